@@ -1,0 +1,19 @@
+/**
+ * One jest run for every workspace. Unit specs (`*.test.ts`) sit beside the code; integration
+ * specs are named `*.itest.ts` and talk to the real NATS and PostgreSQL the global setup provides
+ * (see libs/testkit/src/infra.ts for where they come from).
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/proto', '<rootDir>/libs', '<rootDir>/services', '<rootDir>/tools', '<rootDir>/bench', '<rootDir>/deploy-tests', '<rootDir>/system-tests'],
+  testMatch: ['**/src/**/*.test.ts', '**/src/**/*.itest.ts', '<rootDir>/deploy-tests/**/*.test.ts', '<rootDir>/system-tests/**/*.itest.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The generated Prisma clients import `./x.js` for their `.ts` sources.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  globalSetup: '<rootDir>/libs/testkit/dist/global-setup.js',
+  globalTeardown: '<rootDir>/libs/testkit/dist/global-teardown.js',
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,29 @@
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export const encodeJson = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
+
+/** Parses JSON; returns `undefined` for bytes that are not JSON so callers can drop them. */
+export function decodeJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(data));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The header that carries one id from the WebSocket frame to the last log line. */
+export const CORRELATION_HEADER = 'Correlation-Id';
+
+export function correlationOf(headers: MsgHdrs | undefined): string {
+  return headers?.get(CORRELATION_HEADER) || randomUUID();
+}
+
+export function headersWith(correlationId: string | undefined): MsgHdrs {
+  const h = natsHeaders();
+  h.set(CORRELATION_HEADER, correlationId ?? randomUUID());
+  return h;
+}

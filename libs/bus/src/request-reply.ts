@@ -1,0 +1,118 @@
+import { NoRespondersError, TimeoutError, type Msg } from '@nats-io/transport-node';
+import {
+  requests,
+  errorCatalogue,
+  type ErrorCode,
+  type RequestKey,
+  type RequestPayload,
+  type ResponsePayload,
+} from '@chatbot/proto';
+import { AppError, isAppError, newIncidentId } from '@chatbot/runtime';
+import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
+import type { Bus } from './bus';
+
+export interface RequestContext {
+  correlationId: string;
+  subject: string;
+  token: string;
+}
+
+export type RequestHandler<K extends RequestKey> = (
+  request: RequestPayload<K>,
+  context: RequestContext,
+) => Promise<ResponsePayload<K>>;
+
+type Envelope = { ok: true; data: unknown } | { ok: false; error: { code: ErrorCode; message: string; incident_id?: string } };
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+export function serveRequests<K extends RequestKey>(
+  bus: Bus,
+  key: K,
+  handler: RequestHandler<K>,
+  token?: string,
+): { stop(): Promise<void> } {
+  const def = requests[key];
+  const subject = bus.subject(def, token);
+  const inflight = new Set<Promise<void>>();
+  const sub = bus.nc.subscribe(subject, {
+    queue: token ? undefined : def.owner,
+    callback: (error, msg) => {
+      if (error) return;
+      const task = answer(bus, key, handler, msg).finally(() => inflight.delete(task));
+      inflight.add(task);
+    },
+  });
+  return {
+    async stop() {
+      await sub.drain();
+      await Promise.allSettled([...inflight]);
+    },
+  };
+}
+
+async function answer<K extends RequestKey>(bus: Bus, key: K, handler: RequestHandler<K>, msg: Msg) {
+  const def = requests[key];
+  const correlationId = correlationOf(msg.headers);
+  const subject = bus.ns.strip(msg.subject);
+  const parsed = def.request.safeParse(decodeJson(msg.data));
+  let envelope: Envelope;
+  if (!parsed.success) {
+    bus.logger.warn({ subject, correlationId, issues: parsed.error.issues.slice(0, 3) }, 'invalid request');
+    envelope = { ok: false, error: { code: 'E4002', message: parsed.error.issues[0]?.message ?? 'invalid request' } };
+  } else {
+    try {
+      const token = subject.slice(subject.lastIndexOf('.') + 1);
+      envelope = { ok: true, data: await handler(parsed.data as RequestPayload<K>, { correlationId, subject, token }) };
+    } catch (error) {
+      envelope = { ok: false, error: toWireError(bus, error, subject, correlationId) };
+    }
+  }
+  if (msg.reply) msg.respond(encodeJson(envelope), { headers: headersWith(correlationId) });
+}
+
+function toWireError(bus: Bus, error: unknown, subject: string, correlationId: string) {
+  if (isAppError(error) && error.status < 500) return { code: error.code, message: error.message };
+  const incident_id = newIncidentId();
+  const code: ErrorCode = isAppError(error) ? error.code : 'E5004';
+  bus.logger.error({ err: error, subject, correlationId, incident_id }, 'request handler failed');
+  return { code, message: errorCatalogue[code].text, incident_id };
+}
+
+export async function callRequest<K extends RequestKey>(
+  bus: Bus,
+  key: K,
+  payload: RequestPayload<K>,
+  options: { token?: string; timeoutMs?: number; correlationId?: string },
+): Promise<ResponsePayload<K>> {
+  const def = requests[key];
+  const subject = bus.subject(def, options.token);
+  let reply: Msg;
+  try {
+    reply = await bus.nc.request(subject, encodeJson(payload), {
+      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      headers: headersWith(options.correlationId),
+    });
+  } catch (error) {
+    throw transportError(def.name, error);
+  }
+  const envelope = decodeJson(reply.data) as Envelope | undefined;
+  if (!envelope || typeof envelope !== 'object') throw new AppError('E5004', `malformed reply on ${def.name}`);
+  if (!envelope.ok) {
+    const code = envelope.error.code in errorCatalogue ? envelope.error.code : 'E5004';
+    throw new AppError(code, envelope.error.message);
+  }
+  const parsed = def.response.safeParse(envelope.data);
+  if (!parsed.success) throw new AppError('E5004', `reply on ${def.name} does not match its schema`);
+  return parsed.data as ResponsePayload<K>;
+}
+
+function transportError(name: string, error: unknown): AppError {
+  if (error instanceof NoRespondersError || (error as Error)?.cause instanceof NoRespondersError) {
+    return new AppError('E5002', `no service answers ${name}`, { cause: error });
+  }
+  if (error instanceof TimeoutError || (error as Error)?.cause instanceof TimeoutError) {
+    return new AppError('E5001', `${name} timed out`, { cause: error });
+  }
+  return new AppError('E5006', `${name} failed: ${(error as Error).message}`, { cause: error });
+}

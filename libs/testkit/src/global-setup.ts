@@ -1,0 +1,20 @@
+import { resolveInfra, type Infra } from './infra';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __chatbotInfra: Infra | undefined;
+}
+
+/** Jest global setup: one NATS and one Postgres for the whole run, shared by isolated files. */
+export default async function globalSetup(): Promise<void> {
+  let infra: Infra;
+  try {
+    infra = await resolveInfra();
+  } catch (error) {
+    throw new Error(`Test infrastructure unavailable: ${(error as Error).message}`);
+  }
+  globalThis.__chatbotInfra = infra;
+  process.env.TEST_NATS_URL = infra.natsUrl;
+  process.env.TEST_DATABASE_URL = infra.adminDatabaseUrl;
+  process.stdout.write(`\ntest infrastructure: ${infra.source}\n`);
+}

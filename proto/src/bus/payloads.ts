@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { AnswerFields, MessageId, SessionId, TokenUsage } from '../common';
+import { FaqItem, PersonasResponse, TermItem } from '../rest/bodies';
+
+// ---------- Events (JetStream) ----------
+
+/** A user message the gateway accepted. Key: (session_id, message_id). */
+export const ChatInboundV1 = z.object({
+  session_id: SessionId,
+  message_id: MessageId,
+  text: z.string().min(1),
+  client_timestamp: z.string().max(64).optional(),
+  received_at: z.string(),
+  gateway_id: z.string(),
+  protocol: z.union([z.literal(1), z.literal(2)]),
+});
+export type ChatInboundV1 = z.infer<typeof ChatInboundV1>;
+
+/** A message the cache did not answer, queued for the LLM worker pool. */
+export const LlmJobV1 = z.object({
+  session_id: SessionId,
+  message_id: MessageId,
+  text: z.string().min(1),
+  received_at: z.string(),
+});
+export type LlmJobV1 = z.infer<typeof LlmJobV1>;
+
+/**
+ * A candidate bot reply. chat-log commits at most one per prompt (the first wins), releases them in
+ * the order the user sent the prompts, and only then does the user see it.
+ * `kind: push` is an unsolicited frame (the login recommendation) with no prompt.
+ */
+export const ChatReplyV1 = z.object({
+  reply_id: z.string().min(1).max(128),
+  session_id: SessionId,
+  kind: z.enum(['answer', 'push', 'failure']),
+  prompt_message_id: MessageId.nullable(),
+  answer: AnswerFields,
+  usage: TokenUsage.optional(),
+  source: z.enum(['qna-cache', 'llm-dispatch', 'persona', 'gateway', 'chat-log']),
+  error_code: z.string().optional(),
+  produced_at: z.string(),
+});
+export type ChatReplyV1 = z.infer<typeof ChatReplyV1>;
+
+// ---------- Session delivery (core NATS, to the gateway that holds the socket) ----------
+
+export const CommittedFrame = z.object({
+  seq: z.number().int().positive(),
+  message_id: z.string(),
+  prompt_message_id: MessageId.nullable(),
+  answer: AnswerFields,
+  usage: TokenUsage.optional(),
+  timestamp: z.string(),
+});
+export type CommittedFrame = z.infer<typeof CommittedFrame>;
+
+export const SessionDeliveryV1 = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('frame'), frame: CommittedFrame }),
+  z.object({ type: z.literal('stored'), message_id: MessageId }),
+  z.object({ type: z.literal('typing'), message_id: MessageId }),
+  z.object({
+    type: z.literal('delta'),
+    message_id: MessageId,
+    index: z.number().int().nonnegative(),
+    text: z.string(),
+  }),
+  z.object({ type: z.literal('rejected'), message_id: MessageId, code: z.string() }),
+]);
+export type SessionDeliveryV1 = z.infer<typeof SessionDeliveryV1>;
+
+// ---------- Requests (core NATS request/reply) ----------
+
+export const Empty = z.object({});
+
+export const PresenceResponse = z.object({ gateway_id: z.string() });
+
+export const FeedbackCommand = z.object({
+  message_id: MessageId,
+  is_helpful: z.boolean().nullable(),
+});
+export const FeedbackResult = z.object({
+  message_id: z.string(),
+  feedback_received: z.boolean().nullable(),
+});
+
+export const HistoryQuery = z.object({
+  session_id: SessionId,
+  limit: z.number().int().min(1).max(200),
+});
+export const HistoryTurn = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  message_id: z.string(),
+  at: z.string(),
+});
+export const HistoryResult = z.object({ turns: z.array(HistoryTurn) });
+export type HistoryTurn = z.infer<typeof HistoryTurn>;
+
+export const FramesQuery = z.object({
+  session_id: SessionId,
+  after_seq: z.number().int().nonnegative(),
+});
+export const FramesResult = z.object({
+  frames: z.array(CommittedFrame),
+  last_seq: z.number().int().nonnegative(),
+  /** true when frames after `after_seq` are no longer all kept: the client must reload. */
+  resync: z.boolean(),
+});
+
+/** A resent message the broker dropped as a duplicate: is it stored, and was it answered? */
+export const PromptQuery = z.object({
+  session_id: SessionId,
+  message_id: MessageId,
+});
+export const PromptStatus = z.object({
+  /**
+   * `stored` for this session (a v2 client may stop resending); `missing`: not stored (yet);
+   * `other_session`: the id is another session's, the message was refused (E4008).
+   */
+  message: z.enum(['stored', 'missing', 'other_session']),
+  /** The released frame answering it, or null while it has none. */
+  frame: CommittedFrame.nullable(),
+});
+
+export const TopKCommand = z.object({ top_k: z.number().int().min(1).max(100) });
+export const FaqTopResult = z.object({ items: z.array(FaqItem) });
+export const TermTopResult = z.object({ items: z.array(TermItem) });
+
+export const SearchQuery = z.object({
+  query: z.string().min(1).max(4000),
+  limit: z.number().int().min(1).max(20),
+});
+export const FaqHit = z.object({
+  faq_id: z.string(),
+  category: z.string(),
+  question: z.string(),
+  answer: z.string(),
+  score: z.number(),
+});
+export const FaqSearchResult = z.object({ hits: z.array(FaqHit) });
+export type FaqHit = z.infer<typeof FaqHit>;
+export const TermHit = z.object({
+  term_id: z.string(),
+  term: z.string(),
+  english: z.string().nullable(),
+  definition: z.string(),
+  related_terms: z.array(z.string()),
+  score: z.number(),
+});
+export const TermSearchResult = z.object({ hits: z.array(TermHit) });
+export type TermHit = z.infer<typeof TermHit>;
+export const CardInfo = z.object({
+  name: z.string(),
+  type: z.enum(['credit', 'check']),
+  annual_fee_domestic: z.number().int(),
+  annual_fee_overseas: z.number().int(),
+  summary: z.string(),
+  benefits: z.array(z.string()),
+  tags: z.array(z.string()),
+  score: z.number(),
+});
+export const CardSearchResult = z.object({ cards: z.array(CardInfo) });
+export type CardInfo = z.infer<typeof CardInfo>;
+
+export const LoginCommand = z.object({ session_id: SessionId, persona_id: z.number().int() });
+export const LoginResult = z.object({ persona_id: z.number().int() });
+export const BindingQuery = z.object({ session_id: SessionId });
+export const BindingResult = z.object({ persona_id: z.number().int().nullable() });
+export const RecommendQuery = z.object({ session_id: SessionId });
+export const RecommendResult = z.object({
+  login_required: z.boolean(),
+  persona_id: z.number().int().nullable(),
+  cluster_label: z.string().nullable(),
+  cards: z.array(z.object({ name: z.string(), reason: z.string() })),
+  message: z.string(),
+});
+export type RecommendResult = z.infer<typeof RecommendResult>;
+
+export const QueueDepthResult = z.object({
+  consumer: z.string(),
+  pending: z.number().int().nonnegative(),
+  ack_pending: z.number().int().nonnegative(),
+  redelivered: z.number().int().nonnegative(),
+  waiting: z.number().int().nonnegative(),
+});
+
+export { PersonasResponse };

@@ -1,0 +1,49 @@
+import { events, patternOf, type StreamName } from './subjects';
+
+/** JetStream topology; created or updated idempotently at start-up by the services that use it. */
+export interface StreamSpec {
+  name: StreamName;
+  subjects: string[];
+  retention: 'limits' | 'workqueue';
+  maxAgeMs: number;
+  /** Window in which a repeated Nats-Msg-Id is dropped by the broker. */
+  duplicateWindowMs: number;
+  description: string;
+}
+
+const HOUR = 3_600_000;
+
+export const streams: Record<StreamName, StreamSpec> = {
+  CHAT_INBOUND: {
+    name: 'CHAT_INBOUND',
+    subjects: [patternOf(events.chatInbound)],
+    retention: 'limits',
+    maxAgeMs: 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'User messages, read by chat-log (store) and qna-cache (route). Kept 24 h.',
+  },
+  CHAT_REPLIES: {
+    name: 'CHAT_REPLIES',
+    subjects: [patternOf(events.chatReply)],
+    retention: 'workqueue',
+    maxAgeMs: 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'Candidate bot replies until chat-log commits them.',
+  },
+  LLM_JOBS: {
+    name: 'LLM_JOBS',
+    subjects: [patternOf(events.llmJob)],
+    retention: 'workqueue',
+    maxAgeMs: 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'Work for the llm-dispatch pool; one durable consumer shared by every replica.',
+  },
+};
+
+/** Durable consumer names: part of the contract, because operators (KEDA) watch them. */
+export const consumers = {
+  chatLogInbound: { stream: 'CHAT_INBOUND', durable: 'chat-log-inbound' },
+  chatLogReplies: { stream: 'CHAT_REPLIES', durable: 'chat-log-replies' },
+  qnaRouter: { stream: 'CHAT_INBOUND', durable: 'qna-cache-router' },
+  llmDispatch: { stream: 'LLM_JOBS', durable: 'llm-dispatch' },
+} as const satisfies Record<string, { stream: StreamName; durable: string }>;

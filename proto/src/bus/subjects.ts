@@ -1,0 +1,115 @@
+import type { z } from 'zod';
+import * as p from './payloads';
+
+/**
+ * Every NATS subject of the system, one schema each, versioned in its name.
+ * `token: 'session'` subjects carry the session id as their last token (`chat.inbound.v1.<sid>`),
+ * which JetStream uses for per-session order and the gateway for routing.
+ */
+type Token = 'session' | null;
+
+export interface EventDef<S extends z.ZodTypeAny = z.ZodTypeAny> {
+  kind: 'event';
+  name: string;
+  token: Token;
+  /** JetStream stream holding it; null for core NATS (not durable). */
+  stream: StreamName | null;
+  schema: S;
+  description: string;
+}
+
+export interface RequestDef<Q extends z.ZodTypeAny = z.ZodTypeAny, R extends z.ZodTypeAny = z.ZodTypeAny> {
+  kind: 'request';
+  name: string;
+  token: Token;
+  request: Q;
+  response: R;
+  /** The service that answers; it subscribes in a queue group of that name. */
+  owner: string;
+  description: string;
+}
+
+export type StreamName = 'CHAT_INBOUND' | 'CHAT_REPLIES' | 'LLM_JOBS';
+
+const event = <S extends z.ZodTypeAny>(
+  name: string,
+  token: Token,
+  stream: StreamName | null,
+  schema: S,
+  description: string,
+): EventDef<S> => ({ kind: 'event', name, token, stream, schema, description });
+
+const request = <Q extends z.ZodTypeAny, R extends z.ZodTypeAny>(
+  name: string,
+  token: Token,
+  owner: string,
+  req: Q,
+  res: R,
+  description: string,
+): RequestDef<Q, R> => ({ kind: 'request', name, token, owner, request: req, response: res, description });
+
+export const events = {
+  chatInbound: event('chat.inbound.v1', 'session', 'CHAT_INBOUND', p.ChatInboundV1,
+    'A user message the gateway accepted; chat-log stores it, qna-cache answers or forwards it.'),
+  chatReply: event('chat.reply.v1', 'session', 'CHAT_REPLIES', p.ChatReplyV1,
+    'A candidate bot reply; chat-log commits the first per prompt and releases replies in order.'),
+  llmJob: event('llm.job.v1', 'session', 'LLM_JOBS', p.LlmJobV1,
+    'A message for the LLM worker pool (work queue shared by every llm-dispatch replica).'),
+  sessionDelivery: event('gw.deliver.v1', 'session', null, p.SessionDeliveryV1,
+    'Frames for one session, received by the gateway instance that holds its socket.'),
+} as const;
+
+export const requests = {
+  presence: request('gw.presence.v1', 'session', 'gateway', p.Empty, p.PresenceResponse,
+    'Is this session connected? Answered only by the gateway holding its socket.'),
+  feedback: request('chatlog.feedback.v1', null, 'chat-log', p.FeedbackCommand, p.FeedbackResult,
+    'Set or change the feedback on a bot reply, keyed by the prompt message id.'),
+  history: request('chatlog.history.v1', null, 'chat-log', p.HistoryQuery, p.HistoryResult,
+    'The last turns of a session, oldest first, for conversation memory.'),
+  frames: request('chatlog.frames.v1', null, 'chat-log', p.FramesQuery, p.FramesResult,
+    'Committed frames of a session after a sequence number, for resume after reconnect.'),
+  prompt: request('chatlog.prompt.v1', null, 'chat-log', p.PromptQuery, p.PromptStatus,
+    'Whether a message is stored and the frame released for it, for a resend the broker de-duplicated.'),
+  faqTop: request('qna.faq.top.v1', null, 'qna-cache', p.TopKCommand, p.FaqTopResult,
+    'Most viewed FAQs.'),
+  termTop: request('qna.terms.top.v1', null, 'qna-cache', p.TopKCommand, p.TermTopResult,
+    'Most viewed financial terms.'),
+  faqSearch: request('qna.faq.search.v1', null, 'qna-cache', p.SearchQuery, p.FaqSearchResult,
+    'Ranked FAQ search (tool query_faq_database).'),
+  termSearch: request('qna.terms.search.v1', null, 'qna-cache', p.SearchQuery, p.TermSearchResult,
+    'Ranked financial term search (tool query_term_database).'),
+  cardDescribe: request('qna.cards.describe.v1', null, 'qna-cache', p.SearchQuery, p.CardSearchResult,
+    'Cards named in a text (tool get_card_description).'),
+  cardRecommend: request('qna.cards.recommend.v1', null, 'qna-cache', p.SearchQuery, p.CardSearchResult,
+    'Cards whose benefits match a need (tool get_card_recommendation).'),
+  personas: request('persona.list.v1', null, 'persona', p.Empty, p.PersonasResponse,
+    'All personas for the login screen.'),
+  login: request('persona.login.v1', null, 'persona', p.LoginCommand, p.LoginResult,
+    'Bind a live session to a persona and push its spending-based recommendation.'),
+  binding: request('persona.binding.v1', null, 'persona', p.BindingQuery, p.BindingResult,
+    'The persona bound to a session, or null.'),
+  recommend: request('persona.recommend.v1', null, 'persona', p.RecommendQuery, p.RecommendResult,
+    'Spending-based card recommendation for the session persona (tool consumption_recommend).'),
+  queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
+    'Pending and in-flight jobs of the LLM worker pool.'),
+} as const;
+
+export type Events = typeof events;
+export type Requests = typeof requests;
+export type EventKey = keyof Events;
+export type RequestKey = keyof Requests;
+export type EventPayload<K extends EventKey> = z.infer<Events[K]['schema']>;
+export type RequestPayload<K extends RequestKey> = z.infer<Requests[K]['request']>;
+export type ResponsePayload<K extends RequestKey> = z.infer<Requests[K]['response']>;
+
+/** The concrete subject for one message: `name` or `name.<token>`. */
+export function subjectOf(def: { name: string; token: Token }, token?: string): string {
+  if (def.token === null) return def.name;
+  if (!token) throw new Error(`subject ${def.name} needs a ${def.token} token`);
+  return `${def.name}.${token}`;
+}
+
+/** The subscription pattern matching every concrete subject of a definition. */
+export function patternOf(def: { name: string; token: Token }): string {
+  return def.token === null ? def.name : `${def.name}.*`;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import * as rest from '../rest/bodies';
+
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
+  z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'openapi-3.0' });
+const json = (s: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: schema(s, io) } });
+const error = (description: string) => ({ description, content: json(rest.ErrorResponse) });
+const topK = (fallback: number) => [
+  { name: 'top_k', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: fallback } },
+];
+
+/** The REST API (OpenAPI 3.1), built from the same schemas the gateway validates with. */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const personas = { get: { summary: 'Personas for the login screen', responses: { 200: { description: 'ok', content: json(rest.PersonasResponse) }, 503: error('persona unavailable') } } };
+  const login = {
+    post: {
+      summary: 'Bind a live session to a persona; the recommendation is pushed on its socket',
+      requestBody: { required: true, content: json(rest.LoginRequest, 'input') },
+      responses: { 200: { description: 'bound (body null)' }, 404: error('no live session, or unknown persona'), 422: error('bad body'), 502: error('recommendation failed') },
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'chatbot-platform gateway REST API', version },
+    paths: {
+      '/api/health': { get: { summary: 'Liveness', responses: { 200: { description: 'ok', content: json(rest.HealthResponse) } } } },
+      '/api/qna/faq': { get: { summary: 'Most viewed FAQs', parameters: topK(3), responses: { 200: { description: 'ok', content: json(rest.FaqListResponse) }, 400: error('bad top_k') } } },
+      '/api/qna/terms': { get: { summary: 'Most viewed financial terms', parameters: topK(6), responses: { 200: { description: 'ok', content: json(rest.TermListResponse) }, 400: error('bad top_k') } } },
+      '/api/chat/personas': personas,
+      '/api/login/personas': personas,
+      '/api/login/': login,
+      '/api/login': login,
+      '/api/login/persona_id': {
+        post: {
+          summary: 'The persona bound to a session',
+          requestBody: { required: true, content: json(rest.PersonaIdRequest, 'input') },
+          responses: { 200: { description: 'ok', content: json(rest.PersonaIdResponse) }, 404: error('no such session'), 422: error('bad body') },
+        },
+      },
+      '/api/chat/feedback': {
+        post: {
+          summary: 'Set or change the feedback on a bot reply',
+          requestBody: { required: true, content: json(rest.FeedbackRequest, 'input') },
+          responses: { 200: { description: 'ok', content: json(rest.FeedbackResponse) }, 404: error('unknown message'), 422: error('bad body') },
+        },
+      },
+    },
+  };
+}

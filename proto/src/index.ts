@@ -1,0 +1,11 @@
+export * from './common';
+export * from './errors';
+export * from './ws/client-frames';
+export * from './ws/server-frames';
+export * from './rest/bodies';
+export * from './bus/payloads';
+export * from './bus/subjects';
+export * from './bus/streams';
+export { contractSchemas } from './json-schema';
+export { asyncApiDocument } from './docs/asyncapi';
+export { openApiDocument } from './docs/openapi';

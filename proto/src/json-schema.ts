@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { events, requests } from './bus/subjects';
+import { ClientChatFrame } from './ws/client-frames';
+import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
+import * as rest from './rest/bodies';
+
+/**
+ * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
+ * in another language can validate what it reads and writes on the bus.
+ */
+export function contractSchemas(): Record<string, object> {
+  const out: Record<string, object> = {};
+  const add = (name: string, schema: z.ZodType, io: 'input' | 'output' = 'output') => {
+    out[name] = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  };
+  for (const def of Object.values(events)) add(`bus/${def.name}`, def.schema);
+  for (const def of Object.values(requests)) {
+    add(`bus/${def.name}.request`, def.request, 'input');
+    add(`bus/${def.name}.response`, def.response);
+  }
+  add('ws/client.message', ClientChatFrame, 'input');
+  add('ws/server.v1.session', SessionFrameV1);
+  add('ws/server.v1.bot', BotFrameV1);
+  add('ws/server.v1.error', ErrorFrameV1);
+  add('ws/server.v2', ServerFrameV2);
+  add('rest/faq-list.response', rest.FaqListResponse);
+  add('rest/term-list.response', rest.TermListResponse);
+  add('rest/personas.response', rest.PersonasResponse);
+  add('rest/login.request', rest.LoginRequest, 'input');
+  add('rest/persona-id.request', rest.PersonaIdRequest, 'input');
+  add('rest/persona-id.response', rest.PersonaIdResponse);
+  add('rest/feedback.request', rest.FeedbackRequest, 'input');
+  add('rest/feedback.response', rest.FeedbackResponse);
+  add('rest/error.response', rest.ErrorResponse);
+  return out;
+}

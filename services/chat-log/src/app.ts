@@ -1,0 +1,114 @@
+import type { Bus, ConsumerSpec } from '@chatbot/bus';
+import { consumers, streams } from '@chatbot/proto';
+import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
+import { createChatLogMetrics } from './chat-log.metrics';
+import type { Config } from './config';
+import { pingDb, type Db } from './database';
+import { createDbRetry } from './db-retry';
+import { createFramePublisher } from './frame.publisher';
+import { createInboundHandler } from './inbound.handler';
+import { createOutboxSweep } from './outbox.worker';
+import { every, type Periodic } from './periodic';
+import { createPromptWatch } from './prompt.watch';
+import { createPublishedMarker } from './published.marker';
+import { createDeadlineSweep } from './release-deadline.worker';
+import { createReplyCommitter } from './reply.committer';
+import { createReplyHandler } from './reply.handler';
+import { createSerial } from './serial';
+import { serveSessionQueries } from './session-query.handler';
+
+export interface AppDeps {
+  config: Config;
+  bus: Bus;
+  db: Db;
+  logger: Logger;
+  registry: Registry;
+}
+
+export interface App {
+  ops: OpsEndpoints;
+  /**
+   * Stops the sweeps, lets a batch held during a database outage give up and reply candidates
+   * held for their prompt go back to the broker (both are nak'ed). Call before closing the bus.
+   */
+  stop(): Promise<void>;
+  /** Writes what is still buffered (published marks). Call once the bus is closed. */
+  flush(): Promise<void>;
+}
+
+// maxDeliver -1: a user message or a reply must never be given up on by the broker.
+const consumerSpec = (base: { stream: ConsumerSpec['stream']; durable: string }, ackWaitMs: number, maxAckPending: number): ConsumerSpec => ({
+  ...base,
+  ackWaitMs,
+  maxDeliver: -1,
+  maxAckPending,
+});
+
+type Parts = ReturnType<typeof buildParts>;
+
+function buildParts({ config, bus, db, logger, registry }: AppDeps) {
+  const metrics = createChatLogMetrics(registry);
+  const retry = createDbRetry(db, metrics, logger, Math.min(5_000, config.CONSUMER_ACK_WAIT_MS / 4));
+  const serial = createSerial();
+  const marker = createPublishedMarker(db, metrics, logger);
+  const publisher = createFramePublisher(bus, marker, metrics, logger);
+  const committer = createReplyCommitter({ db, publisher, metrics, serial, orphanAfterMs: streams.CHAT_INBOUND.maxAgeMs });
+  return { metrics, retry, serial, marker, publisher, committer, watch: createPromptWatch() };
+}
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, bus, db, logger, registry } = deps;
+  const parts = buildParts(deps);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
+  serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
+  await startConsumers(deps, parts);
+  const sweeps = startSweeps(deps, parts);
+  return {
+    ops: {
+      service: 'chat-log',
+      registry,
+      readiness: { nats: () => bus.ping(), postgres: () => pingDb(db) },
+    },
+    async stop() {
+      parts.retry.stop();
+      parts.watch.close();
+      await Promise.all(sweeps.map((sweep) => sweep.stop()));
+    },
+    flush: () => parts.marker.flush(),
+  };
+}
+
+async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial, watch }: Parts) {
+  await bus.consumeBatches(
+    'chatInbound',
+    consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
+    { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
+    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, watch }),
+  );
+  // Candidates waiting for their prompt stay pending while nak'ed: leave them plenty of room.
+  // A hold never comes near the ack wait, so held candidates need no in-progress acks.
+  const holdMs = Math.min(config.REPLY_HOLD_MS, config.CONSUMER_ACK_WAIT_MS / 4);
+  await bus.consumeBatches(
+    'chatReply',
+    consumerSpec(consumers.chatLogReplies, config.CONSUMER_ACK_WAIT_MS, 10_000),
+    { maxBatch: config.REPLY_BATCH, retryDelayMs: 1_000 },
+    createReplyHandler({ committer, retry, watch, holdMs, metrics, logger }),
+  );
+}
+
+function startSweeps({ config, db, logger }: AppDeps, { metrics, serial, publisher, committer }: Parts): Periodic[] {
+  const counted = (operation: string, task: () => Promise<void>) => async () => {
+    try {
+      await task();
+    } catch (error) {
+      metrics.dbErrors.inc({ operation });
+      throw error;
+    }
+  };
+  const outbox = createOutboxSweep({ db, publisher, serial, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
+  const deadline = createDeadlineSweep({ db, committer, metrics, logger, deadlineMs: config.RELEASE_DEADLINE_MS });
+  return [
+    every('outbox', config.OUTBOX_INTERVAL_MS, logger, counted('outbox', outbox)),
+    every('release-deadline', config.DEADLINE_SWEEP_MS, logger, counted('release-deadline', deadline)),
+  ];
+}

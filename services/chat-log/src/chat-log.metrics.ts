@@ -1,0 +1,21 @@
+import { counter, histogram, type Registry } from '@chatbot/runtime';
+
+export type ChatLogMetrics = ReturnType<typeof createChatLogMetrics>;
+
+export function createChatLogMetrics(registry: Registry) {
+  return {
+    messagesStored: counter(registry, 'chatbot_chatlog_messages_stored_total', 'User messages stored (re-sends not counted)'),
+    messagesRejected: counter(registry, 'chatbot_chatlog_messages_rejected_total', 'Messages refused because another session owns their message_id'),
+    repliesCommitted: counter(registry, 'chatbot_chatlog_replies_committed_total', 'Reply candidates committed', ['kind', 'source']),
+    repliesDropped: counter(registry, 'chatbot_chatlog_replies_dropped_total', 'Reply candidates dropped (duplicate = exactly-once fence)', ['reason']),
+    repliesDeferred: counter(registry, 'chatbot_chatlog_replies_deferred_total', 'Reply candidates handed back to the broker for a later retry: their prompt was not stored yet'),
+    repliesHeld: counter(registry, 'chatbot_chatlog_replies_held_total', 'Reply candidates held in memory until this process stored their prompt, then committed'),
+    releaseLag: histogram(registry, 'chatbot_chatlog_release_lag_seconds', 'Time from commit to release of a reply (waiting for earlier turns)'),
+    framesPublished: counter(registry, 'chatbot_chatlog_frames_published_total', 'Released frames published to the gateways', ['path']),
+    deadlineFailures: counter(registry, 'chatbot_chatlog_deadline_failures_total', 'Failure replies committed for turns left unanswered past the release deadline'),
+    dbErrors: counter(registry, 'chatbot_chatlog_db_errors_total', 'Failed database operations', ['operation']),
+    // Uses the shared latency buckets (…, 1, 2.5, 5, 10, 30, 60, 120): coarse for counts, but the
+    // runtime helper has no bucket parameter yet.
+    batchSize: histogram(registry, 'chatbot_chatlog_batch_size', 'Deliveries per consumer batch', ['consumer']),
+  };
+}

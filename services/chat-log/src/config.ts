@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { baseEnv, databaseEnv, loadConfig, positiveInt } from '@chatbot/runtime';
+
+const schema = z.object({
+  ...baseEnv,
+  ...databaseEnv,
+  /** A stored turn with no reply after this long gets a failure reply, so the session moves on. */
+  RELEASE_DEADLINE_MS: positiveInt(120_000),
+  /** How often the release-deadline sweep runs. */
+  DEADLINE_SWEEP_MS: positiveInt(5_000),
+  /** How often unpublished releases are re-published (and how old they must be). */
+  OUTBOX_INTERVAL_MS: positiveInt(2_000),
+  /** Most frames one `frames` request returns; a client further behind must resync. */
+  REPLAY_LIMIT: positiveInt(1_000),
+  /** Largest micro-batch of user messages stored in one transaction. */
+  INBOUND_BATCH: positiveInt(256),
+  /** Largest micro-batch of reply candidates committed in one transaction. */
+  REPLY_BATCH: positiveInt(256),
+  /**
+   * Longest a reply candidate that arrived before its prompt is held in memory for this process
+   * to store the prompt (normally one inbound transaction away). The reply consumer waits
+   * meanwhile, so keep it short; after it the broker retries the candidate (from 15 ms on).
+   */
+  REPLY_HOLD_MS: positiveInt(100),
+  /**
+   * How long a delivered message may stay unacknowledged before the broker redelivers it: the
+   * time to recover the work of a process that died. Held batches are kept alive meanwhile.
+   */
+  CONSUMER_ACK_WAIT_MS: positiveInt(30_000),
+  DATABASE_POOL_SIZE: positiveInt(10),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export const loadChatLogConfig = (env: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, env);

@@ -1,0 +1,42 @@
+import { prismaAdapter } from '@chatbot/store';
+import { Prisma, PrismaClient } from './generated/prisma/client';
+
+/** The Postgres schema every chat-log table lives in; raw SQL names it explicitly. */
+export const DB_SCHEMA = 'chat_log';
+
+export type Db = PrismaClient;
+export type Tx = Prisma.TransactionClient;
+
+/**
+ * The pool reconnects by itself: a connection lost while Postgres is down is dropped, and the next
+ * query opens a new one, so the service catches up when the database returns.
+ */
+export function createDb(databaseUrl: string, poolSize: number): Db {
+  return new PrismaClient({ adapter: prismaAdapter(databaseUrl, DB_SCHEMA, poolSize) });
+}
+
+/** Readiness probe and the "is the database down?" question asked after a failed batch. */
+export async function pingDb(db: Db): Promise<string> {
+  await db.$queryRaw`SELECT 1`;
+  return 'up';
+}
+
+export async function isDbReachable(db: Db): Promise<boolean> {
+  try {
+    await withTimeout(pingDb(db), 2_000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Transaction settings for batch writes: room for a 256-message batch while the pool is busy. */
+export const BATCH_TX = { maxWait: 5_000, timeout: 20_000 } as const;

@@ -1,0 +1,41 @@
+import type { Bus } from '@chatbot/bus';
+import type { Logger } from '@chatbot/runtime';
+import type { ChatLogMetrics } from './chat-log.metrics';
+import { toFrame, type ReleasedReply } from './frame.mapper';
+import type { PublishedMarker } from './published.marker';
+
+export interface FramePublisher {
+  /**
+   * Publishes released replies (sorted by session, then seq) and hands what was sent to the
+   * marker, which records it published in the background. Never throws: what could not be
+   * published or marked is published again by the outbox, and the gateway drops a seq it
+   * already delivered.
+   */
+  publish(replies: ReleasedReply[], path: 'live' | 'outbox' | 'resend', correlations?: ReadonlyMap<string, string>): Promise<void>;
+}
+
+export function createFramePublisher(bus: Bus, marker: PublishedMarker, metrics: ChatLogMetrics, logger: Logger): FramePublisher {
+  return {
+    async publish(replies, path, correlations = new Map()) {
+      if (replies.length === 0) return;
+      // Published back to back, awaited together: awaiting each one flushes the socket per frame.
+      const outcomes = await Promise.allSettled(
+        replies.map((reply) =>
+          bus.publish('sessionDelivery', reply.sessionId, { type: 'frame', frame: toFrame(reply) }, {
+            correlationId: correlations.get(reply.replyId),
+          }),
+        ),
+      );
+      const sent = replies.filter((_, i) => outcomes[i].status === 'fulfilled').map((reply) => reply.id);
+      metrics.framesPublished.inc({ path }, sent.length);
+      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failure) {
+        logger.warn({ err: failure.reason, unsent: replies.length - sent.length }, 'frame publish failed; the outbox will retry');
+      }
+      for (const reply of replies) {
+        logger.debug({ sessionId: reply.sessionId, messageId: reply.frameMessageId, seq: reply.seq, path }, 'frame published');
+      }
+      marker.add(sent);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { Bus } from '@chatbot/bus';
+import { consumers, type ChatReplyV1, type SessionDeliveryV1 } from '@chatbot/proto';
+import { createLogger } from '@chatbot/runtime';
+import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
+import { createDb, type Db } from './database';
+
+type Frame = Extract<SessionDeliveryV1, { type: 'frame' }>['frame'];
+
+/**
+ * One test file's world: its own database and NATS prefix, a real chat-log process, a bus to
+ * play the gateway / qna-cache / persona, and a Prisma client to read what chat-log stored.
+ */
+export class Harness {
+  readonly deliveries = new Map<string, SessionDeliveryV1[]>();
+  service!: RunningService;
+
+  private constructor(
+    readonly env: TestEnv,
+    readonly serviceEnv: Record<string, string>,
+    readonly bus: Bus,
+    readonly db: Db,
+  ) {}
+
+  /** `extraEnv` overrides the service's environment (DATABASE_URL too: the test reads there). */
+  static async start(extraEnv: Record<string, string> = {}): Promise<Harness> {
+    const env = await isolate();
+    const serviceEnv: Record<string, string> = { CONSUMER_ACK_WAIT_MS: '4000', ...env.env, ...extraEnv };
+    const logger = createLogger('chat-log-test', 'silent');
+    const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'chat-log-test', logger });
+    await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
+    const harness = new Harness(env, serviceEnv, bus, createDb(serviceEnv.DATABASE_URL, 2));
+    bus.subscribe('sessionDelivery', '*', (payload, { token }) => harness.of(token).push(payload));
+    await bus.nc.flush();
+    await harness.startService();
+    return harness;
+  }
+
+  async startService(): Promise<void> {
+    this.service = await startService('chat-log', this.serviceEnv);
+  }
+
+  async stop(): Promise<void> {
+    await this.service?.process.stop();
+    await this.bus.close();
+    await this.db.$disconnect();
+    await this.env.cleanup();
+  }
+
+  of(sessionId: string): SessionDeliveryV1[] {
+    const list = this.deliveries.get(sessionId) ?? [];
+    this.deliveries.set(sessionId, list);
+    return list;
+  }
+
+  frames(sessionId: string): Frame[] {
+    return this.of(sessionId).flatMap((d) => (d.type === 'frame' ? [d.frame] : []));
+  }
+
+  count(sessionId: string, type: SessionDeliveryV1['type'], messageId?: string): number {
+    return this.of(sessionId).filter((d) => d.type === type && (messageId === undefined || ('message_id' in d && d.message_id === messageId))).length;
+  }
+
+  /** What the gateway publishes for a user message (without Nats-Msg-Id: a redelivery or late re-send). */
+  async send(sessionId: string, messageId: string, text = `text of ${messageId}`): Promise<void> {
+    await this.bus.publish('chatInbound', sessionId, {
+      session_id: sessionId,
+      message_id: messageId,
+      text,
+      received_at: new Date().toISOString(),
+      gateway_id: 'gw-test',
+      protocol: 2,
+    });
+  }
+
+  /** A reply candidate, as qna-cache / llm-dispatch / persona publish it. */
+  async reply(sessionId: string, promptId: string | null, over: Partial<ChatReplyV1> = {}): Promise<ChatReplyV1> {
+    const candidate: ChatReplyV1 = {
+      reply_id: randomUUID(),
+      session_id: sessionId,
+      kind: promptId === null ? 'push' : 'answer',
+      prompt_message_id: promptId,
+      answer: { message: `answer to ${promptId}`, login_required: false },
+      source: promptId === null ? 'persona' : 'qna-cache',
+      produced_at: new Date().toISOString(),
+      ...over,
+    };
+    await this.bus.publish('chatReply', sessionId, candidate);
+    return candidate;
+  }
+
+  /** Both chat-log consumers have nothing pending or unacknowledged: every message was handled. */
+  async settled(): Promise<void> {
+    await waitFor('chat-log consumers to settle', async () => {
+      for (const spec of [consumers.chatLogInbound, consumers.chatLogReplies]) {
+        const info = await this.bus.jsm.consumers.info(this.bus.ns.stream(spec.stream), spec.durable);
+        if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+      }
+      return true;
+    });
+  }
+}
+
+export const newSession = () => randomUUID();
+export const newMessageId = (tag = 'm') => `${tag}-${randomUUID().slice(0, 8)}`;
+
+/** Polls until `check` returns a truthy value, which it returns; fails with `what` after the timeout. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,92 @@
+import type { Bus, Delivery } from '@chatbot/bus';
+import type { ChatInboundV1, SessionDeliveryV1 } from '@chatbot/proto';
+import { messageLogger, type Logger } from '@chatbot/runtime';
+import type { ChatLogMetrics } from './chat-log.metrics';
+import type { Db } from './database';
+import type { DbRetry } from './db-retry';
+import type { FramePublisher } from './frame.publisher';
+import type { InboundMessage, InboundOutcome } from './message.planner';
+import { storeMessages } from './message.repository';
+import type { PromptWatch } from './prompt.watch';
+import type { Serial } from './serial';
+import { releasedForPrompts } from './session-query.repository';
+import { storable, timestampOr } from './text';
+
+interface Deps {
+  db: Db;
+  bus: Bus;
+  retry: DbRetry;
+  metrics: ChatLogMetrics;
+  logger: Logger;
+  publisher: FramePublisher;
+  serial: Serial;
+  watch: PromptWatch;
+}
+
+/**
+ * Stores a micro-batch of user messages (one transaction), wakes the reply candidates held for
+ * these prompts, then tells each sender's gateway:
+ * `stored` (also for a re-send of a stored message) or `rejected` E4008 (the id is another
+ * session's). A re-sent message that already has its released frame gets that frame again.
+ */
+export function createInboundHandler(deps: Deps) {
+  return async (batch: Array<Delivery<ChatInboundV1>>): Promise<void> => {
+    deps.metrics.batchSize.observe({ consumer: 'inbound' }, batch.length);
+    const plan = await deps.retry.run('store-messages', batch, () => storeMessages(deps.db, batch.map(toInboundMessage)));
+    deps.metrics.messagesStored.inc(plan.inserts.length);
+    deps.watch.stored(plan.inserts.map((m) => m.messageId));
+    await Promise.all(batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])));
+    await answerAgain(deps, batch.filter((_, i) => plan.outcomes[i] === 'restored'));
+  };
+}
+
+/**
+ * The same frame, same seq, as before: the gateway holding the resend stops waiting for it, and
+ * drops the seq when it already delivered it. A reply not released yet is published when it is.
+ */
+async function answerAgain(deps: Deps, restored: Array<Delivery<ChatInboundV1>>): Promise<void> {
+  if (restored.length === 0) return;
+  const ids = [...new Set(restored.map((d) => d.payload.message_id))];
+  const replies = await deps.retry.run('find-released', restored, () => releasedForPrompts(deps.db, ids));
+  if (replies.length === 0) return;
+  const correlationOf = new Map(restored.map((d) => [d.payload.message_id, d.correlationId]));
+  const correlations = new Map(
+    replies.flatMap((r) => {
+      const correlationId = r.promptMessageId === null ? undefined : correlationOf.get(r.promptMessageId);
+      return correlationId === undefined ? [] : [[r.replyId, correlationId] as const];
+    }),
+  );
+  await deps.serial(() => deps.publisher.publish(replies, 'resend', correlations));
+}
+
+function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
+  const { payload } = delivery;
+  return {
+    sessionId: payload.session_id,
+    messageId: payload.message_id,
+    text: storable(payload.text),
+    clientTimestamp: payload.client_timestamp === undefined ? null : storable(payload.client_timestamp),
+    receivedAt: timestampOr(payload.received_at),
+    inboundSeq: delivery.streamSeq,
+  };
+}
+
+async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: InboundOutcome) {
+  const { session_id: sessionId, message_id: messageId } = delivery.payload;
+  const { correlationId } = delivery;
+  const log = messageLogger(deps.logger, { subject: delivery.subject, sessionId, messageId, correlationId });
+  const event: SessionDeliveryV1 =
+    outcome === 'rejected' ? { type: 'rejected', message_id: messageId, code: 'E4008' } : { type: 'stored', message_id: messageId };
+  if (outcome === 'rejected') {
+    deps.metrics.messagesRejected.inc();
+    log.warn('message_id already used by another session, not stored');
+  } else {
+    log.debug({ redelivered: delivery.deliveryCount > 1, again: outcome === 'restored' }, 'message stored');
+  }
+  try {
+    await deps.bus.publish('sessionDelivery', sessionId, event, { correlationId });
+  } catch (error) {
+    // Stored all the same; a v2 client re-sends and gets `stored` then.
+    log.warn({ err: error }, 'could not notify the gateway');
+  }
+}

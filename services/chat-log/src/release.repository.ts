@@ -1,0 +1,76 @@
+import type { Db, Tx } from './database';
+import { RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
+import type { ReplyRow } from './reply-row.mapper';
+import type { SessionCursor, Unreleased } from './reply.planner';
+
+// Releasing replies in turn order. All but findOverdueTurns run inside a commit transaction that
+// holds the sessions' locks.
+
+/** Committed replies of these sessions still waiting for an earlier turn. */
+export function unreleasedTurns(tx: Tx, sessionIds: string[]): Promise<Unreleased[]> {
+  if (sessionIds.length === 0) return Promise.resolve([]);
+  return tx.$queryRaw<Unreleased[]>`
+    SELECT id::text, session_id::text AS "sessionId", turn FROM chat_log.replies
+    WHERE session_id = ANY(${[...new Set(sessionIds)]}::uuid[]) AND seq IS NULL AND turn IS NOT NULL
+    ORDER BY session_id, turn`;
+}
+
+/** Inserts new replies; those with a seq are released as they are inserted and returned. */
+export async function insertReplies(tx: Tx, rows: ReplyRow[]): Promise<ReleasedReply[]> {
+  if (rows.length === 0) return [];
+  const inserted = await tx.$queryRaw<Array<ReleasedReply & { seq: number | null }>>`
+    INSERT INTO chat_log.replies AS r (id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id,
+      message, login_required, card_list, related_questions, tool_name, usage, source, error_code, seq, released_at)
+    SELECT id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id,
+      message, login_required, card_list, related_questions, tool_name, usage, source, error_code,
+      seq, CASE WHEN seq IS NULL THEN NULL ELSE now() END
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS src(id uuid, session_id uuid,
+      kind chat_log.reply_kind, prompt_message_id text, turn int, reply_id text, frame_message_id text,
+      message text, login_required boolean, card_list jsonb, related_questions jsonb, tool_name text,
+      usage jsonb, source text, error_code text, seq int)
+    RETURNING ${RELEASED_COLUMNS}`;
+  return inserted.filter((row): row is ReleasedReply => row.seq !== null);
+}
+
+/** Releases replies committed earlier that the new ones unblocked. */
+export function releaseWaiting(tx: Tx, assignments: Array<{ id: string; seq: number }>): Promise<ReleasedReply[]> {
+  if (assignments.length === 0) return Promise.resolve([]);
+  return tx.$queryRaw<ReleasedReply[]>`
+    UPDATE chat_log.replies r SET seq = a.seq, released_at = now()
+    FROM unnest(${assignments.map((a) => a.id)}::uuid[], ${assignments.map((a) => a.seq)}::int[]) AS a(id, seq)
+    WHERE r.id = a.id
+    RETURNING ${RELEASED_COLUMNS}`;
+}
+
+export async function moveCursors(tx: Tx, cursors: Map<string, SessionCursor>): Promise<void> {
+  if (cursors.size === 0) return;
+  const ids = [...cursors.keys()];
+  const turns = [...cursors.values()].map((c) => c.releasedTurn);
+  const seqs = [...cursors.values()].map((c) => c.lastSeq);
+  await tx.$executeRaw`
+    UPDATE chat_log.sessions s SET released_turn = c.released_turn, last_seq = c.last_seq
+    FROM unnest(${ids}::uuid[], ${turns}::int[], ${seqs}::int[]) AS c(id, released_turn, last_seq)
+    WHERE s.id = c.id`;
+}
+
+export interface OverdueTurn {
+  sessionId: string;
+  messageId: string;
+  turn: number;
+}
+
+/**
+ * Sessions whose next turn to release has waited longer than the deadline: counted from when
+ * the message was stored or the previous turn was released, whichever is later, because a
+ * session's messages are answered one after another.
+ */
+export function findOverdueTurns(db: Db, deadlineMs: number, limit: number): Promise<OverdueTurn[]> {
+  return db.$queryRaw<OverdueTurn[]>`
+    SELECT s.id::text AS "sessionId", m.message_id AS "messageId", m.turn
+    FROM chat_log.sessions s
+    JOIN chat_log.messages m ON m.session_id = s.id AND m.turn = s.released_turn + 1
+    LEFT JOIN chat_log.replies p ON p.session_id = s.id AND p.turn = s.released_turn
+    WHERE s.next_turn > s.released_turn + 1
+      AND GREATEST(m.stored_at, p.released_at) < now() - ${deadlineMs}::int * interval '1 millisecond'
+    ORDER BY m.stored_at LIMIT ${limit}::int`;
+}

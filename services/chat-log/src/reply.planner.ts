@@ -1,0 +1,112 @@
+import type { ChatReplyV1 } from '@chatbot/proto';
+
+/**
+ * What happens to a candidate: `commit`; `waiting` (its prompt is not stored yet: retry soon);
+ * or it is dropped as a `duplicate` (the prompt already has a reply, or the same reply_id was
+ * committed: a redelivered job, a stale worker), a `mismatch` (the prompt belongs to another
+ * session), an `orphan` (the prompt can no longer arrive) or `invalid` (an answer without prompt).
+ */
+export type Verdict = 'commit' | 'waiting' | 'duplicate' | 'mismatch' | 'orphan' | 'invalid';
+
+export interface PromptRow {
+  sessionId: string;
+  turn: number;
+}
+
+export interface CommitState {
+  /** Sessions whose row the transaction holds locked: nothing is committed without its cursor. */
+  sessions: ReadonlySet<string>;
+  /** Stored prompts named by the candidates, by message id. */
+  prompts: ReadonlyMap<string, PromptRow>;
+  /** Prompts that already have a committed reply. */
+  answered: ReadonlySet<string>;
+  /** Candidate reply ids already committed. */
+  replyIds: ReadonlySet<string>;
+}
+
+/** Verdicts in batch order; within a batch too the first candidate for a prompt wins. */
+export function classifyCandidates(
+  candidates: ChatReplyV1[],
+  state: CommitState,
+  options: { now: number; orphanAfterMs: number },
+): Verdict[] {
+  const answered = new Set(state.answered);
+  const replyIds = new Set(state.replyIds);
+  return candidates.map((candidate) => {
+    const verdict = state.sessions.has(candidate.session_id)
+      ? verdictOf(candidate, state.prompts, answered, replyIds, options)
+      : 'waiting';
+    if (verdict === 'commit') {
+      replyIds.add(candidate.reply_id);
+      if (candidate.kind !== 'push' && candidate.prompt_message_id) answered.add(candidate.prompt_message_id);
+    }
+    return verdict;
+  });
+}
+
+function verdictOf(
+  candidate: ChatReplyV1,
+  prompts: CommitState['prompts'],
+  answered: Set<string>,
+  replyIds: Set<string>,
+  { now, orphanAfterMs }: { now: number; orphanAfterMs: number },
+): Verdict {
+  if (replyIds.has(candidate.reply_id)) return 'duplicate';
+  if (candidate.kind === 'push') return 'commit';
+  const promptId = candidate.prompt_message_id;
+  if (promptId === null) return 'invalid';
+  const prompt = prompts.get(promptId);
+  if (!prompt) return now - Date.parse(candidate.produced_at) > orphanAfterMs ? 'orphan' : 'waiting';
+  if (prompt.sessionId !== candidate.session_id) return 'mismatch';
+  return answered.has(promptId) ? 'duplicate' : 'commit';
+}
+
+export interface SessionCursor {
+  releasedTurn: number;
+  lastSeq: number;
+}
+
+/** A committed, unreleased reply: an answer or failure with its turn, or a push (turn null). */
+export interface Unreleased {
+  id: string;
+  sessionId: string;
+  turn: number | null;
+}
+
+export interface ReleasePlan {
+  assignments: Array<{ id: string; seq: number }>;
+  cursors: Map<string, SessionCursor>;
+}
+
+/**
+ * Releases, per session, every reply whose turn follows the last released turn without a gap,
+ * then the pushes (which have no turn), each with the session's next frame sequence number.
+ * A reply whose earlier turn is still unanswered stays unreleased.
+ */
+export function planRelease(cursors: ReadonlyMap<string, SessionCursor>, pending: Unreleased[]): ReleasePlan {
+  const assignments: ReleasePlan['assignments'] = [];
+  const moved = new Map<string, SessionCursor>();
+  for (const [sessionId, replies] of groupBySession(pending)) {
+    const start = cursors.get(sessionId);
+    if (!start) continue;
+    const cursor = { ...start };
+    const byTurn = new Map(replies.filter((r) => r.turn !== null).map((r) => [r.turn as number, r.id]));
+    for (let id = byTurn.get(cursor.releasedTurn + 1); id !== undefined; id = byTurn.get(cursor.releasedTurn + 1)) {
+      cursor.releasedTurn += 1;
+      assignments.push({ id, seq: ++cursor.lastSeq });
+    }
+    for (const push of replies.filter((r) => r.turn === null)) assignments.push({ id: push.id, seq: ++cursor.lastSeq });
+    if (cursor.lastSeq !== start.lastSeq) moved.set(sessionId, cursor);
+  }
+  return { assignments, cursors: moved };
+}
+
+function groupBySession(pending: Unreleased[]): Map<string, Unreleased[]> {
+  const groups = new Map<string, Unreleased[]>();
+  for (const reply of pending) {
+    const group = groups.get(reply.sessionId) ?? [];
+    group.push(reply);
+    groups.set(reply.sessionId, group);
+  }
+  return groups;
+}

@@ -1,0 +1,87 @@
+import type { ChatReplyV1 } from '@chatbot/proto';
+import { BATCH_TX, type Db, type Tx } from './database';
+import { bySessionThenSeq, type ReleasedReply } from './frame.mapper';
+import { insertReplies, moveCursors, releaseWaiting, unreleasedTurns } from './release.repository';
+import { answerRow, latestLoginPrompts, pushRow, type LoginPrompt, type ReplyRow } from './reply-row.mapper';
+import { classifyCandidates, planRelease, type CommitState, type SessionCursor, type Verdict } from './reply.planner';
+
+export interface CommitResult {
+  verdicts: Verdict[];
+  /** Replies released by this transaction (some maybe committed earlier), by session then seq. */
+  released: ReleasedReply[];
+}
+
+/**
+ * Commits a batch of candidates and releases what became releasable, in one transaction. Every
+ * candidate's session row is created if missing and locked first (id order), before anything is
+ * read: a store of the same session either committed before (its prompt is seen) or waits for
+ * this transaction (the candidate is `waiting`), so commits, stores and releases of one session
+ * never interleave and "the first reply per prompt wins" cannot race. A new reply that is next in
+ * turn order is inserted already released; committed ones it unblocks are updated. Whatever else
+ * of the locked sessions is releasable is released too, so a reply stranded by an earlier fault
+ * goes out with the next commit that touches its session (the release-deadline sweep's, at worst).
+ */
+export function commitReplies(db: Db, candidates: ChatReplyV1[], orphanAfterMs: number): Promise<CommitResult> {
+  return db.$transaction(async (tx) => {
+    const cursors = await lockSessions(tx, candidates);
+    const state = await loadCommitState(tx, candidates, new Set(cursors.keys()));
+    const verdicts = classifyCandidates(candidates, state, { now: Date.now(), orphanAfterMs });
+    const rows = await rowsToCommit(tx, candidates.filter((_, i) => verdicts[i] === 'commit'), state);
+    const waiting = await unreleasedTurns(tx, [...cursors.keys()]);
+    const newOnes = rows.map((r) => ({ id: r.id, sessionId: r.session_id, turn: r.turn ?? null }));
+    const plan = planRelease(cursors, [...waiting, ...newOnes]);
+    const seqOf = new Map(plan.assignments.map((a) => [a.id, a.seq]));
+    const inserted = await insertReplies(tx, rows.map((r) => ({ ...r, seq: seqOf.get(r.id) })));
+    const unblocked = await releaseWaiting(tx, waiting.flatMap((w) => (seqOf.has(w.id) ? [{ id: w.id, seq: seqOf.get(w.id)! }] : [])));
+    await moveCursors(tx, plan.cursors);
+    const released = [...inserted, ...unblocked].sort(bySessionThenSeq);
+    return { verdicts, released };
+  }, BATCH_TX);
+}
+
+/**
+ * The upsert matters: `FOR UPDATE` neither sees nor waits for a session row another transaction
+ * inserted and has not committed yet, while the insert waits for that transaction to end.
+ */
+async function lockSessions(tx: Tx, candidates: ChatReplyV1[]): Promise<Map<string, SessionCursor>> {
+  const ids = [...new Set(candidates.map((c) => c.session_id))].sort();
+  await tx.$executeRaw`
+    INSERT INTO chat_log.sessions (id) SELECT unnest(${ids}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
+  const rows = await tx.$queryRaw<Array<{ id: string; released_turn: number; last_seq: number }>>`
+    SELECT id::text, released_turn, last_seq FROM chat_log.sessions
+    WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+  return new Map(rows.map((r) => [r.id, { releasedTurn: r.released_turn, lastSeq: r.last_seq }]));
+}
+
+async function loadCommitState(tx: Tx, candidates: ChatReplyV1[], sessions: Set<string>): Promise<CommitState> {
+  const promptIds = candidates.flatMap((c) => (c.kind !== 'push' && c.prompt_message_id ? [c.prompt_message_id] : []));
+  const replyIds = candidates.map((c) => c.reply_id);
+  const prompts = await tx.$queryRaw<Array<{ message_id: string; session_id: string; turn: number }>>`
+    SELECT message_id, session_id::text, turn FROM chat_log.messages WHERE message_id = ANY(${promptIds}::text[])`;
+  const replies = await tx.$queryRaw<Array<{ prompt_message_id: string | null; reply_id: string }>>`
+    SELECT prompt_message_id, reply_id FROM chat_log.replies
+    WHERE prompt_message_id = ANY(${promptIds}::text[]) OR reply_id = ANY(${replyIds}::text[])`;
+  return {
+    sessions,
+    prompts: new Map(prompts.map((p) => [p.message_id, { sessionId: p.session_id, turn: p.turn }])),
+    answered: new Set(replies.flatMap((r) => (r.prompt_message_id ? [r.prompt_message_id] : []))),
+    replyIds: new Set(replies.map((r) => r.reply_id)),
+  };
+}
+
+/** Answers and failures first, then pushes (which may be shown under one of those answers). */
+async function rowsToCommit(tx: Tx, committed: ChatReplyV1[], state: CommitState): Promise<ReplyRow[]> {
+  const answers = committed.filter((c) => c.kind !== 'push').map((c) => answerRow(c, state.prompts.get(c.prompt_message_id!)!));
+  const pushes = committed.filter((c) => c.kind === 'push');
+  if (pushes.length === 0) return answers;
+  const logins = latestLoginPrompts(await storedLoginPrompts(tx, pushes.map((p) => p.session_id)), answers);
+  return [...answers, ...pushes.map((p) => pushRow(p, logins.get(p.session_id)))];
+}
+
+async function storedLoginPrompts(tx: Tx, sessionIds: string[]): Promise<Map<string, LoginPrompt>> {
+  const rows = await tx.$queryRaw<Array<{ session_id: string; prompt_message_id: string; turn: number }>>`
+    SELECT DISTINCT ON (session_id) session_id::text, prompt_message_id, turn FROM chat_log.replies
+    WHERE session_id = ANY(${[...new Set(sessionIds)]}::uuid[]) AND login_required AND turn IS NOT NULL
+    ORDER BY session_id, turn DESC`;
+  return new Map(rows.map((r) => [r.session_id, { promptId: r.prompt_message_id, turn: r.turn }]));
+}

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@chatbot/runtime';
+import { migrate } from '@chatbot/store';
+import { isolate, type TestEnv } from '@chatbot/testkit';
+import { createDb, DB_SCHEMA, type Db } from './database';
+
+const dir = path.join(__dirname, '..', 'prisma', 'migrations');
+const logger = createLogger('chat-log-schema-test', 'silent');
+let env: TestEnv;
+let db: Db;
+
+beforeAll(async () => {
+  env = await isolate();
+  db = createDb(env.databaseUrl, 2);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await env?.cleanup();
+});
+
+test('migrates an empty database once, and a second start applies nothing', async () => {
+  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql']);
+  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([]);
+});
+
+test('every model reads and writes through the generated client', async () => {
+  const sessionId = randomUUID();
+  await db.session.create({ data: { id: sessionId } });
+  await db.message.create({
+    data: { messageId: 'p1', sessionId, turn: 1, text: '연회비', clientTimestamp: 'now', receivedAt: new Date(), inboundSeq: 7n },
+  });
+  await db.reply.create({
+    data: {
+      id: randomUUID(),
+      sessionId,
+      kind: 'answer',
+      promptMessageId: 'p1',
+      turn: 1,
+      replyId: 'r1',
+      frameMessageId: 'p1',
+      message: '답변',
+      loginRequired: true,
+      cardList: ['카드의정석2'],
+      relatedQuestions: ['q?'],
+      toolName: 'get_card_description',
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      source: 'llm-dispatch',
+      seq: 1,
+      releasedAt: new Date(),
+    },
+  });
+  await db.reply.create({
+    data: { id: randomUUID(), sessionId, kind: 'push', replyId: 'r2', frameMessageId: 'p1', message: 'push', source: 'persona', errorCode: null },
+  });
+  await db.session.update({ where: { id: sessionId }, data: { nextTurn: 2, releasedTurn: 1, lastSeq: 1 } });
+
+  const session = await db.session.findUniqueOrThrow({
+    where: { id: sessionId },
+    include: { messages: { include: { reply: true } }, replies: { orderBy: { replyId: 'asc' } } },
+  });
+  expect(session).toMatchObject({ nextTurn: 2, releasedTurn: 1, lastSeq: 1 });
+  expect(session.messages[0]).toMatchObject({ text: '연회비', inboundSeq: 7n, reply: { replyId: 'r1', cardList: ['카드의정석2'] } });
+  expect(session.replies.map((r) => [r.kind, r.turn, r.seq])).toEqual([['answer', 1, 1], ['push', null, null]]);
+  const withPrompt = await db.reply.findUniqueOrThrow({ where: { replyId: 'r1' }, include: { prompt: true, session: true } });
+  expect(withPrompt.prompt?.messageId).toBe('p1');
+  expect(await db.reply.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toMatchObject({ replyId: 'r1' });
+  expect(await db.message.findUnique({ where: { sessionId_turn: { sessionId, turn: 1 } } })).toMatchObject({ messageId: 'p1' });
+});
+
+test('the database enforces one reply per prompt and the shape of pushes', async () => {
+  const sessionId = randomUUID();
+  await db.session.create({ data: { id: sessionId, nextTurn: 2 } });
+  await db.message.create({ data: { messageId: 'q1', sessionId, turn: 1, text: 'x', receivedAt: new Date(), inboundSeq: 1n } });
+  const answer = { sessionId, kind: 'answer' as const, promptMessageId: 'q1', turn: 1, frameMessageId: 'q1', message: 'a', source: 'qna-cache' };
+  await db.reply.create({ data: { id: randomUUID(), replyId: 'a1', ...answer } });
+  await expect(db.reply.create({ data: { id: randomUUID(), replyId: 'a2', ...answer } })).rejects.toThrow();
+  await expect(
+    db.reply.create({ data: { id: randomUUID(), sessionId, kind: 'push', promptMessageId: 'q1', replyId: 'p', frameMessageId: 'q1', message: 'p', source: 'persona' } }),
+  ).rejects.toThrow();
+});

@@ -1,0 +1,50 @@
+import type { Bus } from '@chatbot/bus';
+import { AppError, isAppError, type Logger } from '@chatbot/runtime';
+import type { Db } from './database';
+import { toFrame } from './frame.mapper';
+import { historyOf, lastSeqOf, promptStatusOf, releasedAfter, setFeedback } from './session-query.repository';
+
+/** The request/reply endpoints chat-log owns: feedback, history, frame replay, a resent prompt's state. */
+export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; replayLimit: number }): void {
+  const { db, replayLimit } = deps;
+
+  bus.serve('feedback', (request, context) =>
+    storage(deps.logger, context.correlationId, async () => {
+      if (!(await setFeedback(db, request.message_id, request.is_helpful))) throw new AppError('E4007');
+      return { message_id: request.message_id, feedback_received: request.is_helpful };
+    }),
+  );
+
+  bus.serve('history', (request, context) =>
+    storage(deps.logger, context.correlationId, async () => ({ turns: await historyOf(db, request.session_id, request.limit) })),
+  );
+
+  bus.serve('frames', (request, context) =>
+    storage(deps.logger, context.correlationId, async () => {
+      const lastSeq = await lastSeqOf(db, request.session_id);
+      // A client ahead of us (a session restored from elsewhere) cannot be served: reload.
+      if (request.after_seq > lastSeq) return { frames: [], last_seq: lastSeq, resync: true };
+      const replies = await releasedAfter(db, request.session_id, request.after_seq, replayLimit);
+      return { frames: replies.map(toFrame), last_seq: lastSeq, resync: lastSeq - request.after_seq > replayLimit };
+    }),
+  );
+
+  // A resend the broker dropped as a duplicate: the gateway learns here whether it was answered.
+  bus.serve('prompt', (request, context) =>
+    storage(deps.logger, context.correlationId, async () => {
+      const { message, reply } = await promptStatusOf(db, request.session_id, request.message_id);
+      return { message, frame: reply ? toFrame(reply) : null };
+    }),
+  );
+}
+
+/** Caller errors pass through; anything else here is the database failing: E5003. */
+async function storage<T>(logger: Logger, correlationId: string, task: () => Promise<T>): Promise<T> {
+  try {
+    return await task();
+  } catch (error) {
+    if (isAppError(error)) throw error;
+    logger.warn({ err: error, correlationId }, 'query failed');
+    throw new AppError('E5003', undefined, { cause: error });
+  }
+}

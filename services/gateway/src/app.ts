@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Bus } from '@chatbot/bus';
+import { createMetricsRegistry, type Logger, type OpsEndpoints } from '@chatbot/runtime';
+import { watchBrokerLink } from './broker.link';
+import type { GatewayConfig } from './config';
+import { createGatewayMetrics } from './gateway.metrics';
+import { createHttpApp } from './http.app';
+import { ChatSockets } from './ws.server';
+
+export interface AppDeps {
+  config: GatewayConfig;
+  bus: Bus;
+  logger: Logger;
+}
+
+export interface GatewayApp {
+  http: Express;
+  server: Server;
+  ops: OpsEndpoints;
+  listen(port: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const HTTP_DRAIN_MS = 5_000;
+
+/** Wires REST, the chat WebSocket and the ops endpoints onto one HTTP server (not yet listening). */
+export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
+  const registry = createMetricsRegistry('gateway');
+  const metrics = createGatewayMetrics(registry);
+  const link = watchBrokerLink(bus);
+  const ops: OpsEndpoints = {
+    service: 'gateway',
+    registry,
+    readiness: {
+      nats: async () => {
+        link.require();
+        return bus.ping();
+      },
+    },
+    info: () => ({ gateway_id: config.GATEWAY_ID }),
+  };
+  const inflight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    inflight.add(work);
+    const done = () => inflight.delete(work);
+    work.then(done, done);
+  };
+  const common = { bus, link, logger, metrics, requestTimeoutMs: config.REQUEST_TIMEOUT_MS };
+  const http = createHttpApp({ ...common, ops, corsOrigins: config.CORS_ORIGINS });
+  const server = createServer(http);
+  const sockets = new ChatSockets(server, {
+    ...common,
+    track,
+    gatewayId: config.GATEWAY_ID,
+    maxMessageChars: config.MAX_MESSAGE_CHARS,
+    replyTimeoutMs: config.REPLY_TIMEOUT_MS,
+    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+    maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
+    pingIntervalMs: config.WS_PING_INTERVAL_MS,
+    trustedProxyHops: config.TRUST_PROXY,
+    perAddress: { maxConnections: config.WS_MAX_CONN_PER_IP, ratePerSecond: config.WS_RATE_PER_IP, burst: config.WS_BURST_PER_IP },
+    limits: {
+      ratePerSecond: config.WS_RATE_PER_CONN,
+      burst: config.WS_BURST_PER_CONN,
+      maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+      slowReaderMs: config.WS_SLOW_READER_MS,
+      idleTimeoutMs: config.WS_IDLE_TIMEOUT_MS,
+    },
+  });
+
+  return {
+    http,
+    server,
+    ops,
+    listen: (port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '0.0.0.0', () => resolve((server.address() as AddressInfo).port));
+      }),
+    /** No new sockets or requests; sockets closed (clients resume elsewhere); accepted work finished. */
+    async stop() {
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await sockets.close();
+      await Promise.allSettled([...inflight]);
+      const force = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
+      await httpClosed;
+      clearTimeout(force);
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Bus } from '@chatbot/bus';
+import { AppError } from '@chatbot/runtime';
+
+/**
+ * Whether the NATS connection is up, from the client's own status events. While it is down a
+ * publish or request would only wait for its timeout (the client buffers it and gives up after
+ * 5 s), so the gateway answers "unavailable" at once instead.
+ */
+export interface BrokerLink {
+  readonly up: boolean;
+  /** Throws E5006 while the connection is down. */
+  require(): void;
+}
+
+export function watchBrokerLink(bus: Pick<Bus, 'nc'>): BrokerLink {
+  let connected = true;
+  void (async () => {
+    for await (const status of bus.nc.status()) {
+      // 'staleConnection': missed pings; the client drops the connection and reconnects.
+      if (status.type === 'disconnect' || status.type === 'staleConnection') connected = false;
+      else if (status.type === 'reconnect') connected = true;
+    }
+  })();
+  const link: BrokerLink = {
+    get up() {
+      return connected && !bus.nc.isClosed();
+    },
+    require() {
+      if (!link.up) throw new AppError('E5006', 'the message bus is disconnected');
+    },
+  };
+  return link;
+}
+
+/** Rejects with E5006 when `work` has not settled within `ms`; the work itself goes on. */
+export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('E5006', `${what}: no answer from the broker within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}

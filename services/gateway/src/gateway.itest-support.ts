@@ -1,0 +1,132 @@
+/** Shared by the gateway's integration specs: a test-side bus that plays the other services. */
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { Bus, type Delivery } from '@chatbot/bus';
+import type { ChatInboundV1, ChatReplyV1, CommittedFrame, EventKey, EventPayload } from '@chatbot/proto';
+import { createLogger } from '@chatbot/runtime';
+import { isolate, startService, TestSocket, type RunningService, type TestEnv } from '@chatbot/testkit';
+
+export { TestSocket };
+
+export interface GatewayWorld {
+  env: TestEnv;
+  bus: Bus;
+  gateway: RunningService;
+  http: string;
+  ws: string;
+  stop(): Promise<void>;
+}
+
+/** An isolated NATS namespace, a test bus and one real gateway process. */
+export async function startWorld(extraEnv: Record<string, string> = {}): Promise<GatewayWorld> {
+  const env = await isolate();
+  const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'gateway-itest', logger: createLogger('gateway-itest', 'silent') });
+  const gateway = await startService('gateway', { ...env.env, ...extraEnv });
+  const world: GatewayWorld = {
+    env,
+    bus,
+    gateway,
+    http: `http://127.0.0.1:${gateway.ports.http}`,
+    ws: `ws://127.0.0.1:${gateway.ports.http}/api/chat/ws`,
+    async stop() {
+      await gateway.process.stop('SIGTERM', 15_000);
+      await bus.close();
+      await env.cleanup();
+    },
+  };
+  return world;
+}
+
+/** Polls until `check` stops throwing (assertions inside) or the time is up. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+/** Everything a durable consumer of the test reads from a stream, like chat-log would. */
+export class StreamLog<K extends EventKey> {
+  readonly deliveries: Delivery<EventPayload<K>>[] = [];
+
+  static async start<K extends 'chatInbound' | 'chatReply'>(bus: Bus, key: K): Promise<StreamLog<K>> {
+    const log = new StreamLog<K>();
+    const stream = key === 'chatInbound' ? 'CHAT_INBOUND' : 'CHAT_REPLIES';
+    const spec = { stream, durable: `gateway-itest-${key}`, ackWaitMs: 30_000, maxDeliver: -1, maxAckPending: 1000 } as const;
+    await bus.consumeBatches(key, spec, { maxBatch: 50 }, async (batch) => {
+      log.deliveries.push(...batch);
+    });
+    return log;
+  }
+
+  of(sessionId: string): EventPayload<K>[] {
+    return this.deliveries.filter((d) => d.token === sessionId).map((d) => d.payload);
+  }
+}
+
+export type InboundLog = StreamLog<'chatInbound'>;
+export type ReplyLog = StreamLog<'chatReply'>;
+export type { ChatInboundV1, ChatReplyV1 };
+
+export function committed(seq: number, promptId: string | null, message = `answer ${seq}`, extra: Partial<CommittedFrame> = {}): CommittedFrame {
+  return {
+    seq,
+    message_id: promptId ?? `push-${randomUUID()}`,
+    prompt_message_id: promptId,
+    answer: { message, login_required: false },
+    timestamp: '2026-11-21T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+/** Opens a socket and returns it with its session id (from the v1 or v2 session frame). */
+export async function connect(url: string, protocols?: string | string[]): Promise<{ socket: TestSocket; sessionId: string }> {
+  const socket = await TestSocket.open(url, protocols);
+  const [first] = await socket.waitFor((frame) => typeof frame.session_id === 'string');
+  return { socket, sessionId: first.session_id as string };
+}
+
+/**
+ * Opens a socket with request headers (X-Forwarded-For). TestSocket.open takes no client options
+ * yet, so this builds one around our own ws client (its constructor is private only to the compiler).
+ */
+export function openWith(url: string, headers: Record<string, string>, protocols?: string | string[]): Promise<TestSocket> {
+  return TestSocket.open(url, protocols, { headers });
+}
+
+/** Like `connect`, as a client at `address` (seen as such when the gateway trusts X-Forwarded-For). */
+export async function connectFrom(url: string, address: string, protocols?: string | string[]): Promise<{ socket: TestSocket; sessionId: string }> {
+  const socket = await openWith(url, { 'x-forwarded-for': address }, protocols);
+  const [first] = await socket.waitFor((frame) => typeof frame.session_id === 'string');
+  return { socket, sessionId: first.session_id as string };
+}
+
+/** The HTTP answer to an upgrade the gateway refuses (rejects if it accepts it). */
+export function refusedUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on('open', () => {
+      ws.terminate();
+      reject(new Error('the upgrade was accepted'));
+    });
+    ws.on('error', () => undefined);
+  });
+}
+
+export async function metric(http: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+export const newMessageId = () => randomUUID();

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import express, { type Express, type RequestHandler } from 'express';
+import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runtime';
+import { corsMiddleware } from './cors.middleware';
+import { errorHandler, notFound } from './error.mapper';
+import type { GatewayMetrics } from './gateway.metrics';
+import { restRouter, type RestDeps } from './rest.routes';
+
+export interface HttpDeps extends RestDeps {
+  logger: Logger;
+  metrics: GatewayMetrics;
+  ops: OpsEndpoints;
+  corsOrigins: string[];
+}
+
+/** The REST API and the ops endpoints; no port: `app.ts` puts it on a server. */
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(timing(deps.metrics));
+  app.get(['/healthz', '/readyz', '/metrics'], opsHandler(deps.ops));
+  app.use(corsMiddleware(deps.corsOrigins));
+  app.use(correlation);
+  app.use(express.json({ limit: '64kb' }));
+  app.use(restRouter(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function timing(metrics: GatewayMetrics): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    res.once('finish', () => {
+      const route = (res.locals.route as string | undefined) ?? 'ops';
+      metrics.http.observe({ method: req.method, route, status: String(res.statusCode) }, (performance.now() - started) / 1000);
+    });
+    next();
+  };
+}
+
+function opsHandler(ops: OpsEndpoints): RequestHandler {
+  return async (req, res) => {
+    res.locals.route = req.path;
+    const answer = await handleOpsRequest(ops, req.path);
+    if (!answer) return void res.status(404).end();
+    res.status(answer.status).setHeader('content-type', answer.type).end(answer.body);
+  };
+}
+
+/** One id per request, from the caller when it sends one, through every bus request and log line. */
+const correlation: RequestHandler = (req, res, next) => {
+  const given = req.headers['x-correlation-id'];
+  const id = typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+  res.locals.correlationId = id;
+  res.setHeader('X-Correlation-Id', id);
+  next();
+};

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@chatbot/bus';
+import type { CommittedFrame, ResponsePayload } from '@chatbot/proto';
+import type { Logger } from '@chatbot/runtime';
+import type { BrokerLink } from './broker.link';
+
+type LookupDeps = { bus: Bus; logger: Logger; requestTimeoutMs: number; link: BrokerLink };
+
+export type MissedFrames =
+  | { resync: false; frames: CommittedFrame[] }
+  | { resync: true; reason: string; lastSeq: number };
+
+/**
+ * Asks chat-log for the committed frames a resuming client missed. Anything chat-log cannot
+ * serve, or a chat-log that does not answer, becomes a resync: the client reloads its history.
+ */
+export async function fetchMissedFrames(deps: LookupDeps, sessionId: string, afterSeq: number): Promise<MissedFrames> {
+  const correlationId = randomUUID();
+  try {
+    deps.link.require();
+    const result = await deps.bus.request(
+      'frames',
+      { session_id: sessionId, after_seq: afterSeq },
+      { timeoutMs: deps.requestTimeoutMs, correlationId },
+    );
+    if (result.resync) return { resync: true, reason: 'frames_expired', lastSeq: result.last_seq };
+    const frames = result.frames.filter((frame) => frame.seq > afterSeq).sort((a, b) => a.seq - b.seq);
+    return { resync: false, frames };
+  } catch (error) {
+    deps.logger.warn({ err: error, sessionId, correlationId, afterSeq }, 'resume: chat-log did not serve the missed frames');
+    return { resync: true, reason: 'history_unavailable', lastSeq: afterSeq };
+  }
+}
+
+export type PromptStatus = ResponsePayload<'prompt'>;
+
+/**
+ * What chat-log knows of a message whose resend the broker dropped as a duplicate: whether it is
+ * stored and the frame that answered it. Undefined when chat-log cannot say (the reply timer runs on).
+ */
+export async function fetchPromptStatus(
+  deps: LookupDeps,
+  sessionId: string,
+  messageId: string,
+  correlationId: string,
+): Promise<PromptStatus | undefined> {
+  try {
+    deps.link.require();
+    return await deps.bus.request('prompt', { session_id: sessionId, message_id: messageId }, { timeoutMs: deps.requestTimeoutMs, correlationId });
+  } catch (error) {
+    deps.logger.warn({ err: error, sessionId, messageId, correlationId }, 'resend: chat-log did not say whether it was answered');
+    return undefined;
+  }
+}

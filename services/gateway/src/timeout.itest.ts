@@ -1,0 +1,109 @@
+import { UNAVAILABLE_MESSAGE } from '@chatbot/proto';
+import { committed, connect, eventually, metric, startWorld, StreamLog, type GatewayWorld, type InboundLog, type ReplyLog } from './gateway.itest-support';
+
+let world: GatewayWorld;
+let inbound: InboundLog;
+let replies: ReplyLog;
+
+beforeAll(async () => {
+  world = await startWorld({ REPLY_TIMEOUT_MS: '1200' });
+  inbound = await StreamLog.start(world.bus, 'chatInbound');
+  replies = await StreamLog.start(world.bus, 'chatReply');
+});
+afterAll(() => world?.stop());
+
+const isBot = (frame: Record<string, unknown>) => frame.sender === 'bot';
+
+test('an unanswered message gets exactly one unavailable frame, a failure candidate, and its late frame is dropped', async () => {
+  const { socket, sessionId } = await connect(world.ws);
+  socket.send({ message_id: 'slow-1', message: '안녕' });
+  const [unavailable] = await socket.waitFor(isBot);
+  expect(unavailable).toEqual({ sender: 'bot', timestamp: expect.any(String), message_id: 'slow-1', login_required: false, message: UNAVAILABLE_MESSAGE });
+
+  const [candidate] = await eventually(() => {
+    const found = replies.of(sessionId);
+    expect(found).toHaveLength(1);
+    return found;
+  });
+  expect(candidate).toEqual({
+    reply_id: `timeout:${sessionId}:slow-1`,
+    session_id: sessionId,
+    kind: 'failure',
+    prompt_message_id: 'slow-1',
+    answer: { message: UNAVAILABLE_MESSAGE, login_required: false },
+    source: 'gateway',
+    error_code: 'E5001',
+    produced_at: expect.any(String),
+  });
+  // The failure candidate carries the message's correlation id.
+  const inboundCorrelation = inbound.deliveries.find((d) => d.token === sessionId)?.correlationId;
+  expect(replies.deliveries.find((d) => d.token === sessionId)?.correlationId).toBe(inboundCorrelation);
+
+  // The real answer arrives late (seq 1), then a push (seq 2): only the push reaches the user.
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'delta', message_id: 'slow-1', index: 0, text: 'late' });
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(1, 'slow-1', 'too late') });
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(2, null, 'push') });
+  await socket.waitFor((f) => f.message === 'push');
+  expect(socket.frames.filter(isBot as never).map((f) => (f as { message: string }).message)).toEqual([UNAVAILABLE_MESSAGE, 'push']);
+  expect(await metric(world.http, 'chatbot_gateway_reply_timeouts_total')).toBeGreaterThanOrEqual(1);
+  await socket.close();
+});
+
+test('typing and deltas keep a slow answer from timing out', async () => {
+  const { socket, sessionId } = await connect(world.ws, 'chat.v2');
+  socket.send({ message_id: 'streaming', message: '길게 답해줘' });
+  await socket.waitFor((f) => f.type === 'accepted');
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'typing', message_id: 'streaming' });
+  for (let index = 0; index < 5; index++) {
+    await new Promise((resolve) => setTimeout(resolve, 500)); // 2.5 s in all, twice the timeout
+    await world.bus.publish('sessionDelivery', sessionId, { type: 'delta', message_id: 'streaming', index, text: `${index}` });
+  }
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(1, 'streaming', '01234') });
+  const [reply] = await socket.waitFor((f) => f.type === 'reply');
+  expect(reply).toMatchObject({ message_id: 'streaming', message: '01234', seq: 1 });
+  expect(socket.frames.filter((f) => (f as { type?: string }).type === 'reply')).toHaveLength(1);
+  expect(replies.of(sessionId)).toEqual([]);
+  expect(await metric(world.http, 'chatbot_gateway_time_to_first_token_seconds_count')).toBeGreaterThanOrEqual(1);
+  await socket.close();
+});
+
+test('a v2 timeout is a reply frame with the unavailable text at the last seq', async () => {
+  const { socket } = await connect(world.ws, 'chat.v2');
+  socket.send({ message_id: 'slow-2', message: '안녕' });
+  const [reply] = await socket.waitFor((f) => f.type === 'reply');
+  expect(reply).toEqual({
+    type: 'reply', sender: 'bot', timestamp: expect.any(String), message_id: 'slow-2', login_required: false, message: UNAVAILABLE_MESSAGE, seq: 0,
+  });
+  await socket.close();
+});
+
+test('a closed socket leaves no timer behind: no failure candidate for its messages', async () => {
+  const { socket, sessionId } = await connect(world.ws);
+  socket.send({ message_id: 'gone', message: '안녕' });
+  await eventually(() => expect(inbound.of(sessionId)).toHaveLength(1));
+  await socket.close();
+  // A later session that times out proves time has passed beyond the first one's deadline.
+  const other = await connect(world.ws);
+  other.socket.send({ message_id: 'probe', message: '안녕' });
+  await other.socket.waitFor(isBot);
+  await eventually(() => expect(replies.of(other.sessionId)).toHaveLength(1));
+  expect(replies.of(sessionId)).toEqual([]);
+  await other.socket.close();
+});
+
+// Last: it removes the inbound stream, so the broker refuses every message from here on.
+test('a message the broker does not take is answered at once: v1 unavailable frame, v2 E5006', async () => {
+  await world.bus.jsm.streams.delete(`${world.env.prefix.toUpperCase()}_CHAT_INBOUND`);
+  const v1 = await connect(world.ws);
+  v1.socket.send({ message_id: 'lost-1', message: '안녕' });
+  const [bot] = await v1.socket.waitFor(isBot);
+  expect(bot).toMatchObject({ message_id: 'lost-1', login_required: false, message: UNAVAILABLE_MESSAGE });
+
+  const v2 = await connect(world.ws, 'chat.v2');
+  v2.socket.send({ message_id: 'lost-2', message: '안녕' });
+  const [error] = await v2.socket.waitFor((f) => f.type === 'error');
+  expect(error).toEqual({ type: 'error', error: expect.any(String), code: 'E5006', message_id: 'lost-2', seq: 0 });
+  expect(v2.socket.frames.some((f) => (f as { type?: string }).type === 'accepted')).toBe(false);
+  expect(await metric(world.http, 'chatbot_gateway_publish_failures_total')).toBe(2);
+  await Promise.all([v1.socket.close(), v2.socket.close()]);
+});

@@ -1,0 +1,128 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+import { errorCatalogue } from '@chatbot/proto';
+import { AddressLedger, type AddressLimits } from './address.ledger';
+import { clientAddress } from './client.address';
+import { originAllowed } from './cors.middleware';
+import { SessionConnection, type ConnectionDeps } from './session.connection';
+import { startHeartbeat } from './socket.heartbeat';
+import { CHAT_PATHS, readHandshake, V2_SUBPROTOCOL } from './ws.handshake';
+
+export interface ChatSocketsDeps extends ConnectionDeps {
+  maxPayloadBytes: number;
+  corsOrigins: string[];
+  pingIntervalMs: number;
+  /** Proxies whose X-Forwarded-For is believed (0: none). */
+  trustedProxyHops: number;
+  perAddress: AddressLimits;
+}
+
+/** Addresses with no socket are forgotten once their bucket refilled; this is how often we look. */
+const ADDRESS_SWEEP_MS = 10_000;
+
+/** The chat WebSocket on the API's HTTP server: `/api/chat/ws`, one session per socket. */
+export class ChatSockets {
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Map<WebSocket, SessionConnection>();
+  private readonly sessions = new Map<string, WebSocket>();
+  private readonly addresses: AddressLedger;
+  private readonly stopHeartbeat: () => void;
+  private readonly sweeper: NodeJS.Timeout;
+  private accepting = true;
+
+  constructor(server: Server, private readonly deps: ChatSocketsDeps) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      // Compression stays off: a small compressed frame could inflate past maxPayload in memory.
+      perMessageDeflate: false,
+      maxPayload: deps.maxPayloadBytes,
+      handleProtocols: (offered) => (offered.has(V2_SUBPROTOCOL) ? V2_SUBPROTOCOL : false),
+    });
+    this.addresses = new AddressLedger(deps.perAddress, () => performance.now());
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.stopHeartbeat = startHeartbeat(deps.pingIntervalMs, () => this.sockets.values());
+    this.sweeper = setInterval(() => this.sweepAddresses(), ADDRESS_SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /** Closes every socket (1001: the client may resume elsewhere) and accepts no new ones. */
+  async close(): Promise<void> {
+    this.accepting = false;
+    this.stopHeartbeat();
+    clearInterval(this.sweeper);
+    await Promise.all([...this.sockets.values()].map((c) => c.closer.close('shutdown', 1001, 'server shutting down')));
+    this.wss.close();
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (!this.accepting) return this.refuse(socket, 'shutting_down', 503, 'Service Unavailable');
+    if (!CHAT_PATHS.has(url.pathname)) return this.refuse(socket, 'path', 404, 'Not Found');
+    if (!originAllowed(this.deps.corsOrigins, req.headers.origin)) return this.refuse(socket, 'origin', 403, 'Forbidden');
+    const address = clientAddress(req, this.deps.trustedProxyHops);
+    if (!this.addresses.canConnect(address)) {
+      return this.refuse(socket, 'connection_limit', 429, 'Too Many Requests', { error: errorCatalogue.E4010.text, code: 'E4010' });
+    }
+    // ws calls back synchronously (or not at all), so no other upgrade can slip past the cap meanwhile.
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, url.searchParams, address));
+  }
+
+  private admit(ws: WebSocket, query: URLSearchParams, address: string): void {
+    const handshake = readHandshake(ws.protocol, query);
+    const { sessionId } = handshake;
+    this.evict(sessionId);
+    const connection = new SessionConnection(this.deps, ws, handshake, this.addresses.attach(address));
+    this.sockets.set(ws, connection);
+    this.sessions.set(sessionId, ws);
+    this.updateGauges();
+    ws.on('pong', () => (connection.alive = true));
+    ws.on('error', (error) => this.onSocketError(connection, error));
+    ws.on('close', () => this.forget(ws, connection));
+    connection.open().catch((error: unknown) => {
+      this.deps.logger.error({ err: error, sessionId }, 'session setup failed');
+      void connection.closer.close('setup_failed', 1011, 'session setup failed');
+    });
+  }
+
+  /** A resumed session moves to the new socket: the old one stops receiving its frames at once. */
+  private evict(sessionId: string): void {
+    const previous = this.sessions.get(sessionId);
+    if (!previous) return;
+    const connection = this.sockets.get(previous);
+    connection?.close();
+    void connection?.closer.close('resumed', 4001, 'session resumed on another connection');
+  }
+
+  private onSocketError(connection: SessionConnection, error: Error): void {
+    if (connection.closer.protocolError(error) === 'too_large') this.deps.metrics.reject('too_large');
+    this.deps.logger.debug({ err: error, sessionId: connection.sessionId }, 'socket error');
+  }
+
+  private forget(ws: WebSocket, connection: SessionConnection): void {
+    connection.close();
+    this.sockets.delete(ws);
+    if (this.sessions.get(connection.sessionId) === ws) this.sessions.delete(connection.sessionId);
+    this.updateGauges();
+  }
+
+  private sweepAddresses(): void {
+    this.addresses.sweep();
+    this.deps.metrics.addresses.set(this.addresses.size);
+  }
+
+  private updateGauges(): void {
+    this.deps.metrics.connections.set(this.sockets.size);
+    this.deps.metrics.sessions.set(this.sessions.size);
+    this.deps.metrics.addresses.set(this.addresses.size);
+  }
+
+  private refuse(socket: Duplex, reason: string, status: number, text: string, body?: object): void {
+    this.deps.metrics.refuseUpgrade(reason);
+    const payload = body ? JSON.stringify(body) : '';
+    const type = body ? 'Content-Type: application/json\r\n' : '';
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
+  }
+}

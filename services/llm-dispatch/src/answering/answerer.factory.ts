@@ -1,0 +1,59 @@
+import type { Bus } from '@chatbot/bus';
+import type { Config } from '../config';
+import type { DispatchMetrics } from '../dispatch.metrics';
+import { sleep, type Sleep } from '../llm/backoff';
+import { LlmClient } from '../llm/llm.client';
+import type { ToolExecutor } from '../tools/tool.executor';
+import type { Answerer } from './answer.types';
+import { ConversationMemory } from './conversation.memory';
+import { LlmAnswerer } from './llm.answerer';
+import { ModelCaller } from './model.caller';
+import type { PromptSet } from './prompt.loader';
+import { RetrievalAnswerer } from './retrieval.answerer';
+
+export interface AnswererDeps {
+  bus: Bus;
+  config: Config;
+  metrics: DispatchMetrics;
+  tools: ToolExecutor;
+  prompts: PromptSet;
+}
+
+/** The mode is fixed at start-up: a model when LLM_BASE_URL is set, the retrieval rules otherwise. */
+export function createAnswerer(deps: AnswererDeps): Answerer {
+  const { config, metrics } = deps;
+  if (!config.LLM_BASE_URL) return new RetrievalAnswerer(deps.tools);
+  // The client sleeps only before a retry: counting the sleeps counts the retries.
+  const countedSleep: Sleep = (ms, signal) => {
+    metrics.retries.inc();
+    return sleep(ms, signal);
+  };
+  const client = new LlmClient(
+    {
+      baseUrl: config.LLM_BASE_URL,
+      apiKey: config.LLM_API_KEY,
+      model: config.LLM_MODEL,
+      timeoutMs: config.LLM_TIMEOUT_MS,
+      maxRetries: config.LLM_MAX_RETRIES,
+      backoffBaseMs: config.LLM_BACKOFF_BASE_MS,
+      backoffMaxMs: config.LLM_BACKOFF_MAX_MS,
+      maxTokens: config.LLM_MAX_TOKENS,
+      breaker: { failureThreshold: config.LLM_BREAKER_FAILURES, cooldownMs: config.LLM_BREAKER_COOLDOWN_MS },
+    },
+    { sleep: countedSleep },
+  );
+  const memory = new ConversationMemory(deps.bus, {
+    historyTurns: config.LLM_HISTORY_TURNS,
+    timeoutMs: config.HISTORY_TIMEOUT_MS,
+    wantPersona: deps.prompts.personas.size > 0,
+    personaTtlMs: config.PERSONA_CACHE_TTL_MS,
+  });
+  return new LlmAnswerer({
+    model: new ModelCaller(client, metrics),
+    modelName: config.LLM_MODEL,
+    tools: deps.tools,
+    memory,
+    prompts: deps.prompts,
+    maxToolRounds: config.LLM_MAX_TOOL_ROUNDS,
+  });
+}

@@ -1,0 +1,78 @@
+import type { Bus } from '@chatbot/bus';
+import type { HistoryTurn } from '@chatbot/proto';
+import type { Logger } from '@chatbot/runtime';
+import { loginSince, PersonaBindingCache } from './persona-binding.cache';
+import { selectHistory } from './prompt.builder';
+
+export interface MemoryOptions {
+  historyTurns: number;
+  timeoutMs: number;
+  /** Ask for the session's persona only when some persona has a prompt of its own. */
+  wantPersona: boolean;
+  /** PERSONA_CACHE_TTL_MS: how long a session's binding is reused (0: asked for every job). */
+  personaTtlMs: number;
+}
+
+export interface Memory {
+  history: HistoryTurn[];
+  personaId: number | null;
+}
+
+export type MemoryBus = Pick<Bus, 'request'>;
+
+/**
+ * The conversation so far (chat-log) and the session's persona (persona service, remembered per
+ * session). Both are optional: when a service does not answer, the model works without it and the
+ * log says so. Loading never throws, so a worker may start it before it knows it will answer.
+ */
+export class ConversationMemory {
+  private readonly bindings: PersonaBindingCache;
+
+  constructor(
+    private readonly bus: MemoryBus,
+    private readonly options: MemoryOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.bindings = new PersonaBindingCache(options.personaTtlMs, now);
+  }
+
+  async load(sessionId: string, messageId: string, correlationId: string, log: Logger): Promise<Memory> {
+    const turns = this.turns(sessionId, correlationId, log);
+    const [history, personaId] = await Promise.all([turns, this.personaOf(sessionId, turns, correlationId, log)]);
+    return { history: selectHistory(history, messageId, this.options.historyTurns), personaId };
+  }
+
+  /** The stored turns as chat-log lists them (the current message and later ones included). */
+  private async turns(sessionId: string, correlationId: string, log: Logger): Promise<HistoryTurn[]> {
+    const { historyTurns, timeoutMs } = this.options;
+    if (historyTurns === 0) return [];
+    try {
+      const limit = Math.min(200, historyTurns * 2 + 4);
+      const { turns } = await this.bus.request('history', { session_id: sessionId, limit }, { timeoutMs, correlationId });
+      return turns;
+    } catch (error) {
+      log.warn({ err: error }, 'chat history unavailable, answering without memory');
+      return [];
+    }
+  }
+
+  private async personaOf(sessionId: string, turns: Promise<HistoryTurn[]>, correlationId: string, log: Logger): Promise<number | null> {
+    if (!this.options.wantPersona) return null;
+    const cached = this.bindings.fresh(sessionId);
+    if (!cached) return this.askPersona(sessionId, correlationId, log);
+    // The history is on its way anyway; a login it shows since the binding was asked may have changed it.
+    return loginSince(await turns, cached.askedAt) ? this.askPersona(sessionId, correlationId, log) : cached.personaId;
+  }
+
+  private async askPersona(sessionId: string, correlationId: string, log: Logger): Promise<number | null> {
+    const askedAt = this.now();
+    try {
+      const { persona_id } = await this.bus.request('binding', { session_id: sessionId }, { timeoutMs: this.options.timeoutMs, correlationId });
+      this.bindings.remember(sessionId, persona_id, askedAt);
+      return persona_id;
+    } catch (error) {
+      log.info({ err: error }, 'session persona unknown, using the general prompt');
+      return null;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import type { LlmJobV1, TokenUsage } from '@chatbot/proto';
+import type { Logger } from '@chatbot/runtime';
+import type { CircuitState } from '../llm/circuit-breaker';
+import type { ChatMessage, ChatResult, ResultToolCall } from '../llm/llm.types';
+import { parseToolCall, toolDefinitions } from '../tools/tool.definitions';
+import type { ToolContext, ToolExecutor, ToolOutcome } from '../tools/tool.executor';
+import type { Answer, AnswerRequest, Answerer, DeltaSink } from './answer.types';
+import type { ConversationMemory, Memory } from './conversation.memory';
+import { finalFields, toolMessageContent } from './final-answer';
+import type { ModelCaller } from './model.caller';
+import { buildMessages } from './prompt.builder';
+import type { PromptSet } from './prompt.loader';
+
+export interface LlmAnswererDeps {
+  model: ModelCaller;
+  modelName: string;
+  tools: ToolExecutor;
+  memory: ConversationMemory;
+  prompts: PromptSet;
+  maxToolRounds: number;
+}
+
+/** Text of every round, streamed as it comes; rounds are separated by a blank line. */
+class StreamedText {
+  text = '';
+  private roundStarted = false;
+
+  constructor(private readonly sink: DeltaSink) {}
+
+  newRound(): void {
+    this.roundStarted = false;
+  }
+
+  write = (piece: string): void => {
+    if (!this.roundStarted && this.text !== '') this.emit('\n\n');
+    this.roundStarted = true;
+    this.emit(piece);
+  };
+
+  private emit(piece: string): void {
+    this.text += piece;
+    this.sink.delta(piece);
+  }
+}
+
+function addUsage(total: TokenUsage | undefined, result: ChatResult): TokenUsage | undefined {
+  if (!result.usage) return total;
+  const base = total ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  return {
+    prompt_tokens: base.prompt_tokens + result.usage.prompt_tokens,
+    completion_tokens: base.completion_tokens + result.usage.completion_tokens,
+    total_tokens: base.total_tokens + result.usage.total_tokens,
+  };
+}
+
+/**
+ * The model answers with the five tools at hand. After `maxToolRounds` rounds of tool calls it
+ * gets one last call without tools, so the loop always ends with text.
+ */
+export class LlmAnswerer implements Answerer {
+  readonly mode = 'llm' as const;
+
+  constructor(private readonly deps: LlmAnswererDeps) {}
+
+  prefetch(job: LlmJobV1, correlationId: string, log: Logger): Promise<Memory> {
+    return this.deps.memory.load(job.session_id, job.message_id, correlationId, log);
+  }
+
+  async answer({ job, correlationId, log, deltas, memory: prefetched }: AnswerRequest): Promise<Answer> {
+    const { deps } = this;
+    const memory = await (prefetched ?? this.prefetch(job, correlationId, log));
+    const personaPrompt = memory.personaId === null ? undefined : deps.prompts.personas.get(memory.personaId);
+    const messages = buildMessages({ systemPrompt: deps.prompts.system, personaPrompt, history: memory.history, userText: job.text });
+    const context: ToolContext = { sessionId: job.session_id, correlationId };
+    const streamed = new StreamedText(deltas);
+    let usage: TokenUsage | undefined;
+    let lastTool: ToolOutcome | undefined;
+    for (let round = 0; ; round += 1) {
+      const toolsAllowed = round < deps.maxToolRounds;
+      streamed.newRound();
+      const result = await deps.model.stream({ messages, tools: toolsAllowed ? toolDefinitions : undefined }, streamed.write);
+      usage = addUsage(usage, result);
+      if (!toolsAllowed || result.toolCalls.length === 0) break;
+      messages.push({ role: 'assistant', content: result.content || null, tool_calls: result.toolCalls.map(wireCall) });
+      for (const call of result.toolCalls) {
+        const { message, outcome } = await this.runTool(call, context, log);
+        messages.push(message);
+        lastTool = outcome ?? lastTool;
+      }
+    }
+    return { fields: finalFields(streamed.text, lastTool), ...(usage ? { usage } : {}) };
+  }
+
+  /** A refused call goes back to the model as a tool error, so it can correct its arguments. */
+  private async runTool(call: ResultToolCall, context: ToolContext, log: Logger): Promise<{ message: ChatMessage; outcome?: ToolOutcome }> {
+    const parsed = parseToolCall(call.name, call.arguments);
+    if (!parsed.ok) {
+      log.info({ tool: call.name, error: parsed.error, details: parsed.details }, 'tool call refused');
+      const content = toolMessageContent({ error: parsed.error, ...(parsed.details ? { details: parsed.details } : {}) });
+      return { message: { role: 'tool', tool_call_id: call.id, content } };
+    }
+    const outcome = await this.deps.tools.run(parsed.call, context);
+    log.debug({ tool: call.name, found: outcome.found }, 'tool answered');
+    return { message: { role: 'tool', tool_call_id: call.id, content: toolMessageContent(outcome.modelView) }, outcome };
+  }
+
+  describe(): Record<string, unknown> {
+    return { mode: this.mode, model: this.deps.modelName, llm_circuit: this.circuitState() };
+  }
+
+  circuitState(): CircuitState {
+    return this.deps.model.circuitState;
+  }
+}
+
+function wireCall(call: ResultToolCall) {
+  return { id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments || '{}' } };
+}

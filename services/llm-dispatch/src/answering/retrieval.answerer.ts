@@ -1,0 +1,37 @@
+import type { AnswerFields } from '@chatbot/proto';
+import { route } from '../routing/intent.router';
+import { normalise } from '../routing/korean.text';
+import type { ToolExecutor } from '../tools/tool.executor';
+import type { Answer, AnswerRequest, Answerer } from './answer.types';
+
+export const GREETING_MESSAGE =
+  '안녕하세요, 고객님! 카드 추천, 카드 혜택 조회, 소비 패턴 기반 카드 추천, 자주 묻는 질문과 금융 용어 설명을 도와드릴게요. 무엇이 궁금하신가요?';
+export const THANKS_MESSAGE = '도움이 되었다니 기뻐요! 더 궁금하신 점이 있으면 언제든 물어봐 주세요.';
+
+export function smalltalkFields(text: string): AnswerFields {
+  const thanks = /(고마|감사|땡큐|thank)/.test(normalise(text));
+  return { message: thanks ? THANKS_MESSAGE : GREETING_MESSAGE, login_required: false };
+}
+
+/** Answers without a model: the rules of intent.router pick the tool, the tool writes the answer. */
+export class RetrievalAnswerer implements Answerer {
+  readonly mode = 'retrieval' as const;
+
+  constructor(private readonly tools: ToolExecutor) {}
+
+  async answer({ job, correlationId, log }: AnswerRequest): Promise<Answer> {
+    const chosen = route(job.text);
+    if (chosen.kind === 'smalltalk') return { fields: smalltalkFields(job.text) };
+    const context = { sessionId: job.session_id, correlationId };
+    log.debug({ tool: chosen.call.tool }, 'routed');
+    const outcome = await this.tools.run(chosen.call, context);
+    if (outcome.found || chosen.call.tool !== 'query_term_database') return { fields: outcome.fields };
+    // Not a known term after all: the FAQ may still answer the question as asked.
+    const faq = await this.tools.run({ tool: 'query_faq_database', args: { question: job.text } }, context);
+    return { fields: faq.fields };
+  }
+
+  describe(): Record<string, unknown> {
+    return { mode: this.mode };
+  }
+}

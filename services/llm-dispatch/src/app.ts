@@ -1,0 +1,78 @@
+import type { Bus } from '@chatbot/bus';
+import { consumers } from '@chatbot/proto';
+import { createMetricsRegistry, type Logger, type OpsEndpoints } from '@chatbot/runtime';
+import type { AnswerMode } from './answering/answer.types';
+import { createAnswerer } from './answering/answerer.factory';
+import type { PromptSet } from './answering/prompt.loader';
+import type { Config } from './config';
+import { breakerStateValue, createDispatchMetrics } from './dispatch.metrics';
+import { ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS, AttemptCounter } from './jobs/attempt.counter';
+import { createJobHandler } from './jobs/job.handler';
+import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader';
+import { ReplyPublisher } from './jobs/reply.publisher';
+import { SessionHeadGuard } from './jobs/session-head.guard';
+import { ToolExecutor } from './tools/tool.executor';
+
+export interface AppDeps {
+  bus: Bus;
+  logger: Logger;
+  config: Config;
+  prompts: PromptSet;
+}
+
+export interface App {
+  mode: AnswerMode;
+  ops: OpsEndpoints;
+  /** Stops pulling jobs, gives in-flight ones the grace period, drains NATS. */
+  stop(): Promise<void>;
+}
+
+/** Time kept back from SHUTDOWN_GRACE_MS to release unfinished jobs and drain before the hard exit. */
+const RELEASE_MARGIN_MS = 2_000;
+
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { bus, logger, config } = deps;
+  await bus.ensureStreams(['LLM_JOBS', 'CHAT_REPLIES']);
+  const registry = createMetricsRegistry('llm-dispatch');
+  const metrics = createDispatchMetrics(registry);
+  const tools = new ToolExecutor(bus, config.TOOL_TIMEOUT_MS, metrics);
+  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts });
+  logStartMode(logger, answerer.describe(), config, deps.prompts);
+
+  const handler = createJobHandler({
+    head: new SessionHeadGuard(bus),
+    attempts: new AttemptCounter(await bus.kv(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS)),
+    answerer,
+    publisher: new ReplyPublisher(bus, { deltaWindowMs: config.DELTA_COALESCE_MS }),
+    metrics,
+    logger,
+    maxAttempts: config.JOB_MAX_ATTEMPTS,
+  });
+  await bus.consumeJobs(
+    'llmJob',
+    { stream: 'LLM_JOBS', durable: consumers.llmDispatch.durable, ackWaitMs: config.JOB_ACK_WAIT_MS, maxDeliver: -1, maxAckPending: 10_000 },
+    { concurrency: config.LLM_CONCURRENCY, heartbeatMs: Math.floor(config.JOB_ACK_WAIT_MS / 3) },
+    handler,
+  );
+  const readDepth = queueDepthReader(bus);
+  bus.serve('queueDepth', () => readDepth());
+  const stopGauges = refreshQueueGauges(readDepth, metrics, logger, () => {
+    // open → half-open happens with time alone: keep the gauge honest between calls
+    if (answerer.circuitState) metrics.breakerState.set(breakerStateValue[answerer.circuitState()]);
+  });
+
+  return {
+    mode: answerer.mode,
+    ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => answerer.describe() },
+    async stop() {
+      stopGauges();
+      await bus.close(Math.max(0, config.SHUTDOWN_GRACE_MS - RELEASE_MARGIN_MS));
+    },
+  };
+}
+
+function logStartMode(logger: Logger, facts: Record<string, unknown>, config: Config, prompts: PromptSet): void {
+  if (!config.LLM_BASE_URL) return void logger.info(facts, 'answer mode: retrieval (LLM_BASE_URL unset)');
+  const llmServer = new URL(config.LLM_BASE_URL).host; // never the key, nor a path that may hold one
+  logger.info({ ...facts, llm_server: llmServer, system_prompt: prompts.source, persona_prompts: prompts.personas.size }, 'answer mode: llm');
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { baseEnv, loadConfig, positiveInt } from '@chatbot/runtime';
+
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+const schema = z.object({
+  ...baseEnv,
+  /** Unset: answers come from the retrieval tools alone; set: an OpenAI-compatible server answers. */
+  LLM_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_SYSTEM_PROMPT_FILE: z.string().optional(),
+  LLM_SYSTEM_PROMPT: z.string().optional(),
+  /** JSON object `{"<persona_id>": "prompt"}`, used for sessions bound to that persona. */
+  LLM_PERSONA_PROMPTS_FILE: z.string().optional(),
+  LLM_HISTORY_TURNS: nonNegativeInt(10),
+  LLM_MAX_TOOL_ROUNDS: positiveInt(3),
+  LLM_TIMEOUT_MS: positiveInt(60_000),
+  LLM_MAX_RETRIES: nonNegativeInt(3),
+  LLM_BACKOFF_BASE_MS: positiveInt(500),
+  LLM_BACKOFF_MAX_MS: positiveInt(8_000),
+  LLM_MAX_TOKENS: positiveInt(1024),
+  LLM_BREAKER_FAILURES: positiveInt(5),
+  LLM_BREAKER_COOLDOWN_MS: positiveInt(30_000),
+  LLM_CONCURRENCY: positiveInt(8),
+  /** How long a job may go without an in-progress ack before the broker hands it to another worker. */
+  JOB_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Real attempts (not head-of-line bounces) before a job is answered with a failure. */
+  JOB_MAX_ATTEMPTS: positiveInt(5),
+  /** Time budget of one request to another service (tools, history, binding). */
+  TOOL_TIMEOUT_MS: positiveInt(5_000),
+  HISTORY_TIMEOUT_MS: positiveInt(1_500),
+  /** Text streamed within this window after a delta goes out as one delta (0: within one event-loop turn). */
+  DELTA_COALESCE_MS: nonNegativeInt(15),
+  /** How long a session's persona binding is reused before persona is asked again (0: every job). */
+  PERSONA_CACHE_TTL_MS: nonNegativeInt(30_000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return loadConfig(schema, env);
+}

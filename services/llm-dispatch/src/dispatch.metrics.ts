@@ -1,0 +1,28 @@
+import { counter, gauge, histogram, type Registry } from '@chatbot/runtime';
+
+export type DispatchMetrics = ReturnType<typeof createDispatchMetrics>;
+
+/** Breaker states as gauge values, so a dashboard can colour 0/1/2. */
+export const breakerStateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+export function createDispatchMetrics(registry: Registry) {
+  return {
+    jobs: counter(registry, 'chatbot_llm_jobs_total',
+      'Jobs finished, by outcome (answered, failed, poison)', ['outcome']),
+    bounces: counter(registry, 'chatbot_llm_head_bounces_total',
+      'Jobs handed back because an older message of the same session was still queued'),
+    redeliveries: counter(registry, 'chatbot_llm_redeliveries_total',
+      'Real attempts at a job that an earlier attempt did not finish (crash, timeout, error)'),
+    llmSeconds: histogram(registry, 'chatbot_llm_request_duration_seconds',
+      'One streamed model call, retries included, by outcome (ok or error code)', ['outcome']),
+    firstTokenSeconds: histogram(registry, 'chatbot_llm_time_to_first_token_seconds',
+      'From sending a model call to its first text token'),
+    tokens: counter(registry, 'chatbot_llm_tokens_total', 'Tokens reported by the model server', ['kind']),
+    llmErrors: counter(registry, 'chatbot_llm_errors_total', 'Model calls that failed, by error code', ['code']),
+    retries: counter(registry, 'chatbot_llm_retries_total', 'Model call attempts repeated after a retryable error'),
+    breakerState: gauge(registry, 'chatbot_llm_breaker_state', 'LLM circuit breaker: 0 closed, 1 half-open, 2 open'),
+    toolCalls: counter(registry, 'chatbot_llm_tool_calls_total', 'Tool calls, by tool and outcome', ['tool', 'outcome']),
+    queuePending: gauge(registry, 'chatbot_llm_queue_pending', 'Jobs waiting in the work queue, not yet delivered'),
+    queueAckPending: gauge(registry, 'chatbot_llm_queue_ack_pending', 'Jobs delivered to a worker and not yet acknowledged'),
+  };
+}

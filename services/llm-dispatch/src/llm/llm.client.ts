@@ -1,0 +1,184 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Readable } from 'node:stream';
+import { backoffDelay, parseRetryAfter, sleep as realSleep, type Sleep } from './backoff';
+import { AttemptDeadline } from './attempt-deadline';
+import { ChatStreamReader, ListenerFailure } from './chat-stream';
+import { CircuitBreaker } from './circuit-breaker';
+import { LlmAbortedError, LlmHttpError, isLlmError } from './llm.errors';
+import type { ChatRequest, ChatResult, DeltaListener } from './llm.types';
+import { SseParser } from './sse.parser';
+
+export interface LlmClientOptions {
+  /** e.g. `http://127.0.0.1:11434/v1`; a trailing slash is fine. */
+  baseUrl: string;
+  apiKey?: string;
+  model: string;
+  /** Whole-attempt budget, from sending the request to the last byte. */
+  timeoutMs: number;
+  maxRetries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxTokens: number;
+  breaker: { failureThreshold: number; cooldownMs: number };
+}
+
+/** Seams for tests; production uses the defaults. */
+export interface LlmClientDeps {
+  http?: AxiosInstance;
+  now?: () => number;
+  sleep?: Sleep;
+  random?: () => number;
+}
+
+const ERROR_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Streams chat completions from an OpenAI-compatible server, with retries and a circuit breaker. */
+export class LlmClient {
+  private readonly url: string;
+  private readonly http: AxiosInstance;
+  private readonly breaker: CircuitBreaker;
+  private readonly now: () => number;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly options: LlmClientOptions,
+    deps: LlmClientDeps = {},
+  ) {
+    this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.http = deps.http ?? axios.create();
+    this.now = deps.now ?? Date.now;
+    this.sleep = deps.sleep ?? realSleep;
+    this.random = deps.random ?? Math.random;
+    this.breaker = new CircuitBreaker({ ...options.breaker, now: this.now });
+  }
+
+  get circuitState(): CircuitBreaker['state'] {
+    return this.breaker.state;
+  }
+
+  /**
+   * Streams one completion, calling `onDelta` with each piece of text. Retries only while nothing
+   * has reached `onDelta`, so the user never sees text twice.
+   */
+  async streamChat(request: ChatRequest, onDelta: DeltaListener): Promise<ChatResult> {
+    for (let attempt = 0; ; attempt += 1) {
+      const reader = new ChatStreamReader(onDelta);
+      try {
+        return await this.countedAttempt(request, reader);
+      } catch (error) {
+        if (error instanceof ListenerFailure) throw error.cause;
+        if (!this.shouldRetry(error, attempt, reader)) throw error;
+        await this.sleep(this.retryDelay(error, attempt), request.signal);
+      }
+    }
+  }
+
+  private shouldRetry(error: unknown, attempt: number, reader: ChatStreamReader): boolean {
+    return isLlmError(error) && error.retryable && !reader.textEmitted && attempt < this.options.maxRetries;
+  }
+
+  private retryDelay(error: unknown, attempt: number): number {
+    const { backoffBaseMs, backoffMaxMs } = this.options;
+    if (error instanceof LlmHttpError && error.retryAfterMs !== undefined) {
+      return Math.min(error.retryAfterMs, backoffMaxMs);
+    }
+    return backoffDelay(attempt, backoffBaseMs, backoffMaxMs, this.random);
+  }
+
+  private async countedAttempt(request: ChatRequest, reader: ChatStreamReader): Promise<ChatResult> {
+    this.breaker.acquire();
+    try {
+      const result = await this.attempt(request, reader);
+      this.breaker.recordSuccess();
+      return result;
+    } catch (error) {
+      this.recordOutcome(error);
+      throw error;
+    }
+  }
+
+  private recordOutcome(error: unknown): void {
+    if (error instanceof LlmAbortedError || error instanceof ListenerFailure) this.breaker.release();
+    // A 4xx other than 429 is our request's fault: the server itself answered fine.
+    else if (error instanceof LlmHttpError && !error.retryable) this.breaker.recordSuccess();
+    else this.breaker.recordFailure();
+  }
+
+  private async attempt(request: ChatRequest, reader: ChatStreamReader): Promise<ChatResult> {
+    const deadline = new AttemptDeadline(this.options.timeoutMs, request.signal);
+    let body: Readable | undefined;
+    try {
+      const response = await this.post(request, deadline.signal);
+      body = response.data;
+      if (response.status < 200 || response.status >= 300) throw await this.httpError(response);
+      return await readResponse(response, reader);
+    } catch (error) {
+      throw deadline.explain(error);
+    } finally {
+      deadline.clear();
+      body?.destroy();
+    }
+  }
+
+  private post(request: ChatRequest, signal: AbortSignal): Promise<AxiosResponse<Readable>> {
+    const { model, maxTokens, apiKey } = this.options;
+    const body = {
+      model,
+      messages: request.messages,
+      // Several servers reject an empty `tools` array.
+      ...(request.tools && request.tools.length > 0 ? { tools: request.tools } : {}),
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: maxTokens,
+    };
+    return this.http.post<Readable>(this.url, body, {
+      responseType: 'stream',
+      signal,
+      validateStatus: () => true,
+      headers: {
+        Accept: 'text/event-stream',
+        'Content-Type': 'application/json',
+        ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
+      },
+    });
+  }
+
+  private async httpError(response: AxiosResponse<Readable>): Promise<LlmHttpError> {
+    const text = await readCapped(response.data, ERROR_BODY_LIMIT_BYTES);
+    const headers = response.headers as Record<string, string | undefined>;
+    return new LlmHttpError(response.status, text, parseRetryAfter(headers, this.now()));
+  }
+}
+
+async function readResponse(response: AxiosResponse<Readable>, reader: ChatStreamReader): Promise<ChatResult> {
+  const contentType = String(response.headers['content-type'] ?? '');
+  // A server that ignores `stream: true` answers one chat.completion; its `message` reads like a delta.
+  if (contentType.includes('application/json')) {
+    reader.push(await readCapped(response.data, Number.POSITIVE_INFINITY));
+    return reader.finish();
+  }
+  return readEventStream(response.data, reader);
+}
+
+async function readEventStream(stream: Readable, reader: ChatStreamReader): Promise<ChatResult> {
+  const parser = new SseParser();
+  for await (const chunk of stream) {
+    for (const data of parser.feed(chunk as Buffer)) {
+      if (!reader.push(data)) return reader.finish();
+    }
+  }
+  for (const data of parser.end()) reader.push(data);
+  return reader.finish();
+}
+
+async function readCapped(stream: Readable, limitBytes: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    parts.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= limitBytes) break;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,111 @@
+import { UNAVAILABLE_MESSAGE } from '@chatbot/proto';
+import type { RunningService } from '@chatbot/testkit';
+import { newSessionId, startHarness, type DispatchHarness } from '../test/harness';
+import { LOGIN_REQUIRED_MESSAGE } from '../test/reference-services';
+
+let harness: DispatchHarness;
+let worker: RunningService;
+let counter = 0;
+
+beforeAll(async () => {
+  // termSearch is left unserved on purpose: a tool service that is down
+  harness = await startHarness({ serve: ['faqSearch', 'cardDescribe', 'cardRecommend', 'recommend'] });
+  worker = await harness.startWorker();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function ask(text: string, sessionId = newSessionId()) {
+  const messageId = `m-${(counter += 1)}`;
+  await harness.publishJob(sessionId, messageId, text);
+  return { sessionId, messageId, reply: await harness.candidateFor(messageId) };
+}
+
+describe('retrieval mode (no LLM_BASE_URL)', () => {
+  it('reports its mode in /healthz', async () => {
+    const health = (await (await fetch(`http://127.0.0.1:${worker.ports['ops']}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', service: 'llm-dispatch', mode: 'retrieval' });
+  });
+
+  it('answers a spending recommendation without a persona with a login request', async () => {
+    const { sessionId, messageId, reply } = await ask('내 소비 패턴에 맞는 카드를 추천해줘');
+    expect(reply).toMatchObject({
+      reply_id: `reply:${sessionId}:${messageId}`,
+      session_id: sessionId,
+      kind: 'answer',
+      prompt_message_id: messageId,
+      source: 'llm-dispatch',
+      answer: { message: LOGIN_REQUIRED_MESSAGE, login_required: true, tool_name: 'consumption_recommend' },
+    });
+    expect(reply.answer.card_list).toBeUndefined();
+    expect(harness.world.calls).toContainEqual({ key: 'recommend', payload: { session_id: sessionId } });
+  });
+
+  it("recommends from the spending of the session's persona", async () => {
+    const sessionId = newSessionId();
+    harness.world.personas.set(sessionId, 3);
+    const { reply } = await ask('내 소비 패턴에 맞는 카드를 추천해줘', sessionId);
+    expect(reply.answer).toMatchObject({
+      login_required: false,
+      card_list: ['위비트래블 체크카드', 'ROYAL BLUE MILEAGE'],
+      tool_name: 'consumption_recommend',
+    });
+    expect(reply.answer.message).toContain('해외 활동형');
+  });
+
+  it('recommends cards for a described need with exact names and a table', async () => {
+    const { reply } = await ask('편의점/카페/배달 위주로 할인 많이 받는 카드 추천해줘.');
+    expect(reply.answer.tool_name).toBe('get_card_recommendation');
+    expect(reply.answer.card_list).toEqual(expect.arrayContaining(['카드의정석 오하CHECK']));
+    expect(reply.answer.message).toContain('| 카드 | 종류 | 연회비 | 대표 혜택 |');
+    const travel = await ask('내년에 일본 여행 갈건데, 여행 위주로 할인을 많이 받을 수 있는 카드를 추천해줘');
+    expect(travel.reply.answer.tool_name).toBe('get_card_recommendation');
+    expect(travel.reply.answer.card_list).toEqual(expect.arrayContaining(['위비트래블 체크카드']));
+  });
+
+  it('describes the cards a message names', async () => {
+    const { reply } = await ask('카드의 정석2와 카드의정석 EVERY 1 혜택 알려줘');
+    expect(reply.answer).toMatchObject({ tool_name: 'get_card_description', card_list: ['카드의정석2'], login_required: false });
+    expect(reply.answer.message).toContain('### 카드의정석2');
+  });
+
+  it('answers a FAQ in the seed format with related questions', async () => {
+    const { reply } = await ask('카드를 잃어버렸어요');
+    expect(reply.answer.tool_name).toBe('query_faq_database');
+    expect(reply.answer.message).toMatch(/^\[분실\/도난\]\n\n질문: .+\n\n답변: .+/s);
+    expect(reply.answer.related_questions?.length).toBeGreaterThanOrEqual(2);
+    expect(reply.answer.related_questions?.length).toBeLessThanOrEqual(3);
+  });
+
+  it('answers typing first on the live subject', async () => {
+    const { sessionId } = await ask('카드를 잃어버렸어요');
+    expect(harness.live.filter((frame) => frame.session === sessionId)[0]).toMatchObject({ type: 'typing' });
+  });
+
+  it('replies with one failure when a tool service is down, and moves on', async () => {
+    const { reply, messageId } = await ask('리볼빙이 뭐야?');
+    expect(reply).toMatchObject({
+      kind: 'failure',
+      error_code: 'E5002',
+      answer: { message: UNAVAILABLE_MESSAGE, login_required: false },
+    });
+    const next = await ask('카드를 잃어버렸어요');
+    expect(next.reply.kind).toBe('answer');
+    expect(harness.candidates.filter((c) => c.reply.prompt_message_id === messageId)).toHaveLength(1);
+  });
+
+  it('answers the queue depth request from the consumer info', async () => {
+    const depth = await harness.bus.request('queueDepth', {}, { timeoutMs: 2_000 });
+    expect(depth).toEqual({ consumer: 'llm-dispatch', pending: 0, ack_pending: 0, redelivered: expect.any(Number), waiting: expect.any(Number) });
+  });
+
+  it('exposes its metrics', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${worker.ports['ops']}/metrics`)).text();
+    expect(text).toMatch(/chatbot_llm_jobs_total\{[^}]*outcome="answered"[^}]*\} [1-9]/);
+    expect(text).toMatch(/chatbot_llm_jobs_total\{[^}]*outcome="failed"[^}]*\} 1\n/);
+    expect(text).toContain('chatbot_llm_queue_pending');
+    expect(text).toMatch(/chatbot_llm_tool_calls_total\{[^}]*tool="query_faq_database"[^}]*\} [1-9]/);
+  });
+});

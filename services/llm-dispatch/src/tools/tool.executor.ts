@@ -1,0 +1,106 @@
+import type { Bus } from '@chatbot/bus';
+import type { AnswerFields, ToolName } from '@chatbot/proto';
+import type { DispatchMetrics } from '../dispatch.metrics';
+import type { ToolArguments, ToolCallRequest } from './tool.definitions';
+import {
+  cardDescriptionFields,
+  cardRecommendationFields,
+  consumptionFields,
+  faqFields,
+  RELATED_QUESTIONS,
+  termFields,
+} from './tool-result.mapper';
+
+/** Who is asking: the session comes from the job, never from the text or the model. */
+export interface ToolContext {
+  sessionId: string;
+  correlationId: string;
+}
+
+/** A tool's answer: frame fields for the user, and the raw data for the model to read. */
+export interface ToolOutcome {
+  tool: ToolName;
+  /** false when the tool ran fine but found nothing (no FAQ, no such term, no card). */
+  found: boolean;
+  fields: AnswerFields;
+  modelView: unknown;
+}
+
+export type ToolBus = Pick<Bus, 'request'>;
+
+const CARD_DESCRIBE_LIMIT = 5;
+const CARD_RECOMMEND_LIMIT = 3;
+const TERM_LIMIT = 3;
+/** SearchQuery's limit; retrieval mode passes the user's text through unchecked. */
+const MAX_QUERY_CHARS = 4_000;
+const clip = (text: string): string => text.slice(0, MAX_QUERY_CHARS);
+
+/**
+ * Runs tools against the services that own the data. Transport failures (E5001/E5002) propagate:
+ * the caller turns them into a failure reply.
+ */
+export class ToolExecutor {
+  constructor(
+    private readonly bus: ToolBus,
+    private readonly timeoutMs: number,
+    private readonly metrics?: DispatchMetrics,
+  ) {}
+
+  async run(call: ToolCallRequest, context: ToolContext): Promise<ToolOutcome> {
+    try {
+      const outcome = await this.dispatch(call, context);
+      this.metrics?.toolCalls.inc({ tool: call.tool, outcome: outcome.found ? 'found' : 'empty' });
+      return outcome;
+    } catch (error) {
+      this.metrics?.toolCalls.inc({ tool: call.tool, outcome: 'error' });
+      throw error;
+    }
+  }
+
+  private dispatch(call: ToolCallRequest, context: ToolContext): Promise<ToolOutcome> {
+    switch (call.tool) {
+      case 'get_card_description': return this.describeCards(call.args, context);
+      case 'get_card_recommendation': return this.recommendCards(call.args, context);
+      case 'consumption_recommend': return this.recommendFromSpending(context);
+      case 'query_faq_database': return this.searchFaq(call.args, context);
+      case 'query_term_database': return this.searchTerms(call.args, context);
+    }
+  }
+
+  private options(context: ToolContext) {
+    return { timeoutMs: this.timeoutMs, correlationId: context.correlationId };
+  }
+
+  private async describeCards(args: ToolArguments['get_card_description'], context: ToolContext): Promise<ToolOutcome> {
+    const query = clip(args.card_names.join(', '));
+    const { cards } = await this.bus.request('cardDescribe', { query, limit: CARD_DESCRIBE_LIMIT }, this.options(context));
+    return { tool: 'get_card_description', found: cards.length > 0, fields: cardDescriptionFields(cards), modelView: { cards } };
+  }
+
+  private async recommendCards(args: ToolArguments['get_card_recommendation'], context: ToolContext): Promise<ToolOutcome> {
+    const request = { query: clip(args.need), limit: CARD_RECOMMEND_LIMIT };
+    const { cards } = await this.bus.request('cardRecommend', request, this.options(context));
+    return { tool: 'get_card_recommendation', found: cards.length > 0, fields: cardRecommendationFields(cards), modelView: { cards } };
+  }
+
+  private async recommendFromSpending(context: ToolContext): Promise<ToolOutcome> {
+    const result = await this.bus.request('recommend', { session_id: context.sessionId }, this.options(context));
+    return { tool: 'consumption_recommend', found: !result.login_required, fields: consumptionFields(result), modelView: result };
+  }
+
+  private async searchFaq(args: ToolArguments['query_faq_database'], context: ToolContext): Promise<ToolOutcome> {
+    const request = { query: clip(args.question), limit: RELATED_QUESTIONS + 1 };
+    const { hits } = await this.bus.request('faqSearch', request, this.options(context));
+    return { tool: 'query_faq_database', found: hits.length > 0, fields: faqFields(hits), modelView: { hits } };
+  }
+
+  private async searchTerms(args: ToolArguments['query_term_database'], context: ToolContext): Promise<ToolOutcome> {
+    const { hits } = await this.bus.request('termSearch', { query: clip(args.term), limit: TERM_LIMIT }, this.options(context));
+    const fields = termFields(hits) ?? {
+      message: `'${args.term}'에 대한 용어 설명을 찾지 못했어요.`,
+      login_required: false,
+      tool_name: 'query_term_database' as const,
+    };
+    return { tool: 'query_term_database', found: hits.length > 0, fields, modelView: { hits } };
+  }
+}

@@ -1,0 +1,102 @@
+import type { Bus, Delivery } from '@chatbot/bus';
+import type { ChatInboundV1, ChatReplyV1 } from '@chatbot/proto';
+import { messageLogger, type Logger } from '@chatbot/runtime';
+import type { AnswerCache, CacheHit } from './answer.cache';
+import type { QnaMetrics } from './qna.metrics';
+import type { ViewTally } from './view.tally';
+
+export interface RouterDeps {
+  bus: Bus;
+  cache: AnswerCache;
+  views: ViewTally;
+  metrics: QnaMetrics;
+  logger: Logger;
+}
+
+type Inbound = Delivery<ChatInboundV1>;
+
+/** Deliveries grouped by session, each group in stream order. */
+function bySession(batch: Inbound[]): Inbound[][] {
+  const groups = new Map<string, Inbound[]>();
+  for (const delivery of batch) {
+    const group = groups.get(delivery.payload.session_id);
+    if (group) group.push(delivery);
+    else groups.set(delivery.payload.session_id, [delivery]);
+  }
+  return [...groups.values()];
+}
+
+export function cacheReply(message: ChatInboundV1, hit: CacheHit, now: Date): ChatReplyV1 {
+  return {
+    reply_id: `cache:${message.session_id}:${message.message_id}`,
+    session_id: message.session_id,
+    kind: 'answer',
+    prompt_message_id: message.message_id,
+    answer: hit.answer,
+    source: 'qna-cache',
+    produced_at: now.toISOString(),
+  };
+}
+
+/**
+ * Answers exact FAQ/term matches at once and forwards everything else to the LLM work queue.
+ * A session's messages are handled strictly one after another, so its jobs enter the queue in
+ * the order the user sent them (and a failed publish stops the ones after it); different
+ * sessions of a batch proceed side by side. The bus acks the batch only when this returns, i.e.
+ * after every publish was acknowledged by the broker.
+ */
+export function createChatMessageRouter(deps: RouterDeps) {
+  const answer = async (delivery: Inbound, hit: CacheHit, log: Logger) => {
+    const reply = cacheReply(delivery.payload, hit, new Date());
+    await deps.bus.publish('chatReply', reply.session_id, reply, { msgId: reply.reply_id, correlationId: delivery.correlationId });
+    deps.metrics.cacheHits.inc({ kind: hit.kind });
+    log.debug({ kind: hit.kind, id: hit.id }, 'answered from cache');
+  };
+
+  const forward = async (delivery: Inbound, log: Logger) => {
+    const { session_id, message_id, text, received_at } = delivery.payload;
+    const ack = await deps.bus.publish('llmJob', session_id, { session_id, message_id, text, received_at }, {
+      msgId: `job:${session_id}:${message_id}`,
+      correlationId: delivery.correlationId,
+    });
+    deps.metrics.cacheMisses.inc();
+    // A redelivered message republishes its job; the broker drops the copy by its msgId.
+    if (!ack?.duplicate) deps.metrics.jobsForwarded.inc();
+    log.debug({ duplicate: ack?.duplicate ?? false }, 'forwarded to the LLM queue');
+  };
+
+  const route = async (delivery: Inbound): Promise<CacheHit | undefined> => {
+    const log = messageLogger(deps.logger, {
+      subject: delivery.subject,
+      sessionId: delivery.payload.session_id,
+      messageId: delivery.payload.message_id,
+      correlationId: delivery.correlationId,
+    });
+    const hit = deps.cache.lookup(delivery.payload.text);
+    if (hit) await answer(delivery, hit, log);
+    else await forward(delivery, log);
+    return hit;
+  };
+
+  const routeSession = async (session: Inbound[]): Promise<CacheHit[]> => {
+    const hits: CacheHit[] = [];
+    for (const delivery of session) {
+      const hit = await route(delivery);
+      if (hit) hits.push(hit);
+    }
+    return hits;
+  };
+
+  return async (batch: Inbound[]): Promise<void> => {
+    const sessions = bySession(batch);
+    const outcomes = await Promise.allSettled(sessions.map(routeSession));
+    deps.logger.debug({ size: batch.length, sessions: sessions.length }, 'batch routed');
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    // The whole batch is redelivered, so its views are counted when it finally succeeds.
+    if (failed) throw failed.reason;
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') outcome.value.forEach((hit) => deps.views.count(hit));
+    }
+    await deps.views.flush();
+  };
+}

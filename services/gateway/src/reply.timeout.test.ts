@@ -1,13 +1,18 @@
 import { ChatReplyV1, UNAVAILABLE_MESSAGE } from '@chatbot/proto';
-import { PendingReplies, timeoutCandidate, type PendingPrompt } from './reply.timeout';
+import { PendingReplies, timeoutCandidate, type PendingPrompt, type TimeoutVerdict } from './reply.timeout';
 
 describe('pending replies', () => {
   let expired: PendingPrompt[];
+  let verdict: TimeoutVerdict;
   let pending: PendingReplies;
   beforeEach(() => {
     jest.useFakeTimers();
     expired = [];
-    pending = new PendingReplies(1000, (prompt) => expired.push(prompt));
+    verdict = 'answered';
+    pending = new PendingReplies(1000, (prompt) => {
+      expired.push(prompt);
+      return verdict;
+    });
   });
   afterEach(() => jest.useRealTimers());
 
@@ -20,6 +25,20 @@ describe('pending replies', () => {
     jest.advanceTimersByTime(5000);
     expect(expired).toHaveLength(1);
     expect(pending.answeredLocally('m1')).toBe(true);
+  });
+
+  test('a prompt only told of the timeout (v2) stays pending for its committed frame, and fires once', () => {
+    verdict = 'told';
+    pending.accepted(pending.begin('m1', 'c1')!, 0);
+    jest.advanceTimersByTime(1000);
+    expect(expired.map((p) => p.messageId)).toEqual(['m1']);
+    expect(pending.answeredLocally('m1')).toBe(false);
+    expect(pending.progress('m1')).toBeDefined(); // late deltas still count as this prompt's
+    jest.advanceTimersByTime(5000);
+    expect(expired).toHaveLength(1);
+    pending.settle('m1', 'replied');
+    expect(pending.isSettled('m1')).toBe(true);
+    expect(pending.size).toBe(0);
   });
 
   test('deliveries that overtake the ack are held and released, in order, once it arrives', () => {

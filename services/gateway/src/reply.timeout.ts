@@ -15,6 +15,13 @@ export interface PendingPrompt {
 /** `unavailable`: the broker could not take it, and a v1 user already got the unavailable frame. */
 type Outcome = 'replied' | 'timeout' | 'rejected' | 'unavailable';
 
+/**
+ * What the user was given when the timer fired: `answered` (v1: the unavailable bot frame, which is
+ * that message's one frame) or `told` (v2: an error frame; the committed `reply` still follows,
+ * so a resumed session and a live one end with the same final frame).
+ */
+export type TimeoutVerdict = 'answered' | 'told';
+
 /** How many settled prompts a socket remembers, to drop late frames and ignore resends. */
 const SETTLED_MEMORY = 512;
 
@@ -31,7 +38,7 @@ export class PendingReplies {
 
   constructor(
     private readonly timeoutMs: number,
-    private readonly onTimeout: (prompt: PendingPrompt) => void,
+    private readonly onTimeout: (prompt: PendingPrompt) => TimeoutVerdict,
   ) {}
 
   /** Is this message's publish still waiting for the broker's ack? */
@@ -137,9 +144,10 @@ export class PendingReplies {
 
   private expire(prompt: PendingPrompt): void {
     if (this.pending.get(prompt.messageId) !== prompt) return;
+    prompt.timer = undefined; // fired: progress must not re-arm it (refresh() would)
+    if (this.onTimeout(prompt) === 'told') return;
     this.pending.delete(prompt.messageId);
     this.remember(prompt.messageId, 'timeout');
-    this.onTimeout(prompt);
   }
 
   private remember(messageId: string, outcome: Outcome): void {

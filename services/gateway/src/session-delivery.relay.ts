@@ -5,7 +5,7 @@ import type { Logger } from '@chatbot/runtime';
 import type { BrokerLink } from './broker.link';
 import { encodeReply, encodeUnavailable, encodeV2, type Protocol } from './frame.codec';
 import type { GatewayMetrics } from './gateway.metrics';
-import { timeoutCandidate, type PendingPrompt, type PendingReplies } from './reply.timeout';
+import { timeoutCandidate, type PendingPrompt, type PendingReplies, type TimeoutVerdict } from './reply.timeout';
 import { fetchMissedFrames, fetchPromptStatus } from './session.resume';
 import type { SocketOutbox } from './socket.outbox';
 
@@ -88,11 +88,23 @@ export class DeliveryRelay {
     this.deps.track(work);
   }
 
-  /** The user gets the unavailable frame now; chat-log records the failure so the turn is not blocked. */
-  timedOut(prompt: PendingPrompt): void {
-    const { bus, metrics, logger } = this.deps;
+  /**
+   * The user learns now that the answer is late; chat-log records a failure so the turn is not
+   * blocked. v1 has no resume, so its unavailable frame is final. v2 gets an error frame and then
+   * whichever reply chat-log commits first (the late answer or this failure): a frame the gateway
+   * made up could not be replayed after a reconnect and would disagree with the committed one.
+   */
+  timedOut(prompt: PendingPrompt): TimeoutVerdict {
+    const { metrics } = this.deps;
     metrics.timeouts.inc();
-    this.outbox.send('reply', encodeUnavailable(this.protocol, prompt.messageId, this.outbox.seq));
+    if (this.protocol === 1) this.outbox.send('reply', encodeUnavailable(this.protocol, prompt.messageId, this.outbox.seq));
+    else this.outbox.error('E5001', errorCatalogue.E5001.text, prompt.messageId);
+    this.publishFailure(prompt);
+    return this.protocol === 1 ? 'answered' : 'told';
+  }
+
+  private publishFailure(prompt: PendingPrompt): void {
+    const { bus, logger } = this.deps;
     const candidate = timeoutCandidate(this.sessionId, prompt.messageId);
     const context = { subject: 'chat.reply.v1', sessionId: this.sessionId, messageId: prompt.messageId, correlationId: prompt.correlationId };
     logger.warn(context, 'no reply in time: answered unavailable');

@@ -67,13 +67,21 @@ test('typing and deltas keep a slow answer from timing out', async () => {
   await socket.close();
 });
 
-test('a v2 timeout is a reply frame with the unavailable text at the last seq', async () => {
-  const { socket } = await connect(world.ws, 'chat.v2');
+test('a v2 timeout is an E5001 error frame; the committed frame is then its one reply', async () => {
+  const { socket, sessionId } = await connect(world.ws, 'chat.v2');
   socket.send({ message_id: 'slow-2', message: '안녕' });
+  const [error] = await socket.waitFor((f) => f.type === 'error');
+  expect(error).toEqual({ type: 'error', error: expect.any(String), code: 'E5001', message_id: 'slow-2', seq: 0 });
+  expect(socket.frames.some((f) => (f as { type?: string }).type === 'reply')).toBe(false);
+  await eventually(() => expect(replies.of(sessionId)).toHaveLength(1)); // the failure candidate
+
+  // chat-log commits whichever candidate came first (here the late answer): that is the reply.
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(1, 'slow-2', 'late answer') });
   const [reply] = await socket.waitFor((f) => f.type === 'reply');
-  expect(reply).toEqual({
-    type: 'reply', sender: 'bot', timestamp: expect.any(String), message_id: 'slow-2', login_required: false, message: UNAVAILABLE_MESSAGE, seq: 0,
-  });
+  expect(reply).toMatchObject({ type: 'reply', message_id: 'slow-2', message: 'late answer', seq: 1 });
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(2, null, 'push') });
+  await socket.waitFor((f) => f.message === 'push');
+  expect(socket.frames.filter((f) => (f as { type?: string }).type === 'reply')).toHaveLength(2);
   await socket.close();
 });
 

@@ -71,6 +71,8 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     },
   });
 
+  link.onReconnect(() => track(sockets.catchUp()));
+
   return {
     http,
     server,

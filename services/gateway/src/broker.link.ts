@@ -10,15 +10,23 @@ export interface BrokerLink {
   readonly up: boolean;
   /** Throws E5006 while the connection is down. */
   require(): void;
+  /** Called after each reconnect, once the server has the client's subscriptions again. */
+  onReconnect(listener: () => void): void;
 }
 
 export function watchBrokerLink(bus: Pick<Bus, 'nc'>): BrokerLink {
   let connected = true;
+  const listeners: Array<() => void> = [];
+  const reconnected = () => {
+    connected = true;
+    // The flush returns once the server has processed what the client re-sent: its subscriptions.
+    void bus.nc.flush().then(() => listeners.forEach((listener) => listener()), () => undefined);
+  };
   void (async () => {
     for await (const status of bus.nc.status()) {
       // 'staleConnection': missed pings; the client drops the connection and reconnects.
       if (status.type === 'disconnect' || status.type === 'staleConnection') connected = false;
-      else if (status.type === 'reconnect') connected = true;
+      else if (status.type === 'reconnect') reconnected();
     }
   })();
   const link: BrokerLink = {
@@ -27,6 +35,9 @@ export function watchBrokerLink(bus: Pick<Bus, 'nc'>): BrokerLink {
     },
     require() {
       if (!link.up) throw new AppError('E5006', 'the message bus is disconnected');
+    },
+    onReconnect(listener) {
+      listeners.push(listener);
     },
   };
   return link;

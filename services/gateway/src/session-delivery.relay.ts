@@ -74,6 +74,22 @@ export class DeliveryRelay {
   }
 
   /**
+   * Committed frames travel on core NATS: one published while this gateway's link was down, or
+   * before its subscriptions were back, is gone. chat-log still has it, so after a reconnect (and
+   * at a timeout) the socket fetches what came after its last seq; a seq it holds is dropped.
+   * A chat-log that does not answer changes nothing: the reply timer still runs.
+   */
+  async catchUp(): Promise<void> {
+    if (this.held) return; // still opening: its own subscription and replay cover it
+    const missed = await fetchMissedFrames(this.deps, this.sessionId, this.outbox.seq);
+    if (!missed.resync) return missed.frames.forEach((frame) => this.relayFrame(frame));
+    if (missed.reason === 'frames_expired' && this.protocol === 2) {
+      this.outbox.seq = Math.max(this.outbox.seq, missed.lastSeq);
+      this.outbox.send('resync', encodeV2.resync(missed.reason, this.outbox.seq));
+    }
+  }
+
+  /**
    * A resend the broker dropped as a duplicate (sent before, on another socket or before a
    * resume): chat-log says whether it is stored (or refused) and hands over the frame that
    * answered it, which settles the prompt like any frame (a seq already delivered is not shown
@@ -100,6 +116,7 @@ export class DeliveryRelay {
     if (this.protocol === 1) this.outbox.send('reply', encodeUnavailable(this.protocol, prompt.messageId, this.outbox.seq));
     else this.outbox.error('E5001', errorCatalogue.E5001.text, prompt.messageId);
     this.publishFailure(prompt);
+    this.deps.track(this.catchUp()); // the answer may be committed and its frame lost on the way
     return this.protocol === 1 ? 'answered' : 'told';
   }
 

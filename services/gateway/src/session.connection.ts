@@ -84,6 +84,12 @@ export class SessionConnection {
     this.relay.release();
   }
 
+  /** Fetches committed frames lost while the broker link was down, if a reply is awaited. */
+  async catchUp(): Promise<void> {
+    if (this.closed || this.pending.size === 0) return;
+    await this.relay.catchUp();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -21,6 +21,8 @@ export interface ChatSocketsDeps extends ConnectionDeps {
 
 /** Addresses with no socket are forgotten once their bucket refilled; this is how often we look. */
 const ADDRESS_SWEEP_MS = 10_000;
+/** Sockets that ask chat-log for lost frames at the same time after a reconnect. */
+const CATCH_UP_BATCH = 32;
 
 /** The chat WebSocket on the API's HTTP server: `/api/chat/ws`, one session per socket. */
 export class ChatSockets {
@@ -46,6 +48,18 @@ export class ChatSockets {
     this.stopHeartbeat = startHeartbeat(deps.pingIntervalMs, () => this.sockets.values());
     this.sweeper = setInterval(() => this.sweepAddresses(), ADDRESS_SWEEP_MS);
     this.sweeper.unref();
+  }
+
+  /**
+   * After the broker link came back: every socket awaiting a reply fetches the frames it lost,
+   * a few at a time so that thousands of sockets do not ask chat-log at once.
+   */
+  async catchUp(): Promise<void> {
+    const waiting = [...this.sockets.values()];
+    this.deps.logger.info({ sockets: waiting.length }, 'broker link back: fetching frames lost meanwhile');
+    for (let first = 0; first < waiting.length; first += CATCH_UP_BATCH) {
+      await Promise.all(waiting.slice(first, first + CATCH_UP_BATCH).map((connection) => connection.catchUp()));
+    }
   }
 
   /** Closes every socket (1001: the client may resume elsewhere) and accepts no new ones. */

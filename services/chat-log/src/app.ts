@@ -1,13 +1,14 @@
 import type { Bus, ConsumerSpec } from '@chatbot/bus';
 import { consumers, streams } from '@chatbot/proto';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
+import { retryWhileDatabaseDown } from '@chatbot/store';
 import { createChatLogMetrics } from './chat-log.metrics';
 import type { Config } from './config';
 import { pingDb, type Db } from './database';
 import { createDbRetry } from './db-retry';
 import { createFramePublisher } from './frame.publisher';
 import { createInboundHandler } from './inbound.handler';
-import { createOutboxSweep } from './outbox.worker';
+import { createOutboxSweep, drainOutbox } from './outbox.worker';
 import { every, type Periodic } from './periodic';
 import { createPromptWatch } from './prompt.watch';
 import { createPublishedMarker } from './published.marker';
@@ -51,7 +52,7 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
   const retry = createDbRetry(db, metrics, logger, Math.min(5_000, config.CONSUMER_ACK_WAIT_MS / 4));
   const serial = createSerial();
   const marker = createPublishedMarker(db, metrics, logger);
-  const publisher = createFramePublisher(bus, marker, metrics, logger);
+  const publisher = createFramePublisher({ bus, db, marker, metrics, logger });
   const committer = createReplyCommitter({ db, publisher, metrics, serial, orphanAfterMs: streams.CHAT_INBOUND.maxAgeMs });
   return { metrics, retry, serial, marker, publisher, committer, watch: createPromptWatch() };
 }
@@ -60,7 +61,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, bus, db, logger, registry } = deps;
   const parts = buildParts(deps);
   await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
-  serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
+  // Before anything can publish or hand out a newer frame: see drainOutbox.
+  const { publisher, serial } = parts;
+  await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
+  serveSessionQueries(bus, { db, logger, serial, replayLimit: config.REPLAY_LIMIT });
   await startConsumers(deps, parts);
   const sweeps = startSweeps(deps, parts);
   return {

@@ -5,3 +5,4 @@ export * from './metrics';
 export * from './health';
 export * from './ops-server';
 export * from './lifecycle';
+export * from './periodic';

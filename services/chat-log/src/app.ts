@@ -1,6 +1,6 @@
-import type { Bus, ConsumerSpec } from '@chatbot/bus';
+import { createOrphanSweep, ORPHAN_SWEEP_MS, type Bus, type ConsumerSpec } from '@chatbot/bus';
 import { consumers, streams } from '@chatbot/proto';
-import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
+import { every, type Logger, type OpsEndpoints, type Periodic, type Registry } from '@chatbot/runtime';
 import { retryWhileDatabaseDown } from '@chatbot/store';
 import { createChatLogMetrics } from './chat-log.metrics';
 import type { Config } from './config';
@@ -9,7 +9,6 @@ import { createDbRetry } from './db-retry';
 import { createFramePublisher } from './frame.publisher';
 import { createInboundHandler } from './inbound.handler';
 import { createOutboxSweep, drainOutbox } from './outbox.worker';
-import { every, type Periodic } from './periodic';
 import { createPromptWatch } from './prompt.watch';
 import { createPublishedMarker } from './published.marker';
 import { createDeadlineSweep } from './release-deadline.worker';
@@ -100,7 +99,7 @@ async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, r
   );
 }
 
-function startSweeps({ config, db, logger }: AppDeps, { metrics, serial, publisher, committer }: Parts): Periodic[] {
+function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, publisher, committer }: Parts): Periodic[] {
   const counted = (operation: string, task: () => Promise<void>) => async () => {
     try {
       await task();
@@ -110,9 +109,12 @@ function startSweeps({ config, db, logger }: AppDeps, { metrics, serial, publish
     }
   };
   const outbox = createOutboxSweep({ db, publisher, serial, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
+  // Candidates a crashed broker kept below the consumer's ack floor would never be committed.
+  const replyOrphans = createOrphanSweep({ js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('CHAT_REPLIES'), durable: consumers.chatLogReplies.durable, logger });
   const deadline = createDeadlineSweep({ db, committer, metrics, logger, deadlineMs: config.RELEASE_DEADLINE_MS });
   return [
     every('outbox', config.OUTBOX_INTERVAL_MS, logger, counted('outbox', outbox)),
     every('release-deadline', config.DEADLINE_SWEEP_MS, logger, counted('release-deadline', deadline)),
+    every('reply-orphans', ORPHAN_SWEEP_MS, logger, async () => void (await replyOrphans())),
   ];
 }

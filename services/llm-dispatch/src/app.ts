@@ -1,6 +1,6 @@
-import type { Bus } from '@chatbot/bus';
+import { createOrphanSweep, ORPHAN_SWEEP_MS, type Bus } from '@chatbot/bus';
 import { consumers } from '@chatbot/proto';
-import { createMetricsRegistry, type Logger, type OpsEndpoints } from '@chatbot/runtime';
+import { createMetricsRegistry, every, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import type { AnswerMode } from './answering/answer.types';
 import { createAnswerer } from './answering/answerer.factory';
 import type { PromptSet } from './answering/prompt.loader';
@@ -40,7 +40,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   logStartMode(logger, answerer.describe(), config, deps.prompts);
 
   const handler = createJobHandler({
-    head: new SessionHeadGuard(bus, logger),
+    head: new SessionHeadGuard(bus),
     attempts: new AttemptCounter(await bus.kv(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS)),
     answerer,
     publisher: new ReplyPublisher(bus, { deltaWindowMs: config.DELTA_COALESCE_MS }),
@@ -61,11 +61,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (answerer.circuitState) metrics.breakerState.set(breakerStateValue[answerer.circuitState()]);
   });
 
+  // Jobs a crashed broker kept below the consumer's ack floor would never be delivered, and as
+  // their session's head they would hold back its later jobs too.
+  const orphans = createOrphanSweep({ js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('LLM_JOBS'), durable: consumers.llmDispatch.durable, logger });
+  const orphanSweep = every('job-orphans', ORPHAN_SWEEP_MS, logger, async () => void (await orphans()));
+
   return {
     mode: answerer.mode,
     ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => answerer.describe() },
     async stop() {
       stopGauges();
+      await orphanSweep.stop();
       await bus.close(Math.max(0, config.SHUTDOWN_GRACE_MS - RELEASE_MARGIN_MS));
     },
   };

@@ -1,4 +1,4 @@
-import type { Logger } from '@chatbot/runtime';
+import type { Logger } from './logger';
 
 export interface Periodic {
   stop(): Promise<void>;

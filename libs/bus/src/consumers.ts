@@ -29,6 +29,9 @@ export interface ConsumerHandle {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Lifetime of one pull request, and so the longest a consumer waits to re-pull after a broker restart. */
+const PULL_EXPIRES_MS = 5_000;
+
 function streamOf(key: EventKey): string {
   const stream = events[key].stream;
   if (!stream) throw new Error(`${events[key].name} is not a JetStream subject`);
@@ -66,6 +69,9 @@ export async function consumeBatches<K extends EventKey>(
   };
   const messages: ConsumerMessages = await consumer.consume({
     max_messages: options.maxBatch * 2,
+    // After a reconnect the client re-pulls once the consumer answers; until then it backs off
+    // by `expires` (30 s by default), and a broker still restoring JetStream does not answer.
+    expires: PULL_EXPIRES_MS,
     callback: (msg) => {
       queue.push(msg);
       running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drainQueue);

@@ -24,9 +24,10 @@ const schema = z.object({
   REPLY_HOLD_MS: positiveInt(100),
   /**
    * How long a delivered message may stay unacknowledged before the broker redelivers it: the
-   * time to recover the work of a process that died. Held batches are kept alive meanwhile.
+   * time to recover the work of a process that died, or a delivery a restarting broker lost.
+   * Held batches are kept alive meanwhile.
    */
-  CONSUMER_ACK_WAIT_MS: positiveInt(30_000),
+  CONSUMER_ACK_WAIT_MS: positiveInt(10_000),
   DATABASE_POOL_SIZE: positiveInt(10),
 });
 

@@ -23,8 +23,12 @@ const schema = z.object({
   LLM_BREAKER_FAILURES: positiveInt(5),
   LLM_BREAKER_COOLDOWN_MS: positiveInt(30_000),
   LLM_CONCURRENCY: positiveInt(8),
-  /** How long a job may go without an in-progress ack before the broker hands it to another worker. */
-  JOB_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /**
+   * How long a job may go without an in-progress ack before the broker hands it to another worker.
+   * Well under the gateway's REPLY_TIMEOUT_MS: it is also how long a job waits whose ack or nak a
+   * restarting broker dropped. Long LLM calls are kept alive by in-progress acks (every third of it).
+   */
+  JOB_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(10_000),
   /** Real attempts (not head-of-line bounces) before a job is answered with a failure. */
   JOB_MAX_ATTEMPTS: positiveInt(5),
   /** Time budget of one request to another service (tools, history, binding). */

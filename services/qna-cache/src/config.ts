@@ -13,7 +13,7 @@ export const configSchema = z.object({
   /** Most inbound messages routed per micro-batch (and per view-count UPDATE). */
   ROUTER_MAX_BATCH: positiveInt(64),
   /** How long a delivered inbound message may stay unacknowledged before it is redelivered. */
-  ROUTER_ACK_WAIT_MS: positiveInt(30_000),
+  ROUTER_ACK_WAIT_MS: positiveInt(10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -77,8 +77,9 @@ test('a message resent after the dedupe window, on its socket and after a resume
   expect(finals.filter(isUnavailable)).toEqual([]);
   expect([...errorFrames(first.socket), ...errorFrames(resumed.socket)]).toEqual([]);
   expect(await rows.messages(id)).toBe(1);
-  // The copies really reached chat-log, which answered them with the committed frame again.
-  expect(await metric(chatLogOps, 'chatbot_chatlog_frames_published_total', 'path="resend"')).toBeGreaterThanOrEqual(3);
+  // The copies really reached chat-log, which answered them with the committed frame again: once
+  // per round at least (the second round and the late copy may share one batch, hence not 3).
+  expect(await metric(chatLogOps, 'chatbot_chatlog_frames_published_total', 'path="resend"')).toBeGreaterThanOrEqual(2);
   expect(await metric(system.gateways[0], 'chatbot_gateway_reply_timeouts_total')).toBe(0);
   await resumed.socket.close();
 });

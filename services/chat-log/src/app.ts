@@ -13,6 +13,7 @@ import { createPromptWatch } from './prompt.watch';
 import { createPublishedMarker } from './published.marker';
 import { createDeadlineSweep } from './release-deadline.worker';
 import { createReplyCommitter } from './reply.committer';
+import { createRedriveSweep } from './redrive.worker';
 import { createReplyHandler } from './reply.handler';
 import { createSerial } from './serial';
 import { serveSessionQueries } from './session-query.handler';
@@ -37,6 +38,9 @@ export interface App {
 }
 
 // maxDeliver -1: a user message or a reply must never be given up on by the broker.
+/** How often stored turns with no reply are looked for (see REDRIVE_AFTER_MS). */
+const REDRIVE_SWEEP_MS = 2_000;
+
 const consumerSpec = (base: { stream: ConsumerSpec['stream']; durable: string }, ackWaitMs: number, maxAckPending: number): ConsumerSpec => ({
   ...base,
   ackWaitMs,
@@ -111,10 +115,12 @@ function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, pu
   const outbox = createOutboxSweep({ db, publisher, serial, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
   // Candidates a crashed broker kept below the consumer's ack floor would never be committed.
   const replyOrphans = createOrphanSweep({ js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('CHAT_REPLIES'), durable: consumers.chatLogReplies.durable, logger });
+  const redrive = createRedriveSweep({ db, bus, metrics, logger, afterMs: config.REDRIVE_AFTER_MS, deadlineMs: config.RELEASE_DEADLINE_MS });
   const deadline = createDeadlineSweep({ db, committer, metrics, logger, deadlineMs: config.RELEASE_DEADLINE_MS });
   return [
     every('outbox', config.OUTBOX_INTERVAL_MS, logger, counted('outbox', outbox)),
     every('release-deadline', config.DEADLINE_SWEEP_MS, logger, counted('release-deadline', deadline)),
     every('reply-orphans', ORPHAN_SWEEP_MS, logger, async () => void (await replyOrphans())),
+    ...(config.REDRIVE_AFTER_MS > 0 ? [every('redrive', REDRIVE_SWEEP_MS, logger, counted('redrive', redrive))] : []),
   ];
 }

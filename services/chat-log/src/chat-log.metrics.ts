@@ -13,6 +13,7 @@ export function createChatLogMetrics(registry: Registry) {
     releaseLag: histogram(registry, 'chatbot_chatlog_release_lag_seconds', 'Time from commit to release of a reply (waiting for earlier turns)'),
     framesPublished: counter(registry, 'chatbot_chatlog_frames_published_total', 'Released frames published to the gateways', ['path']),
     deadlineFailures: counter(registry, 'chatbot_chatlog_deadline_failures_total', 'Failure replies committed for turns left unanswered past the release deadline'),
+    redrives: counter(registry, 'chatbot_chatlog_redrives_total', 'Stored turns with no reply published again on the inbound stream (a job or candidate the broker lost)'),
     dbErrors: counter(registry, 'chatbot_chatlog_db_errors_total', 'Failed database operations', ['operation']),
     // Uses the shared latency buckets (…, 1, 2.5, 5, 10, 30, 60, 120): coarse for counts, but the
     // runtime helper has no bucket parameter yet.

@@ -6,6 +6,12 @@ const schema = z.object({
   ...databaseEnv,
   /** A stored turn with no reply after this long gets a failure reply, so the session moves on. */
   RELEASE_DEADLINE_MS: positiveInt(120_000),
+  /**
+   * A stored turn with no reply after this long is published again (its job or candidate may be
+   * lost with a crashed broker); 0 turns the re-drive off. Keep it under the gateway's
+   * REPLY_TIMEOUT_MS and above most answers' time to their first committed reply.
+   */
+  REDRIVE_AFTER_MS: z.coerce.number().int().min(0).default(8_000),
   /** How often the release-deadline sweep runs. */
   DEADLINE_SWEEP_MS: positiveInt(5_000),
   /** How often unpublished releases are re-published (and how old they must be). */

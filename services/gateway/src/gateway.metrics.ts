@@ -32,6 +32,7 @@ export function createGatewayMetrics(registry: Registry) {
     frameOut: bound(framesOut),
     errorFrame: bound(errorFrames),
     drop: bound(dropped),
+    seqGaps: counter(registry, 'chatbot_gateway_seq_gaps_total', 'Frames that arrived past a gap in seq; the missing frames were fetched from chat-log first'),
     reject: bound(rejected),
     closed: bound(closed),
     refuseUpgrade: bound(refused),

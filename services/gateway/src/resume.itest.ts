@@ -88,3 +88,21 @@ test('resuming a session that is still open moves it to the new socket', async (
   expect(first.socket.frames.some((f) => (f as { type?: string }).type === 'reply')).toBe(false);
   await second.close();
 });
+
+test('a live frame past a gap waits while the missing frames are fetched: the client sees every seq in order', async () => {
+  await serveFrames();
+  const sessionId = randomUUID();
+  stored.set(sessionId, [1, 2, 3, 4].map((seq) => committed(seq, `g-${seq}`)));
+  const socket = await TestSocket.open(resumeUrl(sessionId, 1));
+  await socket.waitFor((f) => f.type === 'reply', 3); // the replay: 2, 3, 4
+  // 5 and 6 are committed, 5 is lost on the way (core NATS while the link was down), 6 arrives.
+  stored.get(sessionId)!.push(committed(5, 'g-5'), committed(6, 'g-6'));
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(6, 'g-6') });
+  await socket.waitFor((f) => f.type === 'reply', 5);
+  expect(replies(socket)).toEqual([[2, 'g-2'], [3, 'g-3'], [4, 'g-4'], [5, 'g-5'], [6, 'g-6']]);
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(5, 'g-5') }); // the lost one, late
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(7, 'g-7') });
+  await socket.waitFor((f) => f.type === 'reply', 6);
+  expect(replies(socket).map(([seq]) => seq)).toEqual([2, 3, 4, 5, 6, 7]);
+  await socket.close();
+});

@@ -24,6 +24,8 @@ type Progress = Extract<SessionDeliveryV1, { type: 'typing' | 'delta' }>;
 export class DeliveryRelay {
   /** Held back until the session frame (and a resume replay) went out. */
   private held: SessionDeliveryV1[] | null = [];
+  /** Frames that arrived past a gap in seq, kept until the frames before them are fetched. */
+  private ahead: CommittedFrame[] | null = null;
 
   constructor(
     private readonly deps: DeliveryRelayDeps,
@@ -66,7 +68,7 @@ export class DeliveryRelay {
   async replay(afterSeq: number): Promise<void> {
     const missed = await fetchMissedFrames(this.deps, this.sessionId, afterSeq);
     if (!missed.resync) {
-      for (const frame of missed.frames) this.relayFrame(frame);
+      for (const frame of missed.frames) this.showFrame(frame);
       return;
     }
     this.outbox.seq = Math.max(this.outbox.seq, missed.lastSeq);
@@ -81,12 +83,25 @@ export class DeliveryRelay {
    */
   async catchUp(): Promise<void> {
     if (this.held) return; // still opening: its own subscription and replay cover it
+    await this.fetchMissed();
+  }
+
+  /** Shows what chat-log committed after this socket's last seq, in order (a fetch is contiguous). */
+  private async fetchMissed(): Promise<void> {
     const missed = await fetchMissedFrames(this.deps, this.sessionId, this.outbox.seq);
-    if (!missed.resync) return missed.frames.forEach((frame) => this.relayFrame(frame));
+    if (!missed.resync) return missed.frames.forEach((frame) => this.showFrame(frame));
     if (missed.reason === 'frames_expired' && this.protocol === 2) {
       this.outbox.seq = Math.max(this.outbox.seq, missed.lastSeq);
       this.outbox.send('resync', encodeV2.resync(missed.reason, this.outbox.seq));
     }
+  }
+
+  /** Frames before `ahead` were lost on the way: fetch them, then show everything in seq order. */
+  private async fillGap(): Promise<void> {
+    await this.fetchMissed();
+    const ahead = (this.ahead ?? []).sort((a, b) => a.seq - b.seq);
+    this.ahead = null;
+    for (const frame of ahead) this.showFrame(frame); // what the fetch already showed is dropped
   }
 
   /**
@@ -137,7 +152,16 @@ export class DeliveryRelay {
     this.outbox.error(code, errorCatalogue[code].text, messageId);
   }
 
+  /** Live frames: one that skips a seq waits for the missing ones, so the client never sees a gap. */
   private relayFrame(frame: CommittedFrame): void {
+    if (this.ahead) return void this.ahead.push(frame);
+    if (frame.seq <= this.outbox.seq + 1) return this.showFrame(frame);
+    this.ahead = [frame];
+    this.deps.metrics.seqGaps.inc();
+    this.deps.track(this.fillGap());
+  }
+
+  private showFrame(frame: CommittedFrame): void {
     const { metrics } = this.deps;
     const promptId = frame.prompt_message_id;
     if (frame.seq <= this.outbox.seq) {

@@ -10,7 +10,7 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       LLM_MODEL: 'gpt-4o-mini',
       LLM_CONCURRENCY: 8,
-      JOB_ACK_WAIT_MS: 30_000,
+      JOB_ACK_WAIT_MS: 10_000,
       JOB_MAX_ATTEMPTS: 5,
       LLM_HISTORY_TURNS: 10,
       LLM_MAX_TOOL_ROUNDS: 3,

@@ -1,0 +1,28 @@
+import type { Db } from './database';
+
+export interface UnansweredTurn {
+  sessionId: string;
+  messageId: string;
+  text: string;
+  clientTimestamp: string | null;
+  receivedAt: Date;
+}
+
+/**
+ * Stored turns still waiting for a reply (none committed) that were stored more than `afterMs`
+ * and less than `deadlineMs` ago, oldest first: the candidates for a re-drive. Only sessions with
+ * a turn not released yet are looked at.
+ */
+export function findUnansweredTurns(db: Db, afterMs: number, deadlineMs: number, limit: number): Promise<UnansweredTurn[]> {
+  return db.$queryRaw<UnansweredTurn[]>`
+    SELECT m.session_id::text AS "sessionId", m.message_id AS "messageId", m.text,
+      m.client_timestamp AS "clientTimestamp", m.received_at AS "receivedAt"
+    FROM chat_log.sessions s
+    JOIN chat_log.messages m ON m.session_id = s.id AND m.turn > s.released_turn
+    LEFT JOIN chat_log.replies r ON r.prompt_message_id = m.message_id
+    WHERE s.next_turn > s.released_turn + 1
+      AND r.id IS NULL
+      AND m.stored_at < now() - ${afterMs}::int * interval '1 millisecond'
+      AND m.stored_at > now() - ${deadlineMs}::int * interval '1 millisecond'
+    ORDER BY m.stored_at LIMIT ${limit}::int`;
+}

@@ -6,4 +6,4 @@ export type { RequestContext, RequestHandler } from './request-reply';
 export { namespace, type Namespace } from './namespace';
 export { CORRELATION_HEADER } from './codec';
 export type { KV } from '@nats-io/kv';
-export { createOrphanSweep, findOrphans, ORPHAN_SWEEP_MS, type OrphanScope } from './orphans';
+export { createOrphanSweep, findOrphans, ORPHAN_SWEEP_MS, requeueMessage, type OrphanScope } from './orphans';

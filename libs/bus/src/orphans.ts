@@ -38,8 +38,8 @@ export async function findOrphans(scope: OrphanScope): Promise<number[]> {
   return found;
 }
 
-/** Publishes the stored message again (new sequence, delivered) and removes the orphan. */
-export async function requeueOrphan(scope: OrphanScope, seq: number): Promise<void> {
+/** Publishes the stored message again (new sequence, delivered anew) and removes the old copy. */
+export async function requeueMessage(scope: OrphanScope, seq: number): Promise<void> {
   const stored = await scope.jsm.streams.getMessage(scope.stream, { seq }).catch(() => null);
   if (!stored) return; // already taken care of
   const headers = natsHeaders();
@@ -49,7 +49,7 @@ export async function requeueOrphan(scope: OrphanScope, seq: number): Promise<vo
   }
   await scope.js.publish(stored.subject, stored.data, { headers, timeout: 5_000 });
   await scope.jsm.streams.deleteMessage(scope.stream, seq, false).catch(() => false);
-  scope.logger.warn({ stream: scope.stream, streamSeq: seq, subject: stored.subject }, 'requeued a message the consumer would never deliver (broker crash)');
+  scope.logger.warn({ stream: scope.stream, streamSeq: seq, subject: stored.subject }, 'requeued a message the consumer was not delivering (broker crash)');
 }
 
 /**
@@ -62,7 +62,7 @@ export function createOrphanSweep(scope: OrphanScope): () => Promise<number> {
     const found = await findOrphans(scope);
     const confirmed = found.filter((seq) => seenBefore.has(seq));
     seenBefore = new Set(found.filter((seq) => !confirmed.includes(seq)));
-    for (const seq of confirmed) await requeueOrphan(scope, seq);
+    for (const seq of confirmed) await requeueMessage(scope, seq);
     return confirmed.length;
   };
 }

@@ -40,7 +40,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   logStartMode(logger, answerer.describe(), config, deps.prompts);
 
   const handler = createJobHandler({
-    head: new SessionHeadGuard(bus),
+    head: new SessionHeadGuard(bus, config.JOB_STUCK_AFTER_MS, logger),
     attempts: new AttemptCounter(await bus.kv(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS)),
     answerer,
     publisher: new ReplyPublisher(bus, { deltaWindowMs: config.DELTA_COALESCE_MS }),

@@ -29,6 +29,12 @@ const schema = z.object({
    * restarting broker dropped. Long LLM calls are kept alive by in-progress acks (every third of it).
    */
   JOB_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(10_000),
+  /**
+   * A session's oldest job still queued after this long is taken as stuck (a restarted broker that
+   * no longer delivers it) and queued again, so the session's later jobs move on. Keep it above
+   * the longest one reply can take (LLM_TIMEOUT_MS × tool rounds and retries).
+   */
+  JOB_STUCK_AFTER_MS: positiveInt(180_000),
   /** Real attempts (not head-of-line bounces) before a job is answered with a failure. */
   JOB_MAX_ATTEMPTS: positiveInt(5),
   /** Time budget of one request to another service (tools, history, binding). */

@@ -37,7 +37,9 @@ export const natsKill: Scenario<NatsKillSize> = {
   async run(ctx, size) {
     const nats = await startPrivateNats();
     try {
-      const plan = { workers: 2, script: echoScript({ tokens: 5, tokenDelayMs: 5, ttftMs: 20 }), servers: { natsUrl: nats.url } };
+      // Stub replies take under a second: a head queued 15 s is stuck, not slow (production: 180 s).
+      const env = { JOB_STUCK_AFTER_MS: '15000' };
+      const plan = { workers: 2, env, script: echoScript({ tokens: 5, tokenDelayMs: 5, ttftMs: 20 }), servers: { natsUrl: nats.url } };
       return await withRig(ctx, plan, async (rig) => {
         const load = new LoadRun({
           url: () => rig.system.wsUrl(),

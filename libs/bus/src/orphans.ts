@@ -22,16 +22,21 @@ export interface OrphanScope {
 /** How often a service sweeps its work queue: an orphan is requeued 5–10 s after a crash. */
 export const ORPHAN_SWEEP_MS = 5_000;
 
-/** Most orphans requeued by one call; a longer tail is taken by the next. */
-const MAX_REQUEUE = 256;
+/**
+ * Sequences examined by one call. Orphans sit at the head of the stream (everything after the
+ * ack floor is still owed to the consumer), and each requeue moves the head on, so a bounded
+ * window from the first sequence finds them all over a few sweeps.
+ */
+const MAX_SCAN = 1_000;
 
-/** The stream sequences at or below the ack floor that still hold a message. */
-export async function findOrphans(scope: OrphanScope): Promise<number[]> {
+/** The stream sequences at or below the ack floor that still hold a message (from the first). */
+export async function findOrphans(scope: Pick<OrphanScope, 'jsm' | 'stream' | 'durable'>): Promise<number[]> {
   const { state } = await scope.jsm.streams.info(scope.stream);
   if (state.messages === 0) return [];
   const floor = (await scope.jsm.consumers.info(scope.stream, scope.durable)).ack_floor.stream_seq;
+  const last = Math.min(floor, state.first_seq + MAX_SCAN - 1);
   const found: number[] = [];
-  for (let seq = state.first_seq; seq <= floor && found.length < MAX_REQUEUE; seq++) {
+  for (let seq = state.first_seq; seq <= last; seq++) {
     const message = await scope.jsm.streams.getMessage(scope.stream, { seq }).catch(() => null);
     if (message) found.push(seq);
   }

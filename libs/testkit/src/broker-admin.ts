@@ -1,5 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { findOrphans } from '@chatbot/bus';
 
 /**
  * Narrows a stream's duplicate window (`Nats-Msg-Id` dedupe), so a test sees in seconds what
@@ -34,22 +35,15 @@ export interface WorkQueueState {
   orphans: number[];
 }
 
-const MAX_SCAN = 10_000;
-
+/** What the product's orphan sweep would find (libs/bus findOrphans), with the consumer's counters. */
 export async function inspectWorkQueue(natsUrl: string, stream: string, durable: string): Promise<WorkQueueState> {
   const nc = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
     const { state } = await jsm.streams.info(stream);
     const consumer = await jsm.consumers.info(stream, durable);
-    const ackFloor = consumer.ack_floor.stream_seq;
-    const orphans: number[] = [];
-    const last = Math.min(ackFloor, state.first_seq + MAX_SCAN);
-    for (let seq = state.first_seq; state.messages > 0 && seq <= last; seq++) {
-      const found = await jsm.streams.getMessage(stream, { seq }).then((message) => message !== null, () => false);
-      if (found) orphans.push(seq);
-    }
-    return { messages: state.messages, ackFloor, ackPending: consumer.num_ack_pending, delivered: consumer.delivered.consumer_seq, orphans };
+    const orphans = await findOrphans({ jsm, stream, durable });
+    return { messages: state.messages, ackFloor: consumer.ack_floor.stream_seq, ackPending: consumer.num_ack_pending, delivered: consumer.delivered.consumer_seq, orphans };
   } finally {
     await nc.close();
   }

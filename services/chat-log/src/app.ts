@@ -55,7 +55,7 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
   const retry = createDbRetry(db, metrics, logger, Math.min(5_000, config.CONSUMER_ACK_WAIT_MS / 4));
   const serial = createSerial();
   const marker = createPublishedMarker(db, metrics, logger);
-  const publisher = createFramePublisher({ bus, db, marker, metrics, logger });
+  const publisher = createFramePublisher(bus, marker, metrics, logger);
   const committer = createReplyCommitter({ db, publisher, metrics, serial, orphanAfterMs: streams.CHAT_INBOUND.maxAgeMs });
   return { metrics, retry, serial, marker, publisher, committer, watch: createPromptWatch() };
 }
@@ -67,7 +67,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Before anything can publish or hand out a newer frame: see drainOutbox.
   const { publisher, serial } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
-  serveSessionQueries(bus, { db, logger, serial, replayLimit: config.REPLAY_LIMIT });
+  serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   await startConsumers(deps, parts);
   const sweeps = startSweeps(deps, parts);
   return {

@@ -40,12 +40,3 @@ export function findUnpublishedAfter(db: Db, after: OutboxCursor | null, limit: 
       AND (r.session_id, r.seq) > (${from.sessionId}::uuid, ${from.seq}::int)
     ORDER BY r.session_id, r.seq LIMIT ${limit}::int`;
 }
-
-/** The released, unpublished replies of these sessions, by session then seq. */
-export function findUnpublishedOf(db: Db, sessionIds: string[]): Promise<ReleasedReply[]> {
-  if (sessionIds.length === 0) return Promise.resolve([]);
-  return db.$queryRaw<ReleasedReply[]>`
-    SELECT ${RELEASED_COLUMNS} FROM chat_log.replies r
-    WHERE r.session_id = ANY(${sessionIds}::uuid[]) AND r.published_at IS NULL AND r.seq IS NOT NULL
-    ORDER BY r.session_id, r.seq`;
-}

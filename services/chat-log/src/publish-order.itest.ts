@@ -1,13 +1,8 @@
-import { createLogger, createMetricsRegistry } from '@chatbot/runtime';
-import { createChatLogMetrics } from './chat-log.metrics';
-import { createFramePublisher } from './frame.publisher';
 import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
-import { createPublishedMarker } from './published.marker';
-import { releasedAfter } from './session-query.repository';
 
 // A session's frames must reach the gateway in seq order: a frame arriving with earlier seqs
-// missing makes a v2 client drop its socket and resume. The outbox period is long here, so only
-// the ordering mechanisms can deliver a stranded frame within a test's wait.
+// missing would make the gateway fetch them first. The outbox period is long here, so only the
+// start-up drain can deliver a stranded frame within a test's wait.
 let h: Harness;
 
 beforeAll(async () => {
@@ -55,29 +50,4 @@ test('frames a killed chat-log released but never published reach the gateway be
   await waitFor('the quiet session', () => seqsSince(quiet, quietBefore).length === 1);
   expect(seqsSince(quiet, quietBefore)).toEqual([2]);
   await waitFor('every release marked published', async () => (await h.db.reply.count({ where: { publishedAt: null } })) === 0);
-});
-
-test("a suspect session's next publish sends its earlier unpublished frames first, in seq order", async () => {
-  const session = newSession();
-  await answered(session, 3);
-  await strand(session, [1, 2]); // as a commit whose outcome was lost, or a failed publish, leaves them
-  const logger = createLogger('chat-log-test', 'silent');
-  const metrics = createChatLogMetrics(createMetricsRegistry('chat-log-test'));
-  const marker = createPublishedMarker(h.db, metrics, logger);
-  const publisher = createFramePublisher({ bus: h.bus, db: h.db, marker, metrics, logger });
-  const third = await releasedAfter(h.db, session, 2, 1);
-  const before = h.frames(session).length;
-
-  publisher.suspect([session]);
-  await publisher.publish(third, 'live');
-  await waitFor('three frames', () => seqsSince(session, before).length === 3);
-  expect(seqsSince(session, before)).toEqual([1, 2, 3]);
-  await marker.flush();
-  expect(await h.db.reply.count({ where: { sessionId: session, publishedAt: null } })).toBe(0);
-
-  // no longer suspect: the next publish is the frame alone, no lookup
-  await strand(session, [1]);
-  await publisher.publish(third, 'live');
-  await waitFor('one more frame', () => seqsSince(session, before).length === 4);
-  expect(seqsSince(session, before)).toEqual([1, 2, 3, 3]);
 });

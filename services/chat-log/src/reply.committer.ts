@@ -26,32 +26,18 @@ export function createReplyCommitter(deps: {
   /** A candidate whose prompt is still missing after this long is dropped: it cannot come any more. */
   orphanAfterMs: number;
 }): ReplyCommitter {
-  const { publisher, metrics, serial } = deps;
+  const { db, publisher, metrics, serial, orphanAfterMs } = deps;
   return {
     commit(candidates, context = {}) {
       return serial(async () => {
         const guard = context.guard ?? ((task) => task());
-        const result = await guard(() => attempt(deps, candidates));
+        const result = await guard(() => commitReplies(db, candidates, orphanAfterMs));
         record(metrics, candidates, result);
         await publisher.publish(result.released, 'live', context.correlations);
         return result.verdicts;
       });
     },
   };
-}
-
-/**
- * A failed attempt may still have committed (the connection lost at COMMIT), releasing frames
- * that no publish will carry: their sessions become suspect, so their next publish (a retry's,
- * a later commit's, the outbox's) sends those frames first, in seq order.
- */
-async function attempt(deps: { db: Db; publisher: FramePublisher; orphanAfterMs: number }, candidates: ChatReplyV1[]): Promise<CommitResult> {
-  try {
-    return await commitReplies(deps.db, candidates, deps.orphanAfterMs);
-  } catch (error) {
-    deps.publisher.suspect(candidates.map((c) => c.session_id));
-    throw error;
-  }
 }
 
 function record(metrics: ChatLogMetrics, candidates: ChatReplyV1[], result: CommitResult) {

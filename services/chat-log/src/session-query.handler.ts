@@ -2,11 +2,10 @@ import type { Bus } from '@chatbot/bus';
 import { AppError, isAppError, type Logger } from '@chatbot/runtime';
 import type { Db } from './database';
 import { toFrame } from './frame.mapper';
-import type { Serial } from './serial';
 import { historyOf, lastSeqOf, promptStatusOf, releasedAfter, setFeedback } from './session-query.repository';
 
 /** The request/reply endpoints chat-log owns: feedback, history, frame replay, a resent prompt's state. */
-export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; serial: Serial; replayLimit: number }): void {
+export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; replayLimit: number }): void {
   const { db, replayLimit } = deps;
 
   bus.serve('feedback', (request, context) =>
@@ -34,9 +33,6 @@ export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; se
   bus.serve('prompt', (request, context) =>
     storage(deps.logger, context.correlationId, async () => {
       const { message, reply } = await promptStatusOf(db, request.session_id, request.message_id);
-      // The frame may come from a commit whose publish is still queued: answer after the queue,
-      // so that publish (and the earlier frames it carries) reaches the gateway first.
-      if (reply) await deps.serial(() => Promise.resolve());
       return { message, frame: reply ? toFrame(reply) : null };
     }),
   );

@@ -55,10 +55,11 @@ export class ChatSockets {
    * a few at a time so that thousands of sockets do not ask chat-log at once.
    */
   async catchUp(): Promise<void> {
-    const waiting = [...this.sockets.values()];
-    this.deps.logger.info({ sockets: waiting.length }, 'broker link back: fetching frames lost meanwhile');
-    for (let first = 0; first < waiting.length; first += CATCH_UP_BATCH) {
-      await Promise.all(waiting.slice(first, first + CATCH_UP_BATCH).map((connection) => connection.catchUp()));
+    const connections = [...this.sockets.values()];
+    this.deps.logger.info({ sockets: connections.length }, 'broker link back: fetching frames lost meanwhile');
+    for (let first = 0; first < connections.length; first += CATCH_UP_BATCH) {
+      // Each connection asks only when it awaits a reply (SessionConnection.catchUp).
+      await Promise.all(connections.slice(first, first + CATCH_UP_BATCH).map((connection) => connection.catchUp()));
     }
   }
 

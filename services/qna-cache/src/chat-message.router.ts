@@ -97,6 +97,5 @@ export function createChatMessageRouter(deps: RouterDeps) {
     for (const outcome of outcomes) {
       if (outcome.status === 'fulfilled') outcome.value.forEach((hit) => deps.views.count(hit));
     }
-    await deps.views.flush();
   };
 }

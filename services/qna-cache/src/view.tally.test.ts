@@ -34,3 +34,21 @@ test('keeps the views of a failed write for the next flush', async () => {
   expect(failures).toBe(1);
   expect(writes).toEqual([{ faqs: { 'FAQ-1': 2 }, terms: { 'TERM-2': 1 } }]);
 });
+
+test('flushes on its interval and once more on close', async () => {
+  jest.useFakeTimers();
+  try {
+    const writes: ReturnType<typeof plain>[] = [];
+    const tally = new ViewTally(async (counts) => void writes.push(plain(counts)), logger).flushEvery(1_000);
+    tally.count({ kind: 'faq', id: 'FAQ-1', answer });
+    expect(writes).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(writes).toEqual([{ faqs: { 'FAQ-1': 1 }, terms: {} }]);
+    tally.count({ kind: 'term', id: 'TERM-1', answer });
+    await tally.close();
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(writes).toEqual([{ faqs: { 'FAQ-1': 1 }, terms: {} }, { faqs: {}, terms: { 'TERM-1': 1 } }]);
+  } finally {
+    jest.useRealTimers();
+  }
+});

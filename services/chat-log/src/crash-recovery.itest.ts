@@ -55,7 +55,7 @@ test('a chat-log killed with SIGKILL mid-traffic and started again loses nothing
     }
     expect(range(total).map((seq) => bySeq.get(seq))).toEqual(messages.map((m) => m.messageId));
   }
-  await waitFor('every release published', async () => (await h.db.reply.count({ where: { publishedAt: null } })) === 0);
+  await waitFor('every release published', async () => (await h.db.outboxFrame.count()) === 0);
 });
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

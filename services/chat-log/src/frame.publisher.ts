@@ -26,7 +26,7 @@ export function createFramePublisher(bus: Bus, marker: PublishedMarker, metrics:
           }),
         ),
       );
-      const sent = replies.filter((_, i) => outcomes[i].status === 'fulfilled').map((reply) => reply.id);
+      const sent = replies.filter((_, i) => outcomes[i].status === 'fulfilled');
       metrics.framesPublished.inc({ path }, sent.length);
       const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failure) {
@@ -35,7 +35,7 @@ export function createFramePublisher(bus: Bus, marker: PublishedMarker, metrics:
       for (const reply of replies) {
         logger.debug({ sessionId: reply.sessionId, messageId: reply.frameMessageId, seq: reply.seq, path }, 'frame published');
       }
-      marker.add(sent);
+      marker.add(sent.map(({ sessionId, seq }) => ({ sessionId, seq })));
     },
   };
 }

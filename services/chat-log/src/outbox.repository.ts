@@ -1,10 +1,26 @@
-import type { Db } from './database';
+import type { Db, Tx } from './database';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
 
-export async function markPublished(db: Db, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
+/** A released frame, by its place in its session. */
+export interface FrameKey {
+  sessionId: string;
+  seq: number;
+}
+
+/** Queues released frames for publishing, inside the transaction that releases them. */
+export async function queueForPublish(tx: Tx, frames: readonly FrameKey[]): Promise<void> {
+  if (frames.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO chat_log.outbox (session_id, seq)
+    SELECT * FROM unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[])`;
+}
+
+export async function markPublished(db: Db, frames: readonly FrameKey[]): Promise<void> {
+  if (frames.length === 0) return;
   await db.$executeRaw`
-    UPDATE chat_log.replies SET published_at = now() WHERE id = ANY(${ids}::uuid[]) AND published_at IS NULL`;
+    DELETE FROM chat_log.outbox o
+    USING unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[]) AS p(session_id, seq)
+    WHERE o.session_id = p.session_id AND o.seq = p.seq`;
 }
 
 /**
@@ -14,29 +30,26 @@ export async function markPublished(db: Db, ids: string[]): Promise<void> {
  */
 export async function findUnpublished(db: Db, olderThanMs: number, limit: number): Promise<ReleasedReply[]> {
   const rows = await db.$queryRaw<ReleasedReply[]>`
-    SELECT ${RELEASED_COLUMNS} FROM chat_log.replies r
-    WHERE r.published_at IS NULL AND r.seq IS NOT NULL
-      AND r.released_at < now() - ${olderThanMs}::int * interval '1 millisecond'
-    ORDER BY r.released_at, r.session_id, r.seq LIMIT ${limit}::int`;
+    SELECT ${RELEASED_COLUMNS} FROM chat_log.outbox o
+    JOIN chat_log.replies r ON r.session_id = o.session_id AND r.seq = o.seq
+    WHERE o.released_at < now() - ${olderThanMs}::int * interval '1 millisecond'
+    ORDER BY o.released_at, o.session_id, o.seq LIMIT ${limit}::int`;
   return rows.sort(bySessionThenSeq);
 }
 
 /** Where a page of `findUnpublishedAfter` ended: the last frame it returned. */
-export interface OutboxCursor {
-  sessionId: string;
-  seq: number;
-}
+export type OutboxCursor = FrameKey;
 
 /**
  * Every released, unpublished reply whatever its age, a page at a time in (session, seq) order:
- * the drain at start-up. Paging by key rather than by `published_at` does not depend on the
+ * the drain at start-up. Paging by key rather than by release time does not depend on the
  * background marks having been written.
  */
 export function findUnpublishedAfter(db: Db, after: OutboxCursor | null, limit: number): Promise<ReleasedReply[]> {
   const from = after ?? { sessionId: '00000000-0000-0000-0000-000000000000', seq: -1 };
   return db.$queryRaw<ReleasedReply[]>`
-    SELECT ${RELEASED_COLUMNS} FROM chat_log.replies r
-    WHERE r.published_at IS NULL AND r.seq IS NOT NULL
-      AND (r.session_id, r.seq) > (${from.sessionId}::uuid, ${from.seq}::int)
-    ORDER BY r.session_id, r.seq LIMIT ${limit}::int`;
+    SELECT ${RELEASED_COLUMNS} FROM chat_log.outbox o
+    JOIN chat_log.replies r ON r.session_id = o.session_id AND r.seq = o.seq
+    WHERE (o.session_id, o.seq) > (${from.sessionId}::uuid, ${from.seq}::int)
+    ORDER BY o.session_id, o.seq LIMIT ${limit}::int`;
 }

@@ -19,13 +19,13 @@ async function answered(sessionId: string, count: number): Promise<string[]> {
   await waitFor('stored', () => ids.every((id) => h.count(sessionId, 'stored', id) > 0));
   for (const id of ids) await h.reply(sessionId, id);
   await waitFor('frames', () => h.frames(sessionId).length === count);
-  await waitFor('marked published', async () => (await h.db.reply.count({ where: { sessionId, publishedAt: null } })) === 0);
+  await waitFor('marked published', async () => (await h.db.outboxFrame.count({ where: { sessionId } })) === 0);
   return ids;
 }
 
 /** What a crash (or failed publish) between commit and publish leaves: released, never published. */
 async function strand(sessionId: string, seqs: number[]): Promise<void> {
-  await h.db.reply.updateMany({ where: { sessionId, seq: { in: seqs } }, data: { publishedAt: null, releasedAt: new Date() } });
+  await h.db.outboxFrame.createMany({ data: seqs.map((seq) => ({ sessionId, seq })) });
 }
 
 const seqsSince = (sessionId: string, from: number) => h.frames(sessionId).slice(from).map((f) => f.seq);
@@ -49,5 +49,5 @@ test('frames a killed chat-log released but never published reach the gateway be
   // a session with no new commit gets its stranded frame at start-up, not an outbox period later
   await waitFor('the quiet session', () => seqsSince(quiet, quietBefore).length === 1);
   expect(seqsSince(quiet, quietBefore)).toEqual([2]);
-  await waitFor('every release marked published', async () => (await h.db.reply.count({ where: { publishedAt: null } })) === 0);
+  await waitFor('every release marked published', async () => (await h.db.outboxFrame.count()) === 0);
 });

@@ -1,6 +1,7 @@
 import type { ChatReplyV1 } from '@chatbot/proto';
 import { BATCH_TX, type Db, type Tx } from './database';
 import { bySessionThenSeq, type ReleasedReply } from './frame.mapper';
+import { queueForPublish } from './outbox.repository';
 import { insertReplies, moveCursors, releaseWaiting, unreleasedTurns } from './release.repository';
 import { answerRow, latestLoginPrompts, pushRow, type LoginPrompt, type ReplyRow } from './reply-row.mapper';
 import { classifyCandidates, planRelease, type CommitState, type SessionCursor, type Verdict } from './reply.planner';
@@ -20,6 +21,7 @@ export interface CommitResult {
  * turn order is inserted already released; committed ones it unblocks are updated. Whatever else
  * of the locked sessions is releasable is released too, so a reply stranded by an earlier fault
  * goes out with the next commit that touches its session (the release-deadline sweep's, at worst).
+ * Every release is queued in the outbox in the same transaction.
  */
 export function commitReplies(db: Db, candidates: ChatReplyV1[], orphanAfterMs: number): Promise<CommitResult> {
   return db.$transaction(async (tx) => {
@@ -35,6 +37,7 @@ export function commitReplies(db: Db, candidates: ChatReplyV1[], orphanAfterMs: 
     const unblocked = await releaseWaiting(tx, waiting.flatMap((w) => (seqOf.has(w.id) ? [{ id: w.id, seq: seqOf.get(w.id)! }] : [])));
     await moveCursors(tx, plan.cursors);
     const released = [...inserted, ...unblocked].sort(bySessionThenSeq);
+    await queueForPublish(tx, released);
     return { verdicts, released };
   }, BATCH_TX);
 }

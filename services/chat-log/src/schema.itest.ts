@@ -1,3 +1,5 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@chatbot/runtime';
@@ -20,8 +22,37 @@ afterAll(async () => {
 });
 
 test('migrates an empty database once, and a second start applies nothing', async () => {
-  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql']);
+  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql']);
   expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([]);
+});
+
+test('002 moves the releases a 001 database left unpublished into the outbox', async () => {
+  const old = await isolate();
+  const firstOnly = mkdtempSync(path.join(tmpdir(), 'chat-log-001-'));
+  copyFileSync(path.join(dir, '001_init.sql'), path.join(firstOnly, '001_init.sql'));
+  const pg = createDb(old.databaseUrl, 1);
+  try {
+    await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir: firstOnly, logger });
+    const sessionId = randomUUID();
+    await pg.$executeRawUnsafe(`INSERT INTO chat_log.sessions (id, next_turn, released_turn, last_seq) VALUES ($1::uuid, 3, 2, 2)`, sessionId);
+    for (const turn of [1, 2]) {
+      await pg.$executeRawUnsafe(
+        `INSERT INTO chat_log.messages (message_id, session_id, turn, text, received_at, inbound_seq) VALUES ($1, $2::uuid, $3::int, 'x', now(), $3::int)`,
+        `old-${turn}`, sessionId, turn,
+      );
+      await pg.$executeRawUnsafe(
+        `INSERT INTO chat_log.replies (id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id, message, source, seq, released_at, published_at)
+         VALUES ($1::uuid, $2::uuid, 'answer', $3::text, $4::int, $3::text, $3::text, 'a', 'qna-cache', $4::int, now(), ${turn === 1 ? 'now()' : 'NULL'})`,
+        randomUUID(), sessionId, `old-${turn}`, turn,
+      );
+    }
+    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql']);
+    expect(await pg.$queryRawUnsafe(`SELECT session_id::text, seq FROM chat_log.outbox`)).toEqual([{ session_id: sessionId, seq: 2 }]);
+  } finally {
+    await pg.$disconnect();
+    rmSync(firstOnly, { recursive: true, force: true });
+    await old.cleanup();
+  }
 });
 
 test('every model reads and writes through the generated client', async () => {
@@ -54,6 +85,7 @@ test('every model reads and writes through the generated client', async () => {
     data: { id: randomUUID(), sessionId, kind: 'push', replyId: 'r2', frameMessageId: 'p1', message: 'push', source: 'persona', errorCode: null },
   });
   await db.session.update({ where: { id: sessionId }, data: { nextTurn: 2, releasedTurn: 1, lastSeq: 1 } });
+  await db.outboxFrame.create({ data: { sessionId, seq: 1 } });
 
   const session = await db.session.findUniqueOrThrow({
     where: { id: sessionId },
@@ -66,6 +98,7 @@ test('every model reads and writes through the generated client', async () => {
   expect(withPrompt.prompt?.messageId).toBe('p1');
   expect(await db.reply.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toMatchObject({ replyId: 'r1' });
   expect(await db.message.findUnique({ where: { sessionId_turn: { sessionId, turn: 1 } } })).toMatchObject({ messageId: 'p1' });
+  expect(await db.outboxFrame.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toMatchObject({ releasedAt: expect.any(Date) });
 });
 
 test('the database enforces one reply per prompt and the shape of pushes', async () => {

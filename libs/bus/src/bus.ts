@@ -17,6 +17,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { connectNats } from './connection';
 import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
 import { namespace, type Namespace } from './namespace';
+import { SendQueue } from './send.queue';
 import { ensureStreams } from './topology';
 import { serveRequests, callRequest, type RequestHandler } from './request-reply';
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
@@ -49,6 +50,7 @@ export class Bus {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   private readonly subscriptions = new Set<{ stop(graceMs?: number): Promise<void> }>();
+  private readonly sends = new SendQueue();
 
   private constructor(
     readonly nc: NatsConnection,
@@ -74,22 +76,17 @@ export class Bus {
     return ensureStreams(this.jsm, this.ns, names);
   }
 
-  /** Publishes an event: to JetStream (awaiting the broker's ack) or core NATS, as proto says. */
-  async publish<K extends EventKey>(
-    key: K,
-    token: string,
-    payload: EventPayload<K>,
-    options: PublishOptions = {},
-  ): Promise<PubAck | undefined> {
+  /**
+   * Publishes an event: to JetStream (awaiting the broker's ack) or core NATS, as proto says.
+   * Publishes leave together at the end of the event-loop turn, in call order (SendQueue).
+   */
+  publish<K extends EventKey>(key: K, token: string, payload: EventPayload<K>, options: PublishOptions = {}): Promise<PubAck | undefined> {
     const def = events[key];
     const subject = this.subject(def, token);
     const data = encodeJson(payload);
     const headers = headersWith(options.correlationId);
-    if (def.stream === null) {
-      this.nc.publish(subject, data, { headers });
-      return undefined;
-    }
-    return this.js.publish(subject, data, { headers, msgID: options.msgId, timeout: 5_000 });
+    if (def.stream === null) return this.sends.defer(() => void this.nc.publish(subject, data, { headers }));
+    return this.sends.defer(() => this.js.publish(subject, data, { headers, msgID: options.msgId, timeout: 5_000 }));
   }
 
   /** Core-NATS subscription to a non-durable event on one token (or every token with `*`). */
@@ -182,6 +179,7 @@ export class Bus {
   async close(graceMs?: number): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.stop(graceMs)));
     this.subscriptions.clear();
+    this.sends.runQueued();
     if (this.nc.isClosed()) return;
     // A drain needs the server; with the server gone it would wait for a reconnect forever.
     const drained = this.nc.drain().then(() => true, () => true);

@@ -82,6 +82,20 @@ describe('committing and releasing replies', () => {
     expect(await h.db.session.findUnique({ where: { id: session } })).toMatchObject({ releasedTurn: 3, lastSeq: 3 });
   });
 
+  test('lists a session as waiting while a stored turn has no released reply, and only then', async () => {
+    const session = newSession();
+    const waiting = async () => (await h.db.waitingSession.count({ where: { sessionId: session } })) === 1;
+    const [m1, m2] = [newMessageId(), newMessageId()];
+    await h.send(session, m1);
+    await h.send(session, m2);
+    await waitFor('both stored', () => h.count(session, 'stored', m2) > 0 && h.count(session, 'stored', m1) > 0);
+    expect(await waiting()).toBe(true);
+    await h.reply(session, m2); // committed, not released: turn 1 is still unanswered
+    await h.reply(session, m1);
+    await waitFor('both frames', () => h.frames(session).length === 2);
+    expect(await waiting()).toBe(false);
+  });
+
   test('commits the first candidate for a prompt and drops a second one', async () => {
     const session = newSession();
     const [m1] = await converse(session, 1);

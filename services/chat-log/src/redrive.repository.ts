@@ -10,14 +10,15 @@ export interface UnansweredTurn {
 
 /**
  * Stored turns still waiting for a reply (none committed) that were stored more than `afterMs`
- * and less than `deadlineMs` ago, oldest first: the candidates for a re-drive. Only sessions with
- * a turn not released yet are looked at.
+ * and less than `deadlineMs` ago, oldest first: the candidates for a re-drive. Only the waiting
+ * sessions are looked at.
  */
 export function findUnansweredTurns(db: Db, afterMs: number, deadlineMs: number, limit: number): Promise<UnansweredTurn[]> {
   return db.$queryRaw<UnansweredTurn[]>`
     SELECT m.session_id::text AS "sessionId", m.message_id AS "messageId", m.text,
       m.client_timestamp AS "clientTimestamp", m.received_at AS "receivedAt"
-    FROM chat_log.sessions s
+    FROM chat_log.waiting_sessions w
+    JOIN chat_log.sessions s ON s.id = w.session_id
     JOIN chat_log.messages m ON m.session_id = s.id AND m.turn > s.released_turn
     LEFT JOIN chat_log.replies r ON r.prompt_message_id = m.message_id
     WHERE s.next_turn > s.released_turn + 1

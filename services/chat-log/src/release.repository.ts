@@ -42,15 +42,20 @@ export function releaseWaiting(tx: Tx, assignments: Array<{ id: string; seq: num
     RETURNING ${RELEASED_COLUMNS}`;
 }
 
+/** Moves the sessions' release cursors; a session with every stored turn released stops waiting. */
 export async function moveCursors(tx: Tx, cursors: Map<string, SessionCursor>): Promise<void> {
   if (cursors.size === 0) return;
   const ids = [...cursors.keys()];
   const turns = [...cursors.values()].map((c) => c.releasedTurn);
   const seqs = [...cursors.values()].map((c) => c.lastSeq);
   await tx.$executeRaw`
-    UPDATE chat_log.sessions s SET released_turn = c.released_turn, last_seq = c.last_seq
-    FROM unnest(${ids}::uuid[], ${turns}::int[], ${seqs}::int[]) AS c(id, released_turn, last_seq)
-    WHERE s.id = c.id`;
+    WITH moved AS (
+      UPDATE chat_log.sessions s SET released_turn = c.released_turn, last_seq = c.last_seq
+      FROM unnest(${ids}::uuid[], ${turns}::int[], ${seqs}::int[]) AS c(id, released_turn, last_seq)
+      WHERE s.id = c.id
+      RETURNING s.id, s.next_turn, s.released_turn)
+    DELETE FROM chat_log.waiting_sessions w USING moved m
+    WHERE w.session_id = m.id AND m.next_turn <= m.released_turn + 1`;
 }
 
 export interface OverdueTurn {
@@ -67,7 +72,8 @@ export interface OverdueTurn {
 export function findOverdueTurns(db: Db, deadlineMs: number, limit: number): Promise<OverdueTurn[]> {
   return db.$queryRaw<OverdueTurn[]>`
     SELECT s.id::text AS "sessionId", m.message_id AS "messageId", m.turn
-    FROM chat_log.sessions s
+    FROM chat_log.waiting_sessions w
+    JOIN chat_log.sessions s ON s.id = w.session_id
     JOIN chat_log.messages m ON m.session_id = s.id AND m.turn = s.released_turn + 1
     LEFT JOIN chat_log.replies p ON p.session_id = s.id AND p.turn = s.released_turn
     WHERE s.next_turn > s.released_turn + 1

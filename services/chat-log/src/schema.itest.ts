@@ -22,19 +22,20 @@ afterAll(async () => {
 });
 
 test('migrates an empty database once, and a second start applies nothing', async () => {
-  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql']);
+  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql']);
   expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([]);
 });
 
-test('002 moves the releases a 001 database left unpublished into the outbox', async () => {
+test('002 and 003 move what a 001 database left unpublished and waiting into their tables', async () => {
   const old = await isolate();
   const firstOnly = mkdtempSync(path.join(tmpdir(), 'chat-log-001-'));
   copyFileSync(path.join(dir, '001_init.sql'), path.join(firstOnly, '001_init.sql'));
   const pg = createDb(old.databaseUrl, 1);
   try {
     await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir: firstOnly, logger });
-    const sessionId = randomUUID();
+    const [sessionId, waitingId] = [randomUUID(), randomUUID()];
     await pg.$executeRawUnsafe(`INSERT INTO chat_log.sessions (id, next_turn, released_turn, last_seq) VALUES ($1::uuid, 3, 2, 2)`, sessionId);
+    await pg.$executeRawUnsafe(`INSERT INTO chat_log.sessions (id, next_turn, released_turn, last_seq) VALUES ($1::uuid, 2, 0, 0)`, waitingId);
     for (const turn of [1, 2]) {
       await pg.$executeRawUnsafe(
         `INSERT INTO chat_log.messages (message_id, session_id, turn, text, received_at, inbound_seq) VALUES ($1, $2::uuid, $3::int, 'x', now(), $3::int)`,
@@ -46,8 +47,9 @@ test('002 moves the releases a 001 database left unpublished into the outbox', a
         randomUUID(), sessionId, `old-${turn}`, turn,
       );
     }
-    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql']);
+    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql']);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text, seq FROM chat_log.outbox`)).toEqual([{ session_id: sessionId, seq: 2 }]);
+    expect(await pg.$queryRawUnsafe(`SELECT session_id::text FROM chat_log.waiting_sessions`)).toEqual([{ session_id: waitingId }]);
   } finally {
     await pg.$disconnect();
     rmSync(firstOnly, { recursive: true, force: true });
@@ -86,6 +88,8 @@ test('every model reads and writes through the generated client', async () => {
   });
   await db.session.update({ where: { id: sessionId }, data: { nextTurn: 2, releasedTurn: 1, lastSeq: 1 } });
   await db.outboxFrame.create({ data: { sessionId, seq: 1 } });
+  await db.waitingSession.create({ data: { sessionId } });
+  expect(await db.waitingSession.count({ where: { sessionId } })).toBe(1);
 
   const session = await db.session.findUniqueOrThrow({
     where: { id: sessionId },

@@ -12,6 +12,7 @@ export const ChatInboundV1 = z.object({
   client_timestamp: z.string().max(64).optional(),
   received_at: z.string(),
   gateway_id: z.string(),
+  /** The sender's WebSocket protocol: chat-log sends `stored` only for 2 (1 has no such frame). */
   protocol: z.union([z.literal(1), z.literal(2)]),
 });
 export type ChatInboundV1 = z.infer<typeof ChatInboundV1>;

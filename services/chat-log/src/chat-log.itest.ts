@@ -44,6 +44,17 @@ describe('storing user messages', () => {
     expect(await h.db.message.count({ where: { sessionId: session } })).toBe(2);
   });
 
+  test('sends no stored event for a protocol 1 message, which has no such frame, and stores it all the same', async () => {
+    const session = newSession();
+    const [v1, v2] = [newMessageId(), newMessageId()];
+    await h.send(session, v1, 'hello', 1);
+    await h.send(session, v2, 'hello again');
+    await waitFor('the v2 message stored', () => h.count(session, 'stored', v2) === 1);
+    const rows = await h.db.message.findMany({ where: { sessionId: session }, orderBy: { turn: 'asc' } });
+    expect(rows.map((r) => r.messageId)).toEqual([v1, v2]);
+    expect(h.count(session, 'stored', v1)).toBe(0);
+  });
+
   test('rejects a message_id already used by another session with E4008', async () => {
     const owner = newSession();
     const other = newSession();

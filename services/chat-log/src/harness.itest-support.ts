@@ -62,14 +62,14 @@ export class Harness {
   }
 
   /** What the gateway publishes for a user message (without Nats-Msg-Id: a redelivery or late re-send). */
-  async send(sessionId: string, messageId: string, text = `text of ${messageId}`): Promise<void> {
+  async send(sessionId: string, messageId: string, text = `text of ${messageId}`, protocol: 1 | 2 = 2): Promise<void> {
     await this.bus.publish('chatInbound', sessionId, {
       session_id: sessionId,
       message_id: messageId,
       text,
       received_at: new Date().toISOString(),
       gateway_id: 'gw-test',
-      protocol: 2,
+      protocol,
     });
   }
 

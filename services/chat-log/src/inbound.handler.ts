@@ -26,8 +26,8 @@ interface Deps {
 /**
  * Stores a micro-batch of user messages (one transaction), wakes the reply candidates held for
  * these prompts, then tells each sender's gateway:
- * `stored` (also for a re-send of a stored message) or `rejected` E4008 (the id is another
- * session's). A re-sent message that already has its released frame gets that frame again.
+ * `stored` (also for a re-send of a stored message; protocol 2 only) or `rejected` E4008 (the id
+ * is another session's). A re-sent message that already has its released frame gets that frame again.
  */
 export function createInboundHandler(deps: Deps) {
   return async (batch: Array<Delivery<ChatInboundV1>>): Promise<void> => {
@@ -83,6 +83,8 @@ async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: 
   } else {
     log.debug({ redelivered: delivery.deliveryCount > 1, again: outcome === 'restored' }, 'message stored');
   }
+  // Protocol 1 has no `stored` frame: the gateway would drop the event.
+  if (outcome !== 'rejected' && delivery.payload.protocol === 1) return;
   try {
     await deps.bus.publish('sessionDelivery', sessionId, event, { correlationId });
   } catch (error) {

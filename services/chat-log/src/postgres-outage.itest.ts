@@ -33,7 +33,7 @@ beforeAll(async () => {
   port = await freePort();
   spec = postgresSpecOutsideJest(join(dir, 'data'));
   await startPostgres();
-  h = await Harness.start({ DATABASE_URL: postgresUrl(port, 'chat_log_outage') });
+  h = await Harness.start({ DATABASE_URL: postgresUrl(port, 'chat_log_outage'), LOG_LEVEL: 'debug' });
 });
 afterAll(async () => {
   await h?.stop();
@@ -61,10 +61,19 @@ test('keeps running while Postgres is down and catches up by itself when it retu
   expect(h.frames(session)).toHaveLength(1);
 
   await startPostgres();
-  await waitFor('frames after the outage', () => h.frames(session).length === 3, 20_000);
+  await withServiceLog(() => waitFor('frames after the outage', () => h.frames(session).length === 3, 20_000));
   expect(h.frames(session).map((f) => [f.seq, f.message_id])).toEqual([[1, m1], [2, m2], [3, m3]]);
   expect(h.count(session, 'stored', m2)).toBeGreaterThan(0);
   expect(await readiness()).toBe(200);
   const messages = await h.db.message.findMany({ where: { sessionId: session }, orderBy: { turn: 'asc' } });
   expect(messages.map((m) => m.messageId)).toEqual([m1, m2, m3]);
 });
+
+/** A rare timeout here has not been reproduced outside full runs: keep what the service said. */
+async function withServiceLog<T>(wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nchat-log's last log lines:\n${h.service.logs.slice(-80).join('\n')}`);
+  }
+}

@@ -13,8 +13,8 @@ export interface PublishedMarker {
 /**
  * Takes published frames out of the outbox off the serial publish queue: only the publishes need
  * the order, and the mark is bookkeeping for the outbox. One write at a time takes everything
- * added meanwhile. A mark lost to a crash or a failed write means one more publish by the outbox, which the gateway
- * drops as a seq it already delivered.
+ * added meanwhile. A mark lost to a crash or a failed write means one more publish by the
+ * outbox, which the gateway drops as a seq it already delivered.
  */
 export function createPublishedMarker(db: Db, metrics: ChatLogMetrics, logger: Logger): PublishedMarker {
   let pending: FrameKey[] = [];

@@ -138,6 +138,8 @@ describe('committing and releasing replies', () => {
     });
     const row = await h.db.reply.findUniqueOrThrow({ where: { promptMessageId: early } });
     expect(row).toMatchObject({ kind: 'answer', turn: 1, source: 'qna-cache', frameMessageId: early });
+    // set at release, so the previous release's outbox (during an upgrade) leaves the frame alone
+    expect(row.publishedAt).toEqual(row.releasedAt);
     // queued in the outbox by the release, taken out off the publish path right after the publish
     await waitFor('marked published', async () => (await h.db.outboxFrame.count({ where: { sessionId: session } })) === 0);
   });

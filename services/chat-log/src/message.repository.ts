@@ -50,16 +50,11 @@ async function insertMessages(tx: Tx, rows: InboundPlan['inserts']) {
       client_timestamp text, received_at timestamptz, inbound_seq bigint)`;
 }
 
-/** Moves the sessions' next turn, and lists those now waiting for a reply for the sweeps. */
+/** A session now waiting for a reply is listed in `waiting_sessions` by a trigger (migration 003). */
 async function advanceTurns(tx: Tx, nextTurn: Map<string, number>) {
   const ids = [...nextTurn.keys()];
   const turns = [...nextTurn.values()];
   await tx.$executeRaw`
-    WITH moved AS (
-      UPDATE chat_log.sessions s SET next_turn = u.next_turn
-      FROM unnest(${ids}::uuid[], ${turns}::int[]) AS u(id, next_turn) WHERE s.id = u.id
-      RETURNING s.id, s.next_turn, s.released_turn)
-    INSERT INTO chat_log.waiting_sessions (session_id)
-    SELECT id FROM moved WHERE next_turn > released_turn + 1
-    ON CONFLICT DO NOTHING`;
+    UPDATE chat_log.sessions s SET next_turn = u.next_turn
+    FROM unnest(${ids}::uuid[], ${turns}::int[]) AS u(id, next_turn) WHERE s.id = u.id`;
 }

@@ -4,7 +4,8 @@ import type { ReplyRow } from './reply-row.mapper';
 import type { SessionCursor, Unreleased } from './reply.planner';
 
 // Releasing replies in turn order. All but findOverdueTurns run inside a commit transaction that
-// holds the sessions' locks.
+// holds the sessions' locks. A release also sets the deprecated `published_at` (migration 002), so
+// the previous release's outbox, running next to this one during an upgrade, leaves it alone.
 
 /** Committed replies of these sessions still waiting for an earlier turn. */
 export function unreleasedTurns(tx: Tx, sessionIds: string[]): Promise<Unreleased[]> {
@@ -20,10 +21,11 @@ export async function insertReplies(tx: Tx, rows: ReplyRow[]): Promise<ReleasedR
   if (rows.length === 0) return [];
   const inserted = await tx.$queryRaw<Array<ReleasedReply & { seq: number | null }>>`
     INSERT INTO chat_log.replies AS r (id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id,
-      message, login_required, card_list, related_questions, tool_name, usage, source, error_code, seq, released_at)
+      message, login_required, card_list, related_questions, tool_name, usage, source, error_code, seq, released_at,
+      published_at)
     SELECT id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id,
       message, login_required, card_list, related_questions, tool_name, usage, source, error_code,
-      seq, CASE WHEN seq IS NULL THEN NULL ELSE now() END
+      seq, CASE WHEN seq IS NULL THEN NULL ELSE now() END, CASE WHEN seq IS NULL THEN NULL ELSE now() END
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS src(id uuid, session_id uuid,
       kind chat_log.reply_kind, prompt_message_id text, turn int, reply_id text, frame_message_id text,
       message text, login_required boolean, card_list jsonb, related_questions jsonb, tool_name text,
@@ -36,26 +38,22 @@ export async function insertReplies(tx: Tx, rows: ReplyRow[]): Promise<ReleasedR
 export function releaseWaiting(tx: Tx, assignments: Array<{ id: string; seq: number }>): Promise<ReleasedReply[]> {
   if (assignments.length === 0) return Promise.resolve([]);
   return tx.$queryRaw<ReleasedReply[]>`
-    UPDATE chat_log.replies r SET seq = a.seq, released_at = now()
+    UPDATE chat_log.replies r SET seq = a.seq, released_at = now(), published_at = now()
     FROM unnest(${assignments.map((a) => a.id)}::uuid[], ${assignments.map((a) => a.seq)}::int[]) AS a(id, seq)
     WHERE r.id = a.id
     RETURNING ${RELEASED_COLUMNS}`;
 }
 
-/** Moves the sessions' release cursors; a session with every stored turn released stops waiting. */
+/** A session with every stored turn released leaves `waiting_sessions` by a trigger (migration 003). */
 export async function moveCursors(tx: Tx, cursors: Map<string, SessionCursor>): Promise<void> {
   if (cursors.size === 0) return;
   const ids = [...cursors.keys()];
   const turns = [...cursors.values()].map((c) => c.releasedTurn);
   const seqs = [...cursors.values()].map((c) => c.lastSeq);
   await tx.$executeRaw`
-    WITH moved AS (
-      UPDATE chat_log.sessions s SET released_turn = c.released_turn, last_seq = c.last_seq
-      FROM unnest(${ids}::uuid[], ${turns}::int[], ${seqs}::int[]) AS c(id, released_turn, last_seq)
-      WHERE s.id = c.id
-      RETURNING s.id, s.next_turn, s.released_turn)
-    DELETE FROM chat_log.waiting_sessions w USING moved m
-    WHERE w.session_id = m.id AND m.next_turn <= m.released_turn + 1`;
+    UPDATE chat_log.sessions s SET released_turn = c.released_turn, last_seq = c.last_seq
+    FROM unnest(${ids}::uuid[], ${turns}::int[], ${seqs}::int[]) AS c(id, released_turn, last_seq)
+    WHERE s.id = c.id`;
 }
 
 export interface OverdueTurn {

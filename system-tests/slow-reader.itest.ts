@@ -75,17 +75,13 @@ test('a v2 client that stops reading during long streamed replies is cut off as 
   // The neighbour streamed at the same time and got every delta, in order, and its reply.
   const [reply] = await fast.socket.waitFor((f) => f.type === 'reply' && f.message_id === fastId, 1, 40_000);
   const deltas = frames(fast, 'delta').filter((f) => f.message_id === fastId);
-  // Seen once in a full run: the last delta missing. What the services warned about says why.
-  if (deltas.length !== FAST_PIECES) console.error(`${deltas.length} of ${FAST_PIECES} deltas; warnings:\n${warnings(system)}`);
-  expect(deltas.map((f) => f.index)).toEqual(Array.from({ length: FAST_PIECES }, (_, i) => i));
+  // Every delta, in order. llm-dispatch joins pieces that arrive within DELTA_COALESCE_MS into one
+  // delta, and a loaded machine delivers the stub's 20 ms pieces in bursts, so there may be fewer
+  // deltas than pieces; the text is all there, and it still streamed.
+  expect(deltas.map((f) => f.index)).toEqual(deltas.map((_, i) => i));
+  expect(deltas.length).toBeGreaterThan(FAST_PIECES / 2);
   expect(deltas.map((f) => f.text).join('')).toBe(FAST_ANSWER);
   expect(reply.message).toBe(FAST_ANSWER);
   expect(fast.socket.closed).toBeNull();
   await fast.socket.close();
 }, 90_000);
-
-const warnings = (running: TestSystem) =>
-  running.services
-    .flatMap((service) => service.logs.filter((line) => /"level":"(warn|error|fatal)"/.test(line)).map((line) => `[${service.name}] ${line}`))
-    .slice(-40)
-    .join('\n');

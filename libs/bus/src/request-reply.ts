@@ -45,7 +45,10 @@ export function serveRequests<K extends RequestKey>(
   });
   return {
     async stop() {
-      await sub.drain();
+      // A per-token responder (a socket's presence) must stop answering now: draining first
+      // would keep it answering for another round trip to the server after its socket closed.
+      if (token) sub.unsubscribe();
+      else await sub.drain();
       await Promise.allSettled([...inflight]);
     },
   };

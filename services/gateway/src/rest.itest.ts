@@ -1,6 +1,6 @@
 import { Bus } from '@chatbot/bus';
 import { createLogger, AppError } from '@chatbot/runtime';
-import { connect, eventually, startWorld, type GatewayWorld } from './gateway.itest-support';
+import { connect, eventually, metric, startWorld, type GatewayWorld } from './gateway.itest-support';
 
 let world: GatewayWorld;
 let personaBus: Bus;
@@ -122,6 +122,8 @@ test('login of a live session answers 200 with null, with or without the slash',
 test('login errors: no live session 404, unknown persona 404, recommendation failure 502, bad body 422', async () => {
   const { socket, sessionId } = await connect(world.ws);
   await socket.close();
+  // the client's close completes before the gateway has handled it
+  await eventually(async () => expect(await metric(world.http, 'chatbot_gateway_session_subscriptions')).toBe(0));
   expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 2 }))).toMatchObject({ status: 404, body: { code: 'E4005' } });
   expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 99 }))).toMatchObject({ status: 404, body: { code: 'E4006' } });
   expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 98 }))).toMatchObject({ status: 502, body: { code: 'E5005', incident_id: expect.any(String) } });

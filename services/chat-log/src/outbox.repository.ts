@@ -32,8 +32,8 @@ export async function findUnpublished(db: Db, olderThanMs: number, limit: number
   const rows = await db.$queryRaw<ReleasedReply[]>`
     SELECT ${RELEASED_COLUMNS} FROM chat_log.outbox o
     JOIN chat_log.replies r ON r.session_id = o.session_id AND r.seq = o.seq
-    WHERE o.released_at < now() - ${olderThanMs}::int * interval '1 millisecond'
-    ORDER BY o.released_at, o.session_id, o.seq LIMIT ${limit}::int`;
+    WHERE r.released_at < now() - ${olderThanMs}::int * interval '1 millisecond'
+    ORDER BY r.released_at, o.session_id, o.seq LIMIT ${limit}::int`;
   return rows.sort(bySessionThenSeq);
 }
 

@@ -25,6 +25,7 @@ async function answered(sessionId: string, count: number): Promise<string[]> {
 
 /** What a crash (or failed publish) between commit and publish leaves: released, never published. */
 async function strand(sessionId: string, seqs: number[]): Promise<void> {
+  await h.db.reply.updateMany({ where: { sessionId, seq: { in: seqs } }, data: { releasedAt: new Date() } });
   await h.db.outboxFrame.createMany({ data: seqs.map((seq) => ({ sessionId, seq })) });
 }
 

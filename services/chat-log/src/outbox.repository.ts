@@ -37,15 +37,12 @@ export async function findUnpublished(db: Db, olderThanMs: number, limit: number
   return rows.sort(bySessionThenSeq);
 }
 
-/** Where a page of `findUnpublishedAfter` ended: the last frame it returned. */
-export type OutboxCursor = FrameKey;
-
 /**
- * Every released, unpublished reply whatever its age, a page at a time in (session, seq) order:
- * the drain at start-up. Paging by key rather than by release time does not depend on the
+ * Every released, unpublished reply whatever its age, a page at a time in (session, seq) order
+ * after `after` (the last frame of the previous page): the drain at start-up. Paging by key rather than by release time does not depend on the
  * background marks having been written.
  */
-export function findUnpublishedAfter(db: Db, after: OutboxCursor | null, limit: number): Promise<ReleasedReply[]> {
+export function findUnpublishedAfter(db: Db, after: FrameKey | null, limit: number): Promise<ReleasedReply[]> {
   const from = after ?? { sessionId: '00000000-0000-0000-0000-000000000000', seq: -1 };
   return db.$queryRaw<ReleasedReply[]>`
     SELECT ${RELEASED_COLUMNS} FROM chat_log.outbox o

@@ -1,7 +1,7 @@
 import type { Logger } from '@chatbot/runtime';
 import type { Db } from './database';
 import type { FramePublisher } from './frame.publisher';
-import { findUnpublished, findUnpublishedAfter, type OutboxCursor } from './outbox.repository';
+import { findUnpublished, findUnpublishedAfter, type FrameKey } from './outbox.repository';
 import type { Serial } from './serial';
 
 const SWEEP_LIMIT = 500;
@@ -36,7 +36,7 @@ export function createOutboxSweep(deps: OutboxDeps & { olderThanMs: number }) {
  */
 export function drainOutbox(deps: OutboxDeps): Promise<number> {
   return deps.serial(async () => {
-    let after: OutboxCursor | null = null;
+    let after: FrameKey | null = null;
     let count = 0;
     for (;;) {
       const page = await findUnpublishedAfter(deps.db, after, SWEEP_LIMIT);

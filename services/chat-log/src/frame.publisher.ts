@@ -32,8 +32,11 @@ export function createFramePublisher(bus: Bus, marker: PublishedMarker, metrics:
       if (failure) {
         logger.warn({ err: failure.reason, unsent: replies.length - sent.length }, 'frame publish failed; the outbox will retry');
       }
-      for (const reply of replies) {
-        logger.debug({ sessionId: reply.sessionId, messageId: reply.frameMessageId, seq: reply.seq, path }, 'frame published');
+      // Guarded: the bindings object of every frame would be built even with debug off.
+      if (logger.isLevelEnabled('debug')) {
+        for (const reply of replies) {
+          logger.debug({ sessionId: reply.sessionId, messageId: reply.frameMessageId, seq: reply.seq, path }, 'frame published');
+        }
       }
       marker.add(sent.map(({ sessionId, seq }) => ({ sessionId, seq })));
     },

@@ -18,7 +18,7 @@ export function createFramePublisher(bus: Bus, marker: PublishedMarker, metrics:
   return {
     async publish(replies, path, correlations = new Map()) {
       if (replies.length === 0) return;
-      // Published back to back, awaited together: awaiting each one flushes the socket per frame.
+      // Published back to back, awaited together: awaiting each would send each in a turn of its own.
       const outcomes = await Promise.allSettled(
         replies.map((reply) =>
           bus.publish('sessionDelivery', reply.sessionId, { type: 'frame', frame: toFrame(reply) }, {

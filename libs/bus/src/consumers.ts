@@ -1,4 +1,5 @@
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, ConsumerNotification, JsMsg } from '@nats-io/jetstream';
+import type { Logger } from '@chatbot/runtime';
 import { events, type EventKey, type EventPayload } from '@chatbot/proto';
 import type { Bus } from './bus';
 import { toDelivery, type Delivery } from './delivery';
@@ -77,6 +78,7 @@ export async function consumeBatches<K extends EventKey>(
       running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drainQueue);
     },
   });
+  void watchPulls(messages, bus.logger.child({ consumer: spec.durable }));
   return {
     async stop() {
       state.stopped = true;
@@ -85,6 +87,27 @@ export async function consumeBatches<K extends EventKey>(
       for (const msg of queue.splice(0)) msg.nak();
     },
   };
+}
+
+/** Notifications that mean the consumer stopped receiving, or came close to it. */
+const STALL_SIGNS = new Set<ConsumerNotification['type']>([
+  'heartbeats_missed',
+  'exceeded_limits',
+  'consumer_deleted',
+  'consumer_not_found',
+  'stream_not_found',
+  'no_responders',
+]);
+
+/**
+ * nats.js does not renew a pull the broker ended with a 409: when no other pull is open,
+ * deliveries stop until two idle heartbeats are missed (PULL_EXPIRES_MS in all) and it pulls
+ * again. Logged, so a stall of that length can be told from a slow handler.
+ */
+async function watchPulls(messages: ConsumerMessages, log: Logger): Promise<void> {
+  for await (const status of messages.status()) {
+    if (STALL_SIGNS.has(status.type)) log.warn({ status }, 'consumer pull interrupted; the client pulls again');
+  }
 }
 
 interface BatchRun<T> {

@@ -26,6 +26,8 @@ export const LOAD_TEST_LIMITS: Record<string, string> = {
  */
 export class System {
   private readonly services: RunningService[] = [];
+  /** Warn and error lines of every service this system ran (each one's last 2,000 lines), kept past its stop. */
+  readonly warnings: string[] = [];
   private readonly forget = onInterrupt(() => this.stop());
 
   private constructor(
@@ -82,6 +84,7 @@ export class System {
   /** Stops one service and forgets it. */
   async remove(service: RunningService): Promise<void> {
     await service.process.stop('SIGTERM', 15_000);
+    this.keepWarnings(service);
     this.services.splice(this.services.indexOf(service), 1);
   }
 
@@ -95,9 +98,16 @@ export class System {
     await Promise.all(gateways.map((s) => s.process.stop('SIGTERM', 15_000)));
     const others = this.services.filter((s) => !s.name.startsWith('gateway'));
     await Promise.all(others.map((s) => s.process.stop('SIGTERM', 15_000)));
+    for (const service of this.services) this.keepWarnings(service);
     this.forget();
   }
+
+  private keepWarnings(service: RunningService): void {
+    for (const line of service.logs) if (WARNING.test(line)) this.warnings.push(`${service.name}: ${line}`);
+  }
 }
+
+const WARNING = /"level":"(warn|error|fatal)"/;
 
 /** Pids of processes whose environment holds `entry` (this system's private NATS prefix). */
 function processesWithEnv(entry: string): number[] {

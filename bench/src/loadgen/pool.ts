@@ -18,6 +18,8 @@ export interface PoolResult {
   replied: number;
   errors: number;
   errorSamples: string[];
+  slowReplies: number;
+  slowSamples: string[];
   windowMs: number;
 }
 
@@ -140,6 +142,8 @@ function merge(results: LoadResult[], connectFailureSamples: string[]): PoolResu
     replied: sum((r) => r.replied),
     errors: sum((r) => r.errors),
     errorSamples: [...connectFailureSamples, ...results.flatMap((r) => r.errorSamples)].slice(0, 5),
+    slowReplies: sum((r) => r.slowReplies),
+    slowSamples: results.flatMap((r) => r.slowSamples).slice(0, 10),
     windowMs,
   };
 }

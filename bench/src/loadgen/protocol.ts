@@ -64,6 +64,9 @@ export interface LoadResult {
   replied: number;
   errors: number;
   errorSamples: string[];
+  /** Replies that took over a second, over the whole run, and up to ten of them described. */
+  slowReplies: number;
+  slowSamples: string[];
 }
 
 export type FromChild =

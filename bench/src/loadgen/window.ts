@@ -15,6 +15,9 @@ export class Window {
   replied = 0;
   errors = 0;
   readonly errorSamples: string[] = [];
+  /** Replies slower than a second (warm-up and drain included): where each spent its time. */
+  readonly slowSamples: string[] = [];
+  slowReplies = 0;
   /** Cleared when the window ends: clients then only wait for what is still due. */
   sending = true;
 
@@ -59,6 +62,11 @@ export class Window {
     if (this.errorSamples.length < 5) this.errorSamples.push(what.slice(0, 300));
   }
 
+  slow(description: string): void {
+    this.slowReplies += 1;
+    if (this.slowSamples.length < 10) this.slowSamples.push(description);
+  }
+
   result(sessions: string[], connectFailures: number): LoadResult {
     return {
       sessions,
@@ -73,6 +81,8 @@ export class Window {
       replied: this.replied,
       errors: this.errors,
       errorSamples: this.errorSamples,
+      slowReplies: this.slowReplies,
+      slowSamples: this.slowSamples,
     };
   }
 }

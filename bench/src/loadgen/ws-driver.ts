@@ -6,7 +6,12 @@ interface Pending {
   id: string;
   sentAt: number;
   firstTokenAt: number;
+  /** Time from the send to each progress frame, by type: where a slow reply spent its time. */
+  progress: Record<string, number>;
 }
+
+/** A reply slower than this is described in the result's slowSamples. */
+const SLOW_REPLY_MS = 1_000;
 
 type Frame = Record<string, unknown>;
 
@@ -37,7 +42,7 @@ class ChatClient {
     const id = `${config.idPrefix}-${this.index}-${this.seq}`;
     const message = config.messages[(this.index + this.seq) % config.messages.length]!;
     this.seq += 1;
-    this.pending = { id, sentAt: performance.now(), firstTokenAt: 0 };
+    this.pending = { id, sentAt: performance.now(), firstTokenAt: 0, progress: {} };
     window.sent += 1;
     this.ws.send(JSON.stringify({ message_id: id, message, sender: 'user', timestamp: new Date().toISOString() }));
   }
@@ -61,13 +66,17 @@ class ChatClient {
     const type = frame.type as string | undefined;
     if (isError(frame)) return this.finish(at, `error frame ${JSON.stringify(frame)}`);
     if (type === 'delta') return this.onDelta(pending, at);
-    if (type !== undefined && PROGRESS.has(type)) return this.driver.window.mark(type, pending.sentAt, at);
+    if (type !== undefined && PROGRESS.has(type)) {
+      pending.progress[type] ??= at - pending.sentAt;
+      return this.driver.window.mark(type, pending.sentAt, at);
+    }
     const { expectText, expectStreamed } = this.driver.config;
     const text = typeof frame.message === 'string' ? frame.message : '';
     if ((expectText && !text.includes(expectText)) || (expectStreamed && pending.firstTokenAt === 0)) {
       return this.finish(at, `unexpected reply ${JSON.stringify(frame).slice(0, 200)}`);
     }
     this.driver.window.reply(pending.sentAt, at);
+    if (at - pending.sentAt > SLOW_REPLY_MS) this.driver.window.slow(describeSlow(pending, at));
     this.finish(at);
   }
 
@@ -95,6 +104,14 @@ class ChatClient {
   stop(): void {
     clearTimeout(this.timer);
   }
+}
+
+function describeSlow(pending: Pending, at: number): string {
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const steps = Object.entries(pending.progress).map(([type, after]) => `${type} ${ms(after)}`);
+  if (pending.firstTokenAt > 0) steps.push(`first delta ${ms(pending.firstTokenAt - pending.sentAt)}`);
+  const sent = new Date(Date.now() - (performance.now() - pending.sentAt)).toISOString();
+  return `${pending.id} sent ${sent}: ${[...steps, `reply ${ms(at - pending.sentAt)}`].join(', ')}`;
 }
 
 function isError(frame: Frame): boolean {

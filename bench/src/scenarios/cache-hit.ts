@@ -3,7 +3,7 @@ import { LoadPool } from '../loadgen/pool';
 import { FAQ_ANSWER_MARK, faqQuestions } from '../reference/faq-answers';
 import { atLeast, atMost, skippedRow } from '../report/rows';
 import { missingServices, System } from '../system';
-import { addRow, detail, measure, profiledOf, type Context, type Measured } from './context';
+import { addRow, detail, keepWarnings, measure, profiledOf, type Context, type Measured } from './context';
 import { PersistenceProbe, rates, type Sample } from './persistence';
 import { quietly } from './quiet';
 import { referenceLoad } from './reference';
@@ -37,6 +37,7 @@ async function systemLoad(ctx: Context, clients: number, relay: Measured): Promi
   } finally {
     await probe.close();
     await system.stop();
+    keepWarnings(ctx, `cache-hit @${clients}`, system.warnings);
   }
 }
 

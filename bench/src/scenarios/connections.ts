@@ -6,7 +6,7 @@ import { FAQ_ANSWER_MARK, faqQuestions } from '../reference/faq-answers';
 import { atMost, skippedRow } from '../report/rows';
 import { rssBytes, type Watched } from '../stats/proc';
 import { chatUrlOf, missingServices, System } from '../system';
-import { addRow, detail, measure, profiledOf, type Context, type Measured } from './context';
+import { addRow, detail, keepWarnings, measure, profiledOf, type Context, type Measured } from './context';
 import { noiseNote } from './quiet';
 import { startReference } from './reference';
 
@@ -58,6 +58,7 @@ export async function runConnections(ctx: Context): Promise<void> {
     }
   } finally {
     await system.stop();
+    keepWarnings(ctx, 'connections', system.warnings);
   }
 }
 

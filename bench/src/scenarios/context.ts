@@ -28,6 +28,14 @@ export interface Context {
   log(message: string): void;
 }
 
+/** What the services of a stopped system warned about: printed, and kept in the JSON file. */
+export function keepWarnings(ctx: Context, label: string, warnings: string[]): void {
+  if (warnings.length === 0) return;
+  ctx.log(`${label}: the services logged ${warnings.length} warnings or errors, the first:`);
+  for (const line of warnings.slice(0, 5)) ctx.log(`  ${line.slice(0, 300)}`);
+  ctx.details[`${label} warnings`] = warnings.slice(0, 50);
+}
+
 export const addRow = (ctx: Context, scenario: string, input: RowInput): void => {
   ctx.rows.push(makeRow(scenario, input));
 };
@@ -101,6 +109,8 @@ export function detail(m: Measured): Record<string, unknown> {
     replied: result.replied,
     errors: result.errors,
     errorSamples: result.errorSamples,
+    slowReplies: result.slowReplies,
+    slowSamples: result.slowSamples,
     connectFailures: result.connectFailures,
     sessions: result.sessions.length,
     windowMs: result.windowMs,

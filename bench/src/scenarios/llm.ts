@@ -4,9 +4,9 @@ import { LoadPool } from '../loadgen/pool';
 import type { LoadConfig } from '../loadgen/protocol';
 import { atLeast, atMost, skippedRow } from '../report/rows';
 import { missingServices, System } from '../system';
-import { addRow, detail, measure, profiledOf, type Context, type Measured } from './context';
+import { addRow, detail, keepWarnings, measure, profiledOf, type Context, type Measured } from './context';
 import { noiseNote, quietly } from './quiet';
-import { cpuRows, errorRow } from './rows';
+import { cpuRows, errorRow, slowNote } from './rows';
 
 const REQUIRED: ServiceName[] = ['chat-log', 'qna-cache', 'llm-dispatch', 'gateway'];
 const V2 = 'chat.v2';
@@ -42,6 +42,7 @@ export async function runLlm(ctx: Context): Promise<void> {
     await run.bound();
   } finally {
     await system?.stop();
+    keepWarnings(ctx, 'llm', system?.warnings ?? []);
     await stopChildren([stub]);
   }
 }
@@ -78,7 +79,13 @@ class LlmRun {
       target: atMost(3, 'value'),
       note: noiseNote([pipeline, direct]),
     });
-    addRow(this.ctx, scenario, { metric: 'added TTFT p99', unit: 'ms', value: pipeline.ttft.p99 - direct.ttft.p99, target: atMost(15, 'value') });
+    addRow(this.ctx, scenario, {
+      metric: 'added TTFT p99',
+      unit: 'ms',
+      value: pipeline.ttft.p99 - direct.ttft.p99,
+      target: atMost(15, 'value'),
+      note: slowNote(pipeline),
+    });
     errorRow(this.ctx, scenario, pipeline);
   }
 

@@ -22,9 +22,16 @@ export function loadRows(
     note: noiseNote([m, ref?.m]),
   });
   addRow(ctx, scenario, { metric: `${prefix}latency p50`, unit: 'ms', ...pick((x) => x.latency.p50) });
-  addRow(ctx, scenario, { metric: `${prefix}latency p99`, unit: 'ms', ...pick((x) => x.latency.p99), target: targets.p99 });
+  addRow(ctx, scenario, { metric: `${prefix}latency p99`, unit: 'ms', ...pick((x) => x.latency.p99), target: targets.p99, note: slowNote(m) });
   addRow(ctx, scenario, { metric: `${prefix}latency p99.9`, unit: 'ms', ...pick((x) => x.latency.p999) });
   addRow(ctx, scenario, { metric: `${prefix}server CPU per round trip`, unit: 'µs', ...pick((x) => x.cpuPerRoundTripUs) });
+}
+
+/** Replies over a second (warm-up and drain included), with the first one's progress frames. */
+export function slowNote(m: Measured): string | undefined {
+  const { slowReplies, slowSamples } = m.result;
+  if (slowReplies === 0) return undefined;
+  return `${slowReplies} replies took over 1 s; the first: ${slowSamples[0] ?? ''}`.slice(0, 400);
 }
 
 /** Errors (error frames, unexpected replies, timeouts, closed sockets, failed connects): zero expected. */

@@ -1,10 +1,14 @@
-import { prismaAdapter } from '@chatbot/store';
+import { sharedPoolAdapter, type SqlPool } from '@chatbot/store';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 
 /** The Postgres schema every chat-log table lives in; raw SQL names it explicitly. */
 export const DB_SCHEMA = 'chat_log';
 
-export type Db = PrismaClient;
+/**
+ * Prisma, and `sql`: the same connections for the driver itself, used by the conversation
+ * history read, which every LLM job waits for before its model call (docs/benchmarks.md).
+ */
+export type Db = PrismaClient & { readonly sql: SqlPool };
 export type Tx = Prisma.TransactionClient;
 
 /**
@@ -12,7 +16,8 @@ export type Tx = Prisma.TransactionClient;
  * query opens a new one, so the service catches up when the database returns.
  */
 export function createDb(databaseUrl: string, poolSize: number): Db {
-  return new PrismaClient({ adapter: prismaAdapter(databaseUrl, DB_SCHEMA, poolSize) });
+  const { pool, adapter } = sharedPoolAdapter(databaseUrl, DB_SCHEMA, poolSize);
+  return Object.assign(new PrismaClient({ adapter }), { sql: pool });
 }
 
 /** Readiness probe and the "is the database down?" question asked after a failed batch. */

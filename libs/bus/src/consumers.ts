@@ -105,8 +105,13 @@ const STALL_SIGNS = new Set<ConsumerNotification['type']>([
  * again. Logged, so a stall of that length can be told from a slow handler.
  */
 async function watchPulls(messages: ConsumerMessages, log: Logger): Promise<void> {
-  for await (const status of messages.status()) {
-    if (STALL_SIGNS.has(status.type)) log.warn({ status }, 'consumer pull interrupted; the client pulls again');
+  try {
+    for await (const status of messages.status()) {
+      if (STALL_SIGNS.has(status.type)) log.warn({ status }, 'consumer pull interrupted; the client pulls again');
+    }
+  } catch (error) {
+    // Only the log is lost: consuming goes on without it.
+    log.warn({ err: error }, 'consumer status notifications ended');
   }
 }
 

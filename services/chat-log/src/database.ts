@@ -1,15 +1,15 @@
 import { sharedPoolAdapter, type SqlPool } from '@chatbot/store';
-import { Prisma, PrismaClient } from './generated/prisma/client';
+import { PrismaClient } from './generated/prisma/client';
 
 /** The Postgres schema every chat-log table lives in; raw SQL names it explicitly. */
 export const DB_SCHEMA = 'chat_log';
 
 /**
- * Prisma, and `sql`: the same connections for the driver itself, used by the conversation
- * history read, which every LLM job waits for before its model call (docs/benchmarks.md).
+ * Prisma, and `sql`: the same connections for the driver itself, used by the statements of
+ * every message and reply (sql.ts) and by the conversation history read, which every LLM job
+ * waits for before its model call (docs/benchmarks.md).
  */
 export type Db = PrismaClient & { readonly sql: SqlPool };
-export type Tx = Prisma.TransactionClient;
 
 /**
  * The pool reconnects by itself: a connection lost while Postgres is down is dropped, and the next
@@ -43,5 +43,3 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Transaction settings for batch writes: room for a 256-message batch while the pool is busy. */
-export const BATCH_TX = { maxWait: 5_000, timeout: 20_000 } as const;

@@ -1,4 +1,5 @@
-import { BATCH_TX, type Db, type Tx } from './database';
+import type { Db } from './database';
+import { transaction, type Sql } from './sql';
 import { planInbound, type InboundMessage, type InboundPlan } from './message.planner';
 
 /**
@@ -8,11 +9,11 @@ import { planInbound, type InboundMessage, type InboundPlan } from './message.pl
  * batch is retried, when it is seen as taken.
  */
 export function storeMessages(db: Db, batch: InboundMessage[]): Promise<InboundPlan> {
-  return db.$transaction(async (tx) => {
+  return transaction(db.sql, async (tx) => {
     const sessionIds = [...new Set(batch.map((m) => m.sessionId))].sort();
     const messageIds = [...new Set(batch.map((m) => m.messageId))];
     const nextTurn = await lockSessions(tx, sessionIds);
-    const owned = await tx.$queryRaw<Array<{ message_id: string; session_id: string }>>`
+    const owned = await tx.query<Array<{ message_id: string; session_id: string }>>`
       SELECT message_id, session_id::text FROM chat_log.messages WHERE message_id = ANY(${messageIds}::text[])`;
     const plan = planInbound(batch, { owners: new Map(owned.map((r) => [r.message_id, r.session_id])), nextTurn });
     if (plan.inserts.length > 0) {
@@ -20,18 +21,18 @@ export function storeMessages(db: Db, batch: InboundMessage[]): Promise<InboundP
       await advanceTurns(tx, plan.nextTurn);
     }
     return plan;
-  }, BATCH_TX);
+  });
 }
 
-async function lockSessions(tx: Tx, sessionIds: string[]): Promise<Map<string, number>> {
-  await tx.$executeRaw`
+async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Map<string, number>> {
+  await tx.execute`
     INSERT INTO chat_log.sessions (id) SELECT unnest(${sessionIds}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
-  const rows = await tx.$queryRaw<Array<{ id: string; next_turn: number }>>`
+  const rows = await tx.query<Array<{ id: string; next_turn: number }>>`
     SELECT id::text, next_turn FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
   return new Map(rows.map((r) => [r.id, r.next_turn]));
 }
 
-async function insertMessages(tx: Tx, rows: InboundPlan['inserts']) {
+async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
   const json = JSON.stringify(
     rows.map((m) => ({
       message_id: m.messageId,
@@ -43,7 +44,7 @@ async function insertMessages(tx: Tx, rows: InboundPlan['inserts']) {
       inbound_seq: m.inboundSeq,
     })),
   );
-  await tx.$executeRaw`
+  await tx.execute`
     INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq)
     SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq
     FROM jsonb_to_recordset(${json}::jsonb) AS r(message_id text, session_id uuid, turn int, text text,
@@ -51,10 +52,10 @@ async function insertMessages(tx: Tx, rows: InboundPlan['inserts']) {
 }
 
 /** A session now waiting for a reply is listed in `waiting_sessions` by a trigger (migration 003). */
-async function advanceTurns(tx: Tx, nextTurn: Map<string, number>) {
+async function advanceTurns(tx: Sql, nextTurn: Map<string, number>) {
   const ids = [...nextTurn.keys()];
   const turns = [...nextTurn.values()];
-  await tx.$executeRaw`
+  await tx.execute`
     UPDATE chat_log.sessions s SET next_turn = u.next_turn
     FROM unnest(${ids}::uuid[], ${turns}::int[]) AS u(id, next_turn) WHERE s.id = u.id`;
 }

@@ -1,4 +1,5 @@
-import type { Db, Tx } from './database';
+import type { Db } from './database';
+import { sqlOn, type Sql } from './sql';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
 
 /** A released frame, by its place in its session. */
@@ -8,16 +9,16 @@ export interface FrameKey {
 }
 
 /** Queues released frames for publishing, inside the transaction that releases them. */
-export async function queueForPublish(tx: Tx, frames: readonly FrameKey[]): Promise<void> {
+export async function queueForPublish(tx: Sql, frames: readonly FrameKey[]): Promise<void> {
   if (frames.length === 0) return;
-  await tx.$executeRaw`
+  await tx.execute`
     INSERT INTO chat_log.outbox (session_id, seq)
     SELECT * FROM unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[])`;
 }
 
 export async function markPublished(db: Db, frames: readonly FrameKey[]): Promise<void> {
   if (frames.length === 0) return;
-  await db.$executeRaw`
+  await sqlOn(db.sql).execute`
     DELETE FROM chat_log.outbox o
     USING unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[]) AS p(session_id, seq)
     WHERE o.session_id = p.session_id AND o.seq = p.seq`;

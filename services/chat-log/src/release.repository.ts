@@ -1,4 +1,5 @@
-import type { Db, Tx } from './database';
+import type { Db } from './database';
+import type { Sql } from './sql';
 import { RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
 import type { ReplyRow } from './reply-row.mapper';
 import type { SessionCursor, Unreleased } from './reply.planner';
@@ -8,18 +9,18 @@ import type { SessionCursor, Unreleased } from './reply.planner';
 // the previous release's outbox, running next to this one during an upgrade, leaves it alone.
 
 /** Committed replies of these sessions still waiting for an earlier turn. */
-export function unreleasedTurns(tx: Tx, sessionIds: string[]): Promise<Unreleased[]> {
+export function unreleasedTurns(tx: Sql, sessionIds: string[]): Promise<Unreleased[]> {
   if (sessionIds.length === 0) return Promise.resolve([]);
-  return tx.$queryRaw<Unreleased[]>`
+  return tx.query<Unreleased[]>`
     SELECT id::text, session_id::text AS "sessionId", turn FROM chat_log.replies
     WHERE session_id = ANY(${[...new Set(sessionIds)]}::uuid[]) AND seq IS NULL AND turn IS NOT NULL
     ORDER BY session_id, turn`;
 }
 
 /** Inserts new replies; those with a seq are released as they are inserted and returned. */
-export async function insertReplies(tx: Tx, rows: ReplyRow[]): Promise<ReleasedReply[]> {
+export async function insertReplies(tx: Sql, rows: ReplyRow[]): Promise<ReleasedReply[]> {
   if (rows.length === 0) return [];
-  const inserted = await tx.$queryRaw<Array<ReleasedReply & { seq: number | null }>>`
+  const inserted = await tx.query<Array<ReleasedReply & { seq: number | null }>>`
     INSERT INTO chat_log.replies AS r (id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id,
       message, login_required, card_list, related_questions, tool_name, usage, source, error_code, seq, released_at,
       published_at)
@@ -35,9 +36,9 @@ export async function insertReplies(tx: Tx, rows: ReplyRow[]): Promise<ReleasedR
 }
 
 /** Releases replies committed earlier that the new ones unblocked. */
-export function releaseWaiting(tx: Tx, assignments: Array<{ id: string; seq: number }>): Promise<ReleasedReply[]> {
+export function releaseWaiting(tx: Sql, assignments: Array<{ id: string; seq: number }>): Promise<ReleasedReply[]> {
   if (assignments.length === 0) return Promise.resolve([]);
-  return tx.$queryRaw<ReleasedReply[]>`
+  return tx.query<ReleasedReply[]>`
     UPDATE chat_log.replies r SET seq = a.seq, released_at = now(), published_at = now()
     FROM unnest(${assignments.map((a) => a.id)}::uuid[], ${assignments.map((a) => a.seq)}::int[]) AS a(id, seq)
     WHERE r.id = a.id
@@ -45,12 +46,12 @@ export function releaseWaiting(tx: Tx, assignments: Array<{ id: string; seq: num
 }
 
 /** A session with every stored turn released leaves `waiting_sessions` by a trigger (migration 003). */
-export async function moveCursors(tx: Tx, cursors: Map<string, SessionCursor>): Promise<void> {
+export async function moveCursors(tx: Sql, cursors: Map<string, SessionCursor>): Promise<void> {
   if (cursors.size === 0) return;
   const ids = [...cursors.keys()];
   const turns = [...cursors.values()].map((c) => c.releasedTurn);
   const seqs = [...cursors.values()].map((c) => c.lastSeq);
-  await tx.$executeRaw`
+  await tx.execute`
     UPDATE chat_log.sessions s SET released_turn = c.released_turn, last_seq = c.last_seq
     FROM unnest(${ids}::uuid[], ${turns}::int[], ${seqs}::int[]) AS c(id, released_turn, last_seq)
     WHERE s.id = c.id`;

@@ -1,5 +1,6 @@
 import type { ChatReplyV1 } from '@chatbot/proto';
-import { BATCH_TX, type Db, type Tx } from './database';
+import type { Db } from './database';
+import { transaction, type Sql } from './sql';
 import { bySessionThenSeq, type ReleasedReply } from './frame.mapper';
 import { queueForPublish } from './outbox.repository';
 import { insertReplies, moveCursors, releaseWaiting, unreleasedTurns } from './release.repository';
@@ -24,7 +25,7 @@ export interface CommitResult {
  * Every release is queued in the outbox in the same transaction.
  */
 export function commitReplies(db: Db, candidates: ChatReplyV1[], orphanAfterMs: number): Promise<CommitResult> {
-  return db.$transaction(async (tx) => {
+  return transaction(db.sql, async (tx) => {
     const cursors = await lockSessions(tx, candidates);
     const state = await loadCommitState(tx, candidates, new Set(cursors.keys()));
     const verdicts = classifyCandidates(candidates, state, { now: Date.now(), orphanAfterMs });
@@ -39,29 +40,29 @@ export function commitReplies(db: Db, candidates: ChatReplyV1[], orphanAfterMs: 
     const released = [...inserted, ...unblocked].sort(bySessionThenSeq);
     await queueForPublish(tx, released);
     return { verdicts, released };
-  }, BATCH_TX);
+  });
 }
 
 /**
  * The upsert matters: `FOR UPDATE` neither sees nor waits for a session row another transaction
  * inserted and has not committed yet, while the insert waits for that transaction to end.
  */
-async function lockSessions(tx: Tx, candidates: ChatReplyV1[]): Promise<Map<string, SessionCursor>> {
+async function lockSessions(tx: Sql, candidates: ChatReplyV1[]): Promise<Map<string, SessionCursor>> {
   const ids = [...new Set(candidates.map((c) => c.session_id))].sort();
-  await tx.$executeRaw`
+  await tx.execute`
     INSERT INTO chat_log.sessions (id) SELECT unnest(${ids}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
-  const rows = await tx.$queryRaw<Array<{ id: string; released_turn: number; last_seq: number }>>`
+  const rows = await tx.query<Array<{ id: string; released_turn: number; last_seq: number }>>`
     SELECT id::text, released_turn, last_seq FROM chat_log.sessions
     WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
   return new Map(rows.map((r) => [r.id, { releasedTurn: r.released_turn, lastSeq: r.last_seq }]));
 }
 
-async function loadCommitState(tx: Tx, candidates: ChatReplyV1[], sessions: Set<string>): Promise<CommitState> {
+async function loadCommitState(tx: Sql, candidates: ChatReplyV1[], sessions: Set<string>): Promise<CommitState> {
   const promptIds = candidates.flatMap((c) => (c.kind !== 'push' && c.prompt_message_id ? [c.prompt_message_id] : []));
   const replyIds = candidates.map((c) => c.reply_id);
-  const prompts = await tx.$queryRaw<Array<{ message_id: string; session_id: string; turn: number }>>`
+  const prompts = await tx.query<Array<{ message_id: string; session_id: string; turn: number }>>`
     SELECT message_id, session_id::text, turn FROM chat_log.messages WHERE message_id = ANY(${promptIds}::text[])`;
-  const replies = await tx.$queryRaw<Array<{ prompt_message_id: string | null; reply_id: string }>>`
+  const replies = await tx.query<Array<{ prompt_message_id: string | null; reply_id: string }>>`
     SELECT prompt_message_id, reply_id FROM chat_log.replies
     WHERE prompt_message_id = ANY(${promptIds}::text[]) OR reply_id = ANY(${replyIds}::text[])`;
   return {
@@ -73,7 +74,7 @@ async function loadCommitState(tx: Tx, candidates: ChatReplyV1[], sessions: Set<
 }
 
 /** Answers and failures first, then pushes (which may be shown under one of those answers). */
-async function rowsToCommit(tx: Tx, committed: ChatReplyV1[], state: CommitState): Promise<ReplyRow[]> {
+async function rowsToCommit(tx: Sql, committed: ChatReplyV1[], state: CommitState): Promise<ReplyRow[]> {
   const answers = committed.filter((c) => c.kind !== 'push').map((c) => answerRow(c, state.prompts.get(c.prompt_message_id!)!));
   const pushes = committed.filter((c) => c.kind === 'push');
   if (pushes.length === 0) return answers;
@@ -81,8 +82,8 @@ async function rowsToCommit(tx: Tx, committed: ChatReplyV1[], state: CommitState
   return [...answers, ...pushes.map((p) => pushRow(p, logins.get(p.session_id)))];
 }
 
-async function storedLoginPrompts(tx: Tx, sessionIds: string[]): Promise<Map<string, LoginPrompt>> {
-  const rows = await tx.$queryRaw<Array<{ session_id: string; prompt_message_id: string; turn: number }>>`
+async function storedLoginPrompts(tx: Sql, sessionIds: string[]): Promise<Map<string, LoginPrompt>> {
+  const rows = await tx.query<Array<{ session_id: string; prompt_message_id: string; turn: number }>>`
     SELECT DISTINCT ON (session_id) session_id::text, prompt_message_id, turn FROM chat_log.replies
     WHERE session_id = ANY(${[...new Set(sessionIds)]}::uuid[]) AND login_required AND turn IS NOT NULL
     ORDER BY session_id, turn DESC`;

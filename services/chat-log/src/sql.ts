@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import type { SqlPool } from '@chatbot/store';
+import { Prisma } from './generated/prisma/client';
+
+/**
+ * Tagged-template SQL sent straight to the driver, for the statements of every message and reply:
+ * a Prisma interactive transaction costs about 2 ms of CPU in chat-log against 0.5 ms here
+ * (docs/benchmarks.md, finding 15). `${value}` becomes a parameter; a `Prisma.raw` fragment
+ * (RELEASED_COLUMNS) is spliced in as SQL. Prisma keeps the schema and the other queries.
+ */
+export interface Sql {
+  /** Resolves with the rows, typed as `T` (an array type, as with Prisma's `$queryRaw<T>`). */
+  query<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T>;
+  /** Runs a statement and returns the number of rows it touched. */
+  execute(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+}
+
+interface Runner {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/** Sql on a pooled connection (a transaction's) or on the pool itself (one statement each). */
+export function sqlOn(runner: Runner): Sql {
+  const run = (strings: TemplateStringsArray, values: unknown[]) => {
+    const { text, params } = compile(strings, values);
+    return runner.query({ name: statementName(text), text, values: params });
+  };
+  return {
+    async query<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]) {
+      return (await run(strings, values)).rows as T;
+    },
+    async execute(strings: TemplateStringsArray, ...values: unknown[]) {
+      return (await run(strings, values)).rowCount ?? 0;
+    },
+  };
+}
+
+function compile(strings: readonly string[], values: readonly unknown[]): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  let text = strings[0]!;
+  values.forEach((value, i) => {
+    if (value instanceof Prisma.Sql) {
+      const fragment = compile(value.strings, value.values);
+      if (fragment.params.length > 0) throw new Error('a spliced SQL fragment cannot carry parameters');
+      text += fragment.text;
+    } else {
+      params.push(value);
+      text += `$${params.length}`;
+    }
+    text += strings[i + 1]!;
+  });
+  return { text, params };
+}
+
+/**
+ * Named, so each connection parses and plans a statement once and then only binds it: these
+ * statements run for every message, and planning them cost Postgres more than running them.
+ */
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `chat_log_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+export interface TransactionLimits {
+  /** How long to wait for a connection: room for a 256-message batch while the pool is busy. */
+  connectWaitMs: number;
+  /** How long the transaction may take. */
+  timeoutMs: number;
+}
+
+const BATCH_LIMITS: TransactionLimits = { connectWaitMs: 5_000, timeoutMs: 20_000 };
+
+/**
+ * Runs `work` in one transaction on one pooled connection: committed when it resolves, rolled
+ * back when it throws. A transaction still running after `timeoutMs` loses its connection
+ * (Postgres rolls it back) and fails, so a hung database cannot hold a batch forever.
+ */
+export async function transaction<T>(pool: SqlPool, work: (tx: Sql) => Promise<T>, limits = BATCH_LIMITS): Promise<T> {
+  const client = await connect(pool, limits.connectWaitMs);
+  let released = false;
+  const release = (destroy?: Error) => {
+    if (released) return;
+    released = true;
+    client.off('error', ignore);
+    client.release(destroy);
+  };
+  // A connection Postgres drops while checked out emits 'error'; the failing query reports it.
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  let timer: NodeJS.Timeout | undefined;
+  const overdue = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`transaction exceeded ${limits.timeoutMs} ms`);
+      release(error); // closes the connection: Postgres rolls the transaction back
+      reject(error);
+    }, limits.timeoutMs);
+  });
+  const running = (async () => {
+    await client.query('BEGIN');
+    const result = await work(sqlOn(client));
+    await client.query('COMMIT');
+    return result;
+  })();
+  running.catch(() => undefined); // after a timeout, its failure is only the closed connection
+  try {
+    return await Promise.race([running, overdue]);
+  } catch (error) {
+    if (!released) await client.query('ROLLBACK').catch((rollbackError: Error) => release(rollbackError));
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    release();
+  }
+}
+
+async function connect(pool: SqlPool, waitMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const waiting = pool.connect();
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no database connection within ${waitMs} ms`)), waitMs);
+  });
+  try {
+    return await Promise.race([waiting, timeout]);
+  } catch (error) {
+    // A connection that arrives after the timeout goes back to the pool.
+    waiting.then((client) => client.release(), () => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

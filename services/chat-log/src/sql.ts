@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { SqlPool } from '@chatbot/store';
 import { Prisma } from './generated/prisma/client';
 
@@ -16,14 +15,16 @@ export interface Sql {
 }
 
 interface Runner {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 /** Sql on a pooled connection (a transaction's) or on the pool itself (one statement each). */
 export function sqlOn(runner: Runner): Sql {
   const run = (strings: TemplateStringsArray, values: unknown[]) => {
     const { text, params } = compile(strings, values);
-    return runner.query({ name: statementName(text), text, values: params });
+    // Unnamed, so planned for its values each time: as named (prepared) statements they got
+    // generic plans that cost Postgres twice the CPU per message (docs/benchmarks.md).
+    return runner.query({ text, values: params });
   };
   return {
     async query<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]) {
@@ -50,20 +51,6 @@ function compile(strings: readonly string[], values: readonly unknown[]): { text
     text += strings[i + 1]!;
   });
   return { text, params };
-}
-
-/**
- * Named, so each connection parses and plans a statement once and then only binds it: these
- * statements run for every message, and planning them cost Postgres more than running them.
- */
-const names = new Map<string, string>();
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = `chat_log_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    names.set(text, name);
-  }
-  return name;
 }
 
 export interface TransactionLimits {

@@ -31,7 +31,7 @@ export function loadRows(
 export function slowNote(m: Measured): string | undefined {
   const { slowReplies, slowSamples } = m.result;
   if (slowReplies === 0) return undefined;
-  return `${slowReplies} replies took over 1 s; the first: ${slowSamples[0] ?? ''}`.slice(0, 400);
+  return `${slowReplies} replies took over 1 s (warm-up and drain included); the first: ${slowSamples[0] ?? ''}`.slice(0, 400);
 }
 
 /** Errors (error frames, unexpected replies, timeouts, closed sockets, failed connects): zero expected. */

@@ -2,7 +2,11 @@ import type { Bus } from '@chatbot/bus';
 import type { HistoryTurn } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
 import { loginSince, PersonaBindingCache } from './persona-binding.cache';
-import { selectHistory } from './prompt.builder';
+import { previousReplyPending, selectHistory } from './prompt.builder';
+
+/** Pauses between asks while the previous reply is on its way (chat-log releases it in ms). */
+const REASK_FIRST_MS = 20;
+const REASK_MAX_MS = 160;
 
 export interface MemoryOptions {
   historyTurns: number;
@@ -37,19 +41,32 @@ export class ConversationMemory {
   }
 
   async load(sessionId: string, messageId: string, correlationId: string, log: Logger): Promise<Memory> {
-    const turns = this.turns(sessionId, correlationId, log);
+    const turns = this.turns(sessionId, messageId, correlationId, log);
     const [history, personaId] = await Promise.all([turns, this.personaOf(sessionId, turns, correlationId, log)]);
     return { history: selectHistory(history, messageId, this.options.historyTurns), personaId };
   }
 
-  /** The stored turns as chat-log lists them (the current message and later ones included). */
-  private async turns(sessionId: string, correlationId: string, log: Logger): Promise<HistoryTurn[]> {
+  /**
+   * The stored turns as chat-log lists them (the current message and later ones included). While
+   * the previous message's reply is not released yet (previousReplyPending) it asks again, within
+   * the same time limit, so the model sees the answer it is asked to follow up on.
+   */
+  private async turns(sessionId: string, messageId: string, correlationId: string, log: Logger): Promise<HistoryTurn[]> {
     const { historyTurns, timeoutMs } = this.options;
     if (historyTurns === 0) return [];
+    const deadline = this.now() + timeoutMs;
+    const limit = Math.min(200, historyTurns * 2 + 4);
     try {
-      const limit = Math.min(200, historyTurns * 2 + 4);
-      const { turns } = await this.bus.request('history', { session_id: sessionId, limit }, { timeoutMs, correlationId });
-      return turns;
+      for (let pauseMs = REASK_FIRST_MS; ; pauseMs = Math.min(pauseMs * 2, REASK_MAX_MS)) {
+        const left = Math.max(1, deadline - this.now());
+        const { turns } = await this.bus.request('history', { session_id: sessionId, limit }, { timeoutMs: left, correlationId });
+        if (!previousReplyPending(turns, messageId)) return turns;
+        if (this.now() + pauseMs >= deadline) {
+          log.info('the previous message has no released reply yet; answering without it');
+          return turns;
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
     } catch (error) {
       log.warn({ err: error }, 'chat history unavailable, answering without memory');
       return [];

@@ -1,5 +1,5 @@
 import type { HistoryTurn } from '@chatbot/proto';
-import { buildMessages, DEFAULT_SYSTEM_PROMPT, MAX_HISTORY_CHARS, selectHistory } from './prompt.builder';
+import { buildMessages, DEFAULT_SYSTEM_PROMPT, MAX_HISTORY_CHARS, previousReplyPending, selectHistory } from './prompt.builder';
 
 const turn = (role: HistoryTurn['role'], content: string, messageId: string): HistoryTurn => ({
   role,
@@ -32,6 +32,19 @@ describe('conversation memory', () => {
     expect(selectHistory(conversation, 'm3', 1).map((t) => t.content)).toEqual(['수수료는?', '수수료율은 …']);
     const orphan = [turn('assistant', '환영합니다', 'push'), turn('user', '안녕', 'm1')];
     expect(selectHistory(orphan, 'm2', 5).map((t) => t.content)).toEqual(['안녕']);
+  });
+
+  it('sees a reply still on its way when the message before the current one has none', () => {
+    // m3 has no reply yet: the m4 job started while chat-log was releasing it
+    expect(previousReplyPending(conversation, 'm4')).toBe(true);
+    // not stored yet: the last stored message has no reply
+    expect(previousReplyPending(conversation, 'm5')).toBe(true);
+    expect(previousReplyPending(conversation, 'm3')).toBe(false);
+    expect(previousReplyPending(conversation.slice(0, 4), 'm3')).toBe(false);
+    // a first message, and a session that only has a push so far
+    expect(previousReplyPending([turn('user', '안녕', 'm1')], 'm1')).toBe(false);
+    expect(previousReplyPending([], 'm1')).toBe(false);
+    expect(previousReplyPending([turn('assistant', '환영합니다', 'push')], 'm1')).toBe(false);
   });
 
   it('has no memory with zero turns configured', () => {

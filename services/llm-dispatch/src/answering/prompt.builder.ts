@@ -35,6 +35,18 @@ export function selectHistory(turns: HistoryTurn[], currentMessageId: string, ma
   return kept[0]?.role === 'assistant' ? kept.slice(1) : kept;
 }
 
+/**
+ * Whether the message before the current one has no reply in the list yet. A job becomes its
+ * session's head as soon as the previous job published its answer (or the cache answered the
+ * previous message), and chat-log stores and releases that answer a moment later: asked in
+ * between, the history holds the earlier question without its answer.
+ */
+export function previousReplyPending(turns: HistoryTurn[], currentMessageId: string): boolean {
+  const current = turns.findIndex((turn) => turn.role === 'user' && turn.message_id === currentMessageId);
+  const before = current === -1 ? turns.at(-1) : turns[current - 1];
+  return before?.role === 'user';
+}
+
 function clip(text: string): string {
   return text.length > MAX_HISTORY_CHARS ? `${text.slice(0, MAX_HISTORY_CHARS)}…` : text;
 }

@@ -91,3 +91,19 @@ test('the next question carries the conversation so far to the model', async () 
   expect(contents[contents.length - 1]).toBe('user:두 번째 질문: 그 중에 연회비가 싼 건?');
   await socket.close();
 });
+
+test('a question typed before the previous answer arrived carries that answer to the model', async () => {
+  const socket = await TestSocket.open(system.ws(), 'chat.v2');
+  await socket.waitFor((f) => f.type === 'session');
+  const [first, second] = [randomUUID(), randomUUID()];
+  const before = stub.requests.length;
+  socket.send({ message_id: first, message: '첫 질문: 편의점 할인 카드 알려줘' });
+  socket.send({ message_id: second, message: '둘째 질문: 그 카드 연회비는?' });
+  await socket.waitFor((f) => f.type === 'reply' && f.message_id === second, 1, 30_000);
+  const contentsOf = (request: (typeof stub.requests)[number]) =>
+    (request.messages as Array<{ role: string; content?: string }>).map((m) => `${m.role}:${m.content ?? ''}`);
+  // The second question's first call to the model: its turn came once the first was answered.
+  const request = stub.requests.slice(before).find((r) => contentsOf(r).at(-1) === 'user:둘째 질문: 그 카드 연회비는?');
+  expect(contentsOf(request!).slice(1)).toEqual(['user:첫 질문: 편의점 할인 카드 알려줘', `assistant:${answer}`, 'user:둘째 질문: 그 카드 연회비는?']);
+  await socket.close();
+});

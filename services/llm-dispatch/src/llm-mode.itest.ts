@@ -203,7 +203,7 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     ]);
   });
 
-  it('answers without the previous reply when it is not released within the history time limit', async () => {
+  it('answers without the previous reply when it is not released within half a second', async () => {
     const sessionId = newSessionId();
     const [first, second] = [`m-${(counter += 1)}`, `m-${(counter += 1)}`];
     const at = new Date().toISOString();

@@ -7,6 +7,11 @@ import { previousReplyPending, selectHistory } from './prompt.builder';
 /** Pauses between asks while the previous reply is on its way (chat-log releases it in ms). */
 const REASK_FIRST_MS = 20;
 const REASK_MAX_MS = 160;
+/**
+ * The longest a job waits for the previous reply. Only a lagging chat-log takes longer, and then
+ * every follow-up would wait: half a second bounds what that adds to each answer.
+ */
+const PREVIOUS_REPLY_WAIT_MS = 500;
 
 export interface MemoryOptions {
   historyTurns: number;
@@ -48,20 +53,21 @@ export class ConversationMemory {
 
   /**
    * The stored turns as chat-log lists them (the current message and later ones included). While
-   * the previous message's reply is not released yet (previousReplyPending) it asks again, within
-   * the same time limit, so the model sees the answer it is asked to follow up on.
+   * the previous message's reply is not released yet (previousReplyPending) it asks again, for
+   * at most PREVIOUS_REPLY_WAIT_MS, so the model sees the answer it is asked to follow up on.
    */
   private async turns(sessionId: string, messageId: string, correlationId: string, log: Logger): Promise<HistoryTurn[]> {
     const { historyTurns, timeoutMs } = this.options;
     if (historyTurns === 0) return [];
     const deadline = this.now() + timeoutMs;
+    const waitEnds = this.now() + Math.min(timeoutMs, PREVIOUS_REPLY_WAIT_MS);
     const limit = Math.min(200, historyTurns * 2 + 4);
     try {
       for (let pauseMs = REASK_FIRST_MS; ; pauseMs = Math.min(pauseMs * 2, REASK_MAX_MS)) {
         const left = Math.max(1, deadline - this.now());
         const { turns } = await this.bus.request('history', { session_id: sessionId, limit }, { timeoutMs: left, correlationId });
         if (!previousReplyPending(turns, messageId)) return turns;
-        if (this.now() + pauseMs >= deadline) {
+        if (this.now() + pauseMs >= waitEnds) {
           log.info('the previous message has no released reply yet; answering without it');
           return turns;
         }

@@ -122,8 +122,11 @@ test('a failing batch is retried in place, so later messages never overtake it; 
   });
   await done;
   expect(failures).toBe(3);
-  // m-4 is poison: its batch is terminated (it may hold a neighbour); everything else in order
-  expect(seen).not.toContain('m-4');
-  expect(seen).toEqual(expect.arrayContaining(['m-0', 'm-1', 'm-2', 'm-3', 'm-6']));
+  // m-4 is poison: its batch is terminated, and with it the neighbour it may hold (m-3 or m-5,
+  // depending on how the messages arrived); everything else is seen, in order
+  const terminated = Array.from({ length: 7 }, (_, n) => `m-${n}`).filter((id) => !seen.includes(id));
+  expect(terminated).toContain('m-4');
+  expect(terminated.length).toBeLessThanOrEqual(2);
+  expect(['m-3', 'm-4', 'm-5']).toEqual(expect.arrayContaining(terminated));
   expect([...seen].sort()).toEqual(seen);
 });

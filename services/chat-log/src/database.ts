@@ -1,23 +1,27 @@
 import { sharedPoolAdapter, type SqlPool } from '@chatbot/store';
 import { PrismaClient } from './generated/prisma/client';
+import { sqlOn, type Sql } from './sql';
 
 /** The Postgres schema every chat-log table lives in; raw SQL names it explicitly. */
 export const DB_SCHEMA = 'chat_log';
 
 /**
- * Prisma, and `sql`: the same connections for the driver itself, used by the statements of
- * every message and reply (sql.ts) and by the conversation history read, which every LLM job
- * waits for before its model call (docs/benchmarks.md).
+ * Prisma, and the same connections for the driver itself (sql.ts): `sql` runs one statement,
+ * `pool` gives a transaction its connection. The driver carries the statements of every message
+ * and reply and the conversation history read, which every LLM job waits for (docs/benchmarks.md).
  */
-export type Db = PrismaClient & { readonly sql: SqlPool };
+export type Db = PrismaClient & { readonly pool: SqlPool; readonly sql: Sql };
 
 /**
  * The pool reconnects by itself: a connection lost while Postgres is down is dropped, and the next
  * query opens a new one, so the service catches up when the database returns.
  */
-export function createDb(databaseUrl: string, poolSize: number): Db {
-  const { pool, adapter } = sharedPoolAdapter(databaseUrl, DB_SCHEMA, poolSize);
-  return Object.assign(new PrismaClient({ adapter }), { sql: pool });
+/** How long a statement or transaction waits for a connection: room for a 256-message batch while the pool is busy. */
+const CONNECT_WAIT_MS = 5_000;
+
+export function createDb(databaseUrl: string, poolSize: number, connectWaitMs = CONNECT_WAIT_MS): Db {
+  const { pool, adapter } = sharedPoolAdapter(databaseUrl, DB_SCHEMA, { maxConnections: poolSize, connectWaitMs });
+  return Object.assign(new PrismaClient({ adapter }), { pool, sql: sqlOn(pool) });
 }
 
 /** Readiness probe and the "is the database down?" question asked after a failed batch. */

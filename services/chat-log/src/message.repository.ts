@@ -9,7 +9,7 @@ import { planInbound, type InboundMessage, type InboundPlan } from './message.pl
  * batch is retried, when it is seen as taken.
  */
 export function storeMessages(db: Db, batch: InboundMessage[]): Promise<InboundPlan> {
-  return transaction(db.sql, async (tx) => {
+  return transaction(db.pool, async (tx) => {
     const sessionIds = [...new Set(batch.map((m) => m.sessionId))].sort();
     const messageIds = [...new Set(batch.map((m) => m.messageId))];
     const nextTurn = await lockSessions(tx, sessionIds);

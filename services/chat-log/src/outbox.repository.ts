@@ -1,5 +1,5 @@
 import type { Db } from './database';
-import { sqlOn, type Sql } from './sql';
+import type { Sql } from './sql';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
 
 /** A released frame, by its place in its session. */
@@ -18,7 +18,7 @@ export async function queueForPublish(tx: Sql, frames: readonly FrameKey[]): Pro
 
 export async function markPublished(db: Db, frames: readonly FrameKey[]): Promise<void> {
   if (frames.length === 0) return;
-  await sqlOn(db.sql).execute`
+  await db.sql.execute`
     DELETE FROM chat_log.outbox o
     USING unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[]) AS p(session_id, seq)
     WHERE o.session_id = p.session_id AND o.seq = p.seq`;
@@ -40,8 +40,8 @@ export async function findUnpublished(db: Db, olderThanMs: number, limit: number
 
 /**
  * Every released, unpublished reply whatever its age, a page at a time in (session, seq) order
- * after `after` (the last frame of the previous page): the drain at start-up. Paging by key rather than by release time does not depend on the
- * background marks having been written.
+ * after `after` (the last frame of the previous page): the drain at start-up. Paging by key
+ * rather than by release time does not depend on the background marks having been written.
  */
 export function findUnpublishedAfter(db: Db, after: FrameKey | null, limit: number): Promise<ReleasedReply[]> {
   const from = after ?? { sessionId: '00000000-0000-0000-0000-000000000000', seq: -1 };

@@ -25,7 +25,7 @@ export interface CommitResult {
  * Every release is queued in the outbox in the same transaction.
  */
 export function commitReplies(db: Db, candidates: ChatReplyV1[], orphanAfterMs: number): Promise<CommitResult> {
-  return transaction(db.sql, async (tx) => {
+  return transaction(db.pool, async (tx) => {
     const cursors = await lockSessions(tx, candidates);
     const state = await loadCommitState(tx, candidates, new Set(cursors.keys()));
     const verdicts = classifyCandidates(candidates, state, { now: Date.now(), orphanAfterMs });

@@ -49,25 +49,22 @@ export async function promptStatusOf(db: Db, sessionId: string, messageId: strin
  * among the last `limit` messages or the last `limit` released replies, which bounds the scan.
  */
 export async function historyOf(db: Db, sessionId: string, limit: number): Promise<HistoryTurn[]> {
-  const { rows } = await db.sql.query<{ role: 'user' | 'assistant'; content: string; message_id: string; at: Date }>(HISTORY_SQL, [sessionId, limit]);
+  const rows = await db.sql.query<Array<{ role: 'user' | 'assistant'; content: string; message_id: string; at: Date }>>`
+    WITH s AS (SELECT next_turn, last_seq FROM chat_log.sessions WHERE id = ${sessionId}::uuid),
+    items AS (
+      SELECT 'user' AS role, m.text AS content, m.message_id, m.received_at AS at, m.turn AS pos, 0 AS rank, 0 AS seq
+      FROM chat_log.messages m, s
+      WHERE m.session_id = ${sessionId}::uuid AND m.turn >= s.next_turn - ${limit}::int
+      UNION ALL
+      SELECT 'assistant', r.message, r.frame_message_id, r.released_at,
+        COALESCE(r.turn, (SELECT max(x.turn) FROM chat_log.replies x
+                          WHERE x.session_id = r.session_id AND x.turn IS NOT NULL AND x.seq < r.seq), 0),
+        1, r.seq
+      FROM chat_log.replies r, s
+      WHERE r.session_id = ${sessionId}::uuid AND r.seq > s.last_seq - ${limit}::int
+    )
+    SELECT role, content, message_id, at FROM (
+      SELECT * FROM items ORDER BY pos DESC, rank DESC, seq DESC LIMIT ${limit}::int
+    ) latest ORDER BY pos, rank, seq`;
   return rows.map((r) => ({ role: r.role, content: r.content, message_id: r.message_id, at: r.at.toISOString() }));
 }
-
-// $1 the session, $2 the limit. Sent through the driver, not Prisma: see Db.
-const HISTORY_SQL = `
-  WITH s AS (SELECT next_turn, last_seq FROM chat_log.sessions WHERE id = $1::uuid),
-  items AS (
-    SELECT 'user' AS role, m.text AS content, m.message_id, m.received_at AS at, m.turn AS pos, 0 AS rank, 0 AS seq
-    FROM chat_log.messages m, s
-    WHERE m.session_id = $1::uuid AND m.turn >= s.next_turn - $2::int
-    UNION ALL
-    SELECT 'assistant', r.message, r.frame_message_id, r.released_at,
-      COALESCE(r.turn, (SELECT max(x.turn) FROM chat_log.replies x
-                        WHERE x.session_id = r.session_id AND x.turn IS NOT NULL AND x.seq < r.seq), 0),
-      1, r.seq
-    FROM chat_log.replies r, s
-    WHERE r.session_id = $1::uuid AND r.seq > s.last_seq - $2::int
-  )
-  SELECT role, content, message_id, at FROM (
-    SELECT * FROM items ORDER BY pos DESC, rank DESC, seq DESC LIMIT $2::int
-  ) latest ORDER BY pos, rank, seq`;

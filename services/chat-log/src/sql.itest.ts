@@ -4,7 +4,7 @@ import { migrate } from '@chatbot/store';
 import { isolate, type TestEnv } from '@chatbot/testkit';
 import { createDb, DB_SCHEMA, type Db } from './database';
 import { RELEASED_COLUMNS } from './frame.mapper';
-import { sqlOn, transaction } from './sql';
+import { transaction } from './sql';
 
 const dir = path.join(__dirname, '..', 'prisma', 'migrations');
 let env: TestEnv;
@@ -25,7 +25,7 @@ beforeEach(() => db.$executeRaw`TRUNCATE chat_log.sessions CASCADE`);
 const sessions = async () => (await db.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM chat_log.sessions`).map((r) => r.id);
 
 test('values become parameters, arrays included, and a raw fragment is spliced in as SQL', async () => {
-  const sql = sqlOn(db.sql);
+  const { sql } = db;
   expect(await sql.execute`INSERT INTO chat_log.sessions (id, next_turn) SELECT unnest(${[session]}::uuid[]), ${3}::int`).toBe(1);
   const rows = await sql.query<Array<{ id: string; next_turn: number; quote: string }>>`
     SELECT id::text, next_turn, ${"it's"}::text AS quote FROM chat_log.sessions WHERE id = ${session}::uuid`;
@@ -35,10 +35,10 @@ test('values become parameters, arrays included, and a raw fragment is spliced i
 });
 
 test('a transaction commits what its work wrote, and rolls all of it back when the work throws', async () => {
-  await transaction(db.sql, (tx) => tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`);
+  await transaction(db.pool, (tx) => tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`);
   expect(await sessions()).toEqual([session]);
   const other = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
-  const failing = transaction(db.sql, async (tx) => {
+  const failing = transaction(db.pool, async (tx) => {
     await tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${other}::uuid)`;
     await tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`; // duplicate key
   });
@@ -48,41 +48,46 @@ test('a transaction commits what its work wrote, and rolls all of it back when t
 
 test('a transaction over its time limit fails, is rolled back, and leaves the pool usable', async () => {
   const slow = transaction(
-    db.sql,
+    db.pool,
     async (tx) => {
       await tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`;
       await tx.query`SELECT pg_sleep(5)`;
     },
-    { connectWaitMs: 1_000, timeoutMs: 300 },
+    300,
   );
   // Failed by the timer, not by the work: pg_sleep(5) still runs on the closed connection's backend.
   await expect(slow).rejects.toThrow('transaction exceeded 300 ms');
   const other = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
-  await transaction(db.sql, (tx) => tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${other}::uuid)`);
+  await transaction(db.pool, (tx) => tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${other}::uuid)`);
   expect(await sessions()).toEqual([other]);
   // Postgres notices the closed connection only once the sleep ends; end it now (it holds a lock).
   await db.$queryRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)'`;
 });
 
 test('a connection Postgres terminates mid-transaction fails that transaction only', async () => {
-  const doomed = transaction(db.sql, async (tx) => {
+  const doomed = transaction(db.pool, async (tx) => {
     const [{ pid }] = await tx.query<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`;
     await db.$queryRaw`SELECT pg_terminate_backend(${pid}::int)`;
     await tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`;
   });
   await expect(doomed).rejects.toThrow();
-  await transaction(db.sql, (tx) => tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`);
+  await transaction(db.pool, (tx) => tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`);
   expect(await sessions()).toEqual([session]);
 });
 
-test('waiting longer than connectWaitMs for a connection fails, and the connection goes back later', async () => {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  // The pool has two connections: hold both.
-  const holders = [0, 1].map(() => transaction(db.sql, () => held));
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  await expect(transaction(db.sql, (tx) => tx.query`SELECT 1`, { connectWaitMs: 200, timeoutMs: 1_000 })).rejects.toThrow(/no database connection within 200 ms/);
-  release();
-  await Promise.all(holders);
-  await expect(transaction(db.sql, (tx) => tx.query<Array<{ one: number }>>`SELECT 1 AS one`)).resolves.toEqual([{ one: 1 }]);
+test('waiting longer than the pool\'s connectWaitMs for a connection fails, and the connection goes back later', async () => {
+  const small = createDb(env.databaseUrl, 2, 200);
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The pool has two connections: hold both.
+    const holders = [0, 1].map(() => transaction(small.pool, () => held));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(transaction(small.pool, (tx) => tx.query`SELECT 1`, 1_000)).rejects.toThrow(/timeout exceeded when trying to connect/);
+    release();
+    await Promise.all(holders);
+    await expect(transaction(small.pool, (tx) => tx.query<Array<{ one: number }>>`SELECT 1 AS one`)).resolves.toEqual([{ one: 1 }]);
+  } finally {
+    await small.$disconnect();
+  }
 });

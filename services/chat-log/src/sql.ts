@@ -53,22 +53,17 @@ function compile(strings: readonly string[], values: readonly unknown[]): { text
   return { text, params };
 }
 
-export interface TransactionLimits {
-  /** How long to wait for a connection: room for a 256-message batch while the pool is busy. */
-  connectWaitMs: number;
-  /** How long the transaction may take. */
-  timeoutMs: number;
-}
-
-const BATCH_LIMITS: TransactionLimits = { connectWaitMs: 5_000, timeoutMs: 20_000 };
+/** How long a transaction may take. */
+const TRANSACTION_TIMEOUT_MS = 20_000;
 
 /**
  * Runs `work` in one transaction on one pooled connection: committed when it resolves, rolled
  * back when it throws. A transaction still running after `timeoutMs` loses its connection
  * (Postgres rolls it back) and fails, so a hung database cannot hold a batch forever.
  */
-export async function transaction<T>(pool: SqlPool, work: (tx: Sql) => Promise<T>, limits = BATCH_LIMITS): Promise<T> {
-  const client = await connect(pool, limits.connectWaitMs);
+export async function transaction<T>(pool: SqlPool, work: (tx: Sql) => Promise<T>, timeoutMs = TRANSACTION_TIMEOUT_MS): Promise<T> {
+  // The pool's connectWaitMs (createDb) bounds the wait for a connection.
+  const client = await pool.connect();
   let released = false;
   const release = (destroy?: Error) => {
     if (released) return;
@@ -82,10 +77,10 @@ export async function transaction<T>(pool: SqlPool, work: (tx: Sql) => Promise<T
   let timer: NodeJS.Timeout | undefined;
   const overdue = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new Error(`transaction exceeded ${limits.timeoutMs} ms`);
+      const error = new Error(`transaction exceeded ${timeoutMs} ms`);
       release(error); // closes the connection: Postgres rolls the transaction back
       reject(error);
-    }, limits.timeoutMs);
+    }, timeoutMs);
   });
   const running = (async () => {
     await client.query('BEGIN');
@@ -102,22 +97,5 @@ export async function transaction<T>(pool: SqlPool, work: (tx: Sql) => Promise<T
   } finally {
     clearTimeout(timer);
     release();
-  }
-}
-
-async function connect(pool: SqlPool, waitMs: number) {
-  let timer: NodeJS.Timeout | undefined;
-  const waiting = pool.connect();
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no database connection within ${waitMs} ms`)), waitMs);
-  });
-  try {
-    return await Promise.race([waiting, timeout]);
-  } catch (error) {
-    // A connection that arrives after the timeout goes back to the pool.
-    waiting.then((client) => client.release(), () => undefined);
-    throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -178,48 +178,6 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     expect(messagesOf(request).map((m) => m.content)).toEqual([expect.any(String), '첫 질문', '첫 답변입니다.', '둘째 질문']);
   });
 
-  it('waits for the previous reply when the history has its question but not yet its answer', async () => {
-    const sessionId = newSessionId();
-    const [first, second] = [`m-${(counter += 1)}`, `m-${(counter += 1)}`];
-    const at = new Date().toISOString();
-    // The first message was answered from the cache, and chat-log has not released that answer yet.
-    harness.world.histories.set(sessionId, [
-      { role: 'user', content: '리볼빙이 뭐예요?', message_id: first, at },
-      { role: 'user', content: '수수료는요?', message_id: second, at },
-    ]);
-    stub.setScript({ text: '수수료율은 카드마다 달라요.' });
-    const before = stub.requests.length;
-    await harness.publishJob(sessionId, second, '수수료는요?');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(stub.requests.length).toBe(before); // still waiting for the answer to the first message
-    harness.world.histories.set(sessionId, [
-      { role: 'user', content: '리볼빙이 뭐예요?', message_id: first, at },
-      { role: 'assistant', content: '리볼빙은 결제 금액의 일부를 다음 달로 넘기는 방식이에요.', message_id: first, at },
-      { role: 'user', content: '수수료는요?', message_id: second, at },
-    ]);
-    await harness.candidateFor(second);
-    expect(messagesOf(stub.requests[before]).map((m) => m.content).slice(1)).toEqual([
-      '리볼빙이 뭐예요?', '리볼빙은 결제 금액의 일부를 다음 달로 넘기는 방식이에요.', '수수료는요?',
-    ]);
-  });
-
-  it('answers without the previous reply when it is not released within half a second', async () => {
-    const sessionId = newSessionId();
-    const [first, second] = [`m-${(counter += 1)}`, `m-${(counter += 1)}`];
-    const at = new Date().toISOString();
-    harness.world.histories.set(sessionId, [
-      { role: 'user', content: '리볼빙이 뭐예요?', message_id: first, at },
-      { role: 'user', content: '수수료는요?', message_id: second, at },
-    ]);
-    stub.setScript({ text: '수수료율은 카드마다 달라요.' });
-    const before = stub.requests.length;
-    await harness.publishJob(sessionId, second, '수수료는요?');
-    const reply = await harness.candidateFor(second);
-    expect(reply.kind).toBe('answer');
-    expect(messagesOf(stub.requests[before]).map((m) => m.content).slice(1)).toEqual(['리볼빙이 뭐예요?', '수수료는요?']);
-    expect(logEntries(worker).some((entry) => entry['msg'] === 'the previous message has no released reply yet; answering without it')).toBe(true);
-  });
-
   it('counts a job resent under the same message id after the de-duplication window as another attempt', async () => {
     const sessionId = newSessionId();
     const messageId = `m-${(counter += 1)}`;

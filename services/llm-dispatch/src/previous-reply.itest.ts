@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Bus } from '@chatbot/bus';
+import { createLogger } from '@chatbot/runtime';
+import { isolate, startService, startStubLlm, type RunningService, type StubLlm, type TestEnv } from '@chatbot/testkit';
+import { eventually, logEntries, newSessionId } from '../test/harness';
+
+// A job becomes its session's head once the previous answer is published, a moment before chat-log
+// releases it. Here the real chat-log holds both questions and the test releases the first answer
+// when it chooses, so the worker asks for the history while that answer is still missing. (The
+// harness of the other specs reads CHAT_REPLIES itself, which chat-log must own: not used here.)
+let env: TestEnv;
+let bus: Bus;
+let chatLog: RunningService;
+let worker: RunningService;
+let stub: StubLlm;
+
+const FIRST = '리볼빙이 뭐예요?';
+const SECOND = '수수료는요?';
+const FIRST_ANSWER = '리볼빙은 결제 금액의 일부를 다음 달로 넘기는 방식이에요.';
+
+beforeAll(async () => {
+  stub = await startStubLlm();
+  stub.setScript({ text: '수수료율은 카드마다 달라요.' });
+  env = await isolate();
+  bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'previous-reply-test', logger: createLogger('previous-reply-test', 'silent') });
+  chatLog = await startService('chat-log', env.env);
+  worker = await startService('llm-dispatch', { ...env.env, LLM_BASE_URL: stub.url, LLM_MODEL: 'stub-chat' });
+});
+afterAll(async () => {
+  await worker?.process.stop('SIGTERM', 15_000);
+  await chatLog?.process.stop('SIGTERM', 15_000);
+  await bus?.close();
+  await env?.cleanup();
+  await stub?.close();
+});
+
+/** Both questions stored by chat-log, the first one unanswered, and the job of the second queued. */
+async function secondQuestionQueued() {
+  const sessionId = newSessionId();
+  const [first, second] = [randomUUID(), randomUUID()];
+  for (const [messageId, text] of [[first, FIRST], [second, SECOND]]) {
+    await bus.publish('chatInbound', sessionId, {
+      session_id: sessionId, message_id: messageId, text, received_at: new Date().toISOString(), gateway_id: 'gw-test', protocol: 2,
+    });
+  }
+  await eventually(() => turnsOf(sessionId), (turns) => turns.length === 2, 10_000, 'both questions stored');
+  const before = stub.requests.length;
+  const job = { session_id: sessionId, message_id: second, text: SECOND, received_at: new Date().toISOString() };
+  await bus.publish('llmJob', sessionId, job, { msgId: `${sessionId}:${second}`, correlationId: randomUUID() });
+  return { sessionId, first, second, before };
+}
+
+const turnsOf = async (sessionId: string) => (await bus.request('history', { session_id: sessionId, limit: 10 })).turns;
+
+/** The second question's answer, once chat-log has released it. */
+const secondAnswered = (sessionId: string) =>
+  eventually(() => turnsOf(sessionId), (turns) => turns.at(-1)?.role === 'assistant' && turns.length >= 3, 15_000, 'the second answer released');
+
+type WireMessage = { role: string; content: string | null };
+const contentsOf = (request: { messages?: unknown[] } | undefined) => ((request?.messages ?? []) as WireMessage[]).map((m) => m.content);
+
+test('waits for the previous reply when the history has its question but not yet its answer', async () => {
+  const { sessionId, first, before } = await secondQuestionQueued();
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  expect(stub.requests.length).toBe(before); // still waiting for the answer to the first message
+  await bus.publish('chatReply', sessionId, {
+    reply_id: `cache:${sessionId}:${first}`, session_id: sessionId, kind: 'answer', prompt_message_id: first,
+    answer: { message: FIRST_ANSWER, login_required: false }, source: 'qna-cache', produced_at: new Date().toISOString(),
+  });
+  await secondAnswered(sessionId);
+  expect(contentsOf(stub.requests[before]).slice(1)).toEqual([FIRST, FIRST_ANSWER, SECOND]);
+});
+
+test('answers without the previous reply when it is not released within half a second', async () => {
+  const { second, before } = await secondQuestionQueued();
+  // chat-log shows this answer only after the first turn's release deadline: the worker's log says it answered.
+  await eventually(async () => logEntries(worker), (entries) => entries.some((e) => e['msg'] === 'answered' && e['messageId'] === second), 15_000, 'the second question answered');
+  expect(contentsOf(stub.requests[before]).slice(1)).toEqual([FIRST, SECOND]);
+  expect(logEntries(worker).some((entry) => entry['msg'] === 'the previous message has no released reply yet; answering without it')).toBe(true);
+});

@@ -84,7 +84,7 @@ export class System {
   /** Stops one service and forgets it. */
   async remove(service: RunningService): Promise<void> {
     await service.process.stop('SIGTERM', 15_000);
-    this.keepWarnings(service);
+    this.collectWarnings(service);
     this.services.splice(this.services.indexOf(service), 1);
   }
 
@@ -98,11 +98,11 @@ export class System {
     await Promise.all(gateways.map((s) => s.process.stop('SIGTERM', 15_000)));
     const others = this.services.filter((s) => !s.name.startsWith('gateway'));
     await Promise.all(others.map((s) => s.process.stop('SIGTERM', 15_000)));
-    for (const service of this.services) this.keepWarnings(service);
+    for (const service of this.services) this.collectWarnings(service);
     this.forget();
   }
 
-  private keepWarnings(service: RunningService): void {
+  private collectWarnings(service: RunningService): void {
     for (const line of service.logs) if (WARNING.test(line)) this.warnings.push(`${service.name}: ${line}`);
   }
 }

@@ -59,8 +59,9 @@ export class ConversationMemory {
   private async turns(sessionId: string, messageId: string, correlationId: string, log: Logger): Promise<HistoryTurn[]> {
     const { historyTurns, timeoutMs } = this.options;
     if (historyTurns === 0) return [];
-    const deadline = this.now() + timeoutMs;
-    const waitEnds = this.now() + Math.min(timeoutMs, PREVIOUS_REPLY_WAIT_MS);
+    const started = this.now();
+    const deadline = started + timeoutMs;
+    const waitEnds = started + Math.min(timeoutMs, PREVIOUS_REPLY_WAIT_MS);
     const limit = Math.min(200, historyTurns * 2 + 4);
     try {
       for (let pauseMs = REASK_FIRST_MS; ; pauseMs = Math.min(pauseMs * 2, REASK_MAX_MS)) {

@@ -53,11 +53,26 @@ test('an orphan seen on two sweeps is published again, delivered under a new seq
   expect(await sweep()).toBe(1);
   expect(await bus.jsm.streams.getMessage(scope.stream, { seq: orphan }).catch(() => null)).toBeNull();
 
-  const again = await take(); // the dedupe id was dropped, so the broker kept the copy
+  const again = await take(); // under a dedupe id of its own, so the broker kept the copy
   expect(again.string()).toBe('job 1');
   expect(again.seq).toBeGreaterThan(orphan);
-  expect(again.headers?.get('Nats-Msg-Id') ?? '').toBe('');
+  expect(again.headers?.get('Nats-Msg-Id')).toMatch(new RegExp(`^requeue:${orphan}:`));
   await again.ackAck();
+});
+
+test('two replicas requeuing one orphan at once leave one copy in the queue', async () => {
+  const orphan = await publish('job 2');
+  await (await take()).ackAck();
+  const replicas = [createOrphanSweep(scope), createOrphanSweep(scope)];
+  await Promise.all(replicas.map((sweep) => sweep()));
+  await Promise.all(replicas.map((sweep) => sweep()));
+
+  const { state } = await bus.jsm.streams.info(scope.stream);
+  expect(state.messages).toBe(1);
+  const copy = await take();
+  expect(copy.string()).toBe('job 2');
+  expect(copy.seq).toBeGreaterThan(orphan);
+  await copy.ackAck();
 });
 
 test('a message being worked on (delivered, not acknowledged) and one not yet delivered are left alone', async () => {

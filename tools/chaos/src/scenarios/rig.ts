@@ -5,6 +5,7 @@ import { sessionProblems, tally, type Tally } from '../lib/accounting';
 import { FaultLog, summarise } from '../lib/faults';
 import { ChaosSystem } from '../lib/system';
 import type { V2Client } from '../lib/v2.client';
+import { warningSummary } from '../lib/warning.summary';
 import type { ScenarioContext, ScenarioResult, Servers } from './types';
 
 export interface RigPlan {
@@ -77,7 +78,7 @@ export async function verdict(
   for (const exit of rig.system.unplannedExits()) failures.push(`${exit.name} exited (code ${exit.code}, signal ${exit.signal})`);
   const notes = [...(extra.notes ?? []), ...tallyNotes(t)];
   if (t.unavailable > 0 && extra.unavailableAllowed) notes.push(`${t.unavailable} answered "assistant unavailable" (the configured reply timeout passed)`);
-  if (failures.length > 0) notes.push(...t.examples);
+  if (failures.length > 0) notes.push(...t.examples, ...warningSummary(rig.system.services));
   return { name, sent: t.sent, lost: t.lost, duplicated: t.duplicated, maxRecoveryMs: recovery.maxMs, failures, notes, tally: t };
 }
 

@@ -13,12 +13,16 @@ const figure = (rows: Row[], scenario: string, metric: string) =>
   rows.find((row) => row.scenario === scenario && row.metric === metric)?.value;
 
 describe('npm run bench --quick', () => {
-  it('measures the echo and ideal relay references', async () => {
+  it('measures the echo, ideal relay and durable relay references', async () => {
     const result = await runBench({ profile, only: ['reference'], infra: infra(), retries: 0 });
-    for (const metric of ['echo round trips/s', 'relay round trips/s', 'relay latency p99']) {
+    for (const metric of ['echo round trips/s', 'relay round trips/s', 'relay latency p99', 'durable relay round trips/s']) {
       expect(figure(result.rows, 'reference @10', metric)).toBeGreaterThan(0);
     }
     expect(figure(result.rows, 'reference @10', 'relay errors')).toBe(0);
+    expect(figure(result.rows, 'reference @10', 'durable relay errors')).toBe(0);
+    const stored = result.rows.find((row) => row.scenario === 'reference @10' && row.metric === 'durable relay messages stored');
+    expect(stored?.reference).toBeGreaterThan(0);
+    expect(stored?.value).toBe(stored?.reference); // every message the clients sent is a row
   });
 
   it('measures the cache-hit path beside the relay and counts the stored messages', async () => {
@@ -27,6 +31,8 @@ describe('npm run bench --quick', () => {
     expect(throughput?.value).toBeGreaterThan(0);
     expect(throughput?.reference).toBeGreaterThan(0);
     expect(throughput?.target).toEqual({ of: 'ratio', op: '>=', bound: 0.5 });
+    const durable = result.rows.find((row) => row.scenario === 'cache-hit @10' && row.metric === 'round trips/s vs durable relay');
+    expect(durable?.reference).toBeGreaterThan(0);
     const stored = result.rows.find((row) => row.scenario === 'cache-hit @10' && row.metric === 'messages stored');
     expect(stored?.reference).toBeGreaterThan(0);
     expect(figure(result.rows, 'persistence @10', 'stored/s vs accepted/s')).toBeGreaterThan(0);

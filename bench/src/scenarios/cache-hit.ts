@@ -21,18 +21,19 @@ export async function runCacheHit(ctx: Context): Promise<void> {
   for (const clients of ctx.profile.cacheClients) {
     await referenceLoad(ctx, 'echo', clients);
     const relay = await referenceLoad(ctx, 'relay', clients);
-    await systemLoad(ctx, clients, relay);
+    const durable = await referenceLoad(ctx, 'durable', clients);
+    await systemLoad(ctx, clients, relay, durable);
   }
 }
 
-async function systemLoad(ctx: Context, clients: number, relay: Measured): Promise<void> {
+async function systemLoad(ctx: Context, clients: number, relay: Measured, durable: Measured): Promise<void> {
   ctx.log(`cache-hit: ${clients} clients through the system`);
   const system = await System.start(ctx.infra, REQUIRED, ctx.serviceEnv);
   const probe = await PersistenceProbe.open(system.databaseUrl, ctx.infra.natsUrl, system.prefix);
   try {
     const { m, stored, samples, lag } = await quietly(ctx, `cache-hit @${clients}`, () => closedLoop(ctx, system, probe, clients));
     ctx.details[`cache-hit @${clients}`] = { ...detail(m), stored, persistence: { ...rates(samples), lagMs: lag, samples } };
-    emitRows(ctx, clients, m, relay, stored);
+    emitRows(ctx, clients, m, relay, durable, stored);
     persistenceRows(ctx, clients, samples, lag);
   } finally {
     await probe.close();
@@ -68,10 +69,16 @@ async function closedLoop(ctx: Context, system: System, probe: PersistenceProbe,
   }
 }
 
-function emitRows(ctx: Context, clients: number, m: Measured, relay: Measured, stored: number): void {
+function emitRows(ctx: Context, clients: number, m: Measured, relay: Measured, durable: Measured, stored: number): void {
   const scenario = `cache-hit @${clients}`;
   const targeted = clients === ctx.profile.cacheClients[0];
   loadRows(ctx, scenario, '', m, { m: relay, name: 'relay' }, targeted ? { throughput: atLeast(0.5), p99: atMost(2) } : {});
+  // The same figures beside the least a pipeline that loses nothing must do (no target: context).
+  const beside = (metric: string, unit: string, f: (x: Measured) => number) =>
+    addRow(ctx, scenario, { metric: `${metric} vs durable relay`, unit, value: f(m), reference: f(durable), referenceName: 'durable' });
+  beside('round trips/s', '', (x) => x.result.throughput);
+  beside('latency p99', 'ms', (x) => x.latency.p99);
+  beside('server CPU per round trip', 'µs', (x) => x.cpuPerRoundTripUs);
   errorRow(ctx, scenario, m);
   addRow(ctx, scenario, {
     metric: 'messages stored',

@@ -1,18 +1,22 @@
+import { Client } from 'pg';
 import { startChild, stopChildren, type Child } from '../children';
 import { LoadPool } from '../loadgen/pool';
+import { atLeast } from '../report/rows';
 import { FAQ_ANSWER_MARK, faqQuestions } from '../reference/faq-answers';
 import type { Watched } from '../stats/proc';
-import { detail, measure, type Context, type Measured } from './context';
+import { addRow, detail, measure, type Context, type Measured } from './context';
 import { quietly } from './quiet';
 import { cpuRows, errorRow, loadRows } from './rows';
 
-export type ReferenceKind = 'echo' | 'relay';
+export type ReferenceKind = 'echo' | 'relay' | 'durable';
 
 /** A running reference pipeline: the URL clients connect to and the processes to watch. */
 export interface ReferencePipeline {
   url: string;
   watched: Watched[];
   children: Child[];
+  /** Rows the durable relay stored (its messages table), to show it kept every message. */
+  countStored?(): Promise<number>;
 }
 
 export async function startReference(ctx: Context, kind: ReferenceKind, tag: string): Promise<ReferencePipeline> {
@@ -21,12 +25,28 @@ export async function startReference(ctx: Context, kind: ReferenceKind, tag: str
     return { url: wsUrl(echo), watched: [{ name: 'echo-server', pid: echo.pid }], children: [echo] };
   }
   const env = { NATS_URL: ctx.infra.natsUrl, RELAY_PREFIX: `${ctx.runTag}${tag}` };
+  if (kind === 'durable') return startDurableRelay(ctx, env);
   const responder = await startChild('relay-responder', 'reference/relay-responder.js', env);
   const relay = await startChild('relay-server', 'reference/relay-server.js', env);
   return {
     url: wsUrl(relay),
     watched: [{ name: 'relay-server', pid: relay.pid }, { name: 'relay-responder', pid: responder.pid }, ...ctx.infra.watched.filter((w) => w.name === 'nats-server')],
     children: [relay, responder],
+  };
+}
+
+/** The relay through a JetStream work queue and a Postgres commit per micro-batch (reference 1c). */
+async function startDurableRelay(ctx: Context, env: Record<string, string>): Promise<ReferencePipeline> {
+  const databaseUrl = await ctx.infra.createDatabase('benchdurable');
+  const durableEnv = { ...env, RELAY_DURABLE: '1', DATABASE_URL: databaseUrl };
+  const responder = await startChild('durable-responder', 'reference/relay-durable-responder.js', durableEnv);
+  const relay = await startChild('durable-server', 'reference/relay-server.js', durableEnv);
+  const servers = ctx.infra.watched.filter((w) => w.name === 'nats-server' || w.name === 'postgres');
+  return {
+    url: wsUrl(relay),
+    watched: [{ name: 'durable-server', pid: relay.pid }, { name: 'durable-responder', pid: responder.pid }, ...servers],
+    children: [relay, responder],
+    countStored: () => countRows(databaseUrl, 'relay_messages'),
   };
 }
 
@@ -47,6 +67,10 @@ export async function referenceLoad(ctx: Context, kind: ReferenceKind, clients: 
     ctx.memo.set(key, m);
     ctx.details[`reference ${key}`] = detail(m);
     emitRows(ctx, kind, clients, m);
+    if (pipeline.countStored) {
+      const stored = await pipeline.countStored();
+      addRow(ctx, `reference @${clients}`, { metric: 'durable relay messages stored', unit: '', value: stored, reference: m.result.sent, referenceName: 'sent', target: atLeast(1) });
+    }
     return m;
   } finally {
     await stopChildren(pipeline.children);
@@ -60,7 +84,7 @@ async function closedLoop(ctx: Context, kind: ReferenceKind, pipeline: Reference
     clients,
     messages: faqQuestions(),
     idPrefix: ctx.idPrefix(),
-    expectText: kind === 'relay' ? FAQ_ANSWER_MARK : undefined,
+    expectText: kind === 'echo' ? undefined : FAQ_ANSWER_MARK,
     replyTimeoutMs: 30_000,
   }, ctx.profile.generators);
   try {
@@ -78,16 +102,35 @@ function emitRows(ctx: Context, kind: ReferenceKind, clients: number, m: Measure
     loadRows(ctx, scenario, 'echo', m, undefined);
     return;
   }
+  if (kind === 'durable') {
+    const relay = ctx.memo.get(`relay@${clients}`);
+    loadRows(ctx, scenario, 'durable relay', m, relay ? { m: relay, name: 'relay' } : undefined);
+    errorRow(ctx, scenario, m, 'durable relay');
+    cpuRows(ctx, scenario, m, ['durable-server', 'durable-responder', 'nats-server', 'postgres', 'loadgen']);
+    return;
+  }
   const echo = ctx.memo.get(`echo@${clients}`);
   loadRows(ctx, scenario, 'relay', m, echo ? { m: echo, name: 'echo' } : undefined);
   errorRow(ctx, scenario, m, 'relay');
   cpuRows(ctx, scenario, m, ['relay-server', 'relay-responder', 'nats-server', 'loadgen']);
 }
 
-/** The reference scenario on its own: echo and relay at every client count. */
+/** The reference scenario on its own: echo, relay and durable relay at every client count. */
 export async function runReferences(ctx: Context): Promise<void> {
   for (const clients of ctx.profile.cacheClients) {
     await referenceLoad(ctx, 'echo', clients);
     await referenceLoad(ctx, 'relay', clients);
+    await referenceLoad(ctx, 'durable', clients);
+  }
+}
+
+async function countRows(databaseUrl: string, table: string): Promise<number> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+    return Number(rows[0]!.n);
+  } finally {
+    await db.end();
   }
 }

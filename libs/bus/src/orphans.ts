@@ -60,8 +60,9 @@ export async function requeueMessage(scope: OrphanScope, seq: number): Promise<v
     if (key.toLowerCase() !== 'nats-msg-id') for (const value of stored.header.values(key)) headers.append(key, value);
   }
   const msgID = `requeue:${seq}:${stored.time.toISOString()}`;
-  await scope.js.publish(stored.subject, stored.data, { headers, msgID, timeout: 5_000 });
+  const ack = await scope.js.publish(stored.subject, stored.data, { headers, msgID, timeout: 5_000 });
   await scope.jsm.streams.deleteMessage(scope.stream, seq, false).catch(() => false);
+  if (ack.duplicate) return; // another replica's copy: it says so
   scope.logger.warn({ stream: scope.stream, streamSeq: seq, subject: stored.subject }, 'requeued a message the consumer was not delivering (broker crash)');
 }
 

@@ -6,6 +6,7 @@ import { createAnswerer } from './answering/answerer.factory';
 import type { PromptSet } from './answering/prompt.loader';
 import type { Config } from './config';
 import { breakerStateValue, createDispatchMetrics } from './dispatch.metrics';
+import { answeredCheck } from './jobs/answered.check';
 import { ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS, AttemptCounter } from './jobs/attempt.counter';
 import { createJobHandler } from './jobs/job.handler';
 import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader';
@@ -39,9 +40,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts });
   logStartMode(logger, answerer.describe(), config, deps.prompts);
 
+  const answered = answeredCheck(bus, config.HISTORY_TIMEOUT_MS);
   const handler = createJobHandler({
-    head: new SessionHeadGuard(bus, config.JOB_STUCK_AFTER_MS, logger),
+    head: new SessionHeadGuard(bus, config.JOB_STUCK_AFTER_MS, answered, logger),
     attempts: new AttemptCounter(await bus.kv(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS)),
+    answered,
     answerer,
     publisher: new ReplyPublisher(bus, { deltaWindowMs: config.DELTA_COALESCE_MS }),
     metrics,

@@ -8,7 +8,7 @@ export const breakerStateValue = { closed: 0, 'half-open': 1, open: 2 } as const
 export function createDispatchMetrics(registry: Registry) {
   return {
     jobs: counter(registry, 'chatbot_llm_jobs_total',
-      'Jobs finished, by outcome (answered, failed, poison)', ['outcome']),
+      'Jobs finished, by outcome (answered, failed, poison, already_answered)', ['outcome']),
     bounces: counter(registry, 'chatbot_llm_head_bounces_total',
       'Jobs handed back because an older message of the same session was still queued'),
     redeliveries: counter(registry, 'chatbot_llm_redeliveries_total',

@@ -3,16 +3,19 @@ import { AckPolicy, RetentionPolicy } from '@nats-io/jetstream';
 import { Bus, type Delivery } from '@chatbot/bus';
 import { consumers, type LlmJobV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, type TestEnv } from '@chatbot/testkit';
-import { SessionHeadGuard } from './jobs/session-head.guard';
+import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
+import { eventually, newSessionId } from '../test/harness';
+import { answeredCheck } from './jobs/answered.check';
+import { ANSWERED_CHECK_AFTER_MS, SessionHeadGuard } from './jobs/session-head.guard';
 
 /**
- * The guard against real JetStream state: a head delivered and never acknowledged stands for one a
- * restarted broker keeps pending without delivering it again.
+ * The guard against real JetStream state and the real chat-log: a head delivered and never
+ * acknowledged stands for one a restarted broker keeps pending without delivering it again.
  */
 const logger = createLogger('head-test', 'silent');
 let env: TestEnv;
 let bus: Bus;
+let chatLog: RunningService;
 let stream: string;
 
 beforeAll(async () => {
@@ -21,11 +24,15 @@ beforeAll(async () => {
   stream = bus.ns.stream('LLM_JOBS');
   await bus.jsm.streams.add({ name: stream, subjects: [bus.ns.subject('llm.job.v1.*')], retention: RetentionPolicy.Workqueue, allow_direct: true });
   await bus.jsm.consumers.add(stream, { durable_name: consumers.llmDispatch.durable, ack_policy: AckPolicy.Explicit, ack_wait: 60_000_000_000 });
+  chatLog = await startService('chat-log', env.env);
 });
 afterAll(async () => {
+  await chatLog?.process.stop('SIGTERM', 15_000);
   await bus.close();
   await env.cleanup();
 });
+
+const newGuard = (stuckAfterMs = 60_000) => new SessionHeadGuard(bus, stuckAfterMs, answeredCheck(bus, 2_000), logger);
 
 const jobAt = (session: string, streamSeq: number) => ({ subject: `llm.job.v1.${session}`, streamSeq }) as Delivery<LlmJobV1>;
 
@@ -38,7 +45,7 @@ test('a later job waits for its head; a head queued past the stuck limit is requ
   const held = await consumer.next({ expires: 2_000 }); // delivered, never acknowledged
   expect(held?.seq).toBe(first);
 
-  const guard = new SessionHeadGuard(bus, 60_000, logger);
+  const guard = newGuard();
   expect(await guard.isHead(jobAt(session, second))).toBe(false);
   expect(await guard.isHead(jobAt(session, first))).toBe(true);
   expect((await bus.jsm.streams.getMessage(stream, { seq: first }))?.seq).toBe(first); // left alone
@@ -53,4 +60,49 @@ test('a later job waits for its head; a head queued past the stuck limit is requ
   expect(again?.string()).toBe('first');
   expect(again!.seq).toBeGreaterThan(second);
   again?.ack();
+});
+
+/** A question chat-log stored, its job queued and delivered (never acknowledged), and a later job. */
+async function heldHeadAndFollower(answerIt: boolean) {
+  const sessionId = newSessionId();
+  const [first, second] = [randomUUID(), randomUUID()];
+  await bus.publish('chatInbound', sessionId, {
+    session_id: sessionId, message_id: first, text: '결제일이 언제예요?', received_at: new Date().toISOString(), gateway_id: 'gw-test', protocol: 2,
+  });
+  await eventually(() => bus.request('prompt', { session_id: sessionId, message_id: first }), (s) => s.message === 'stored', 10_000, 'the question stored');
+  if (answerIt) {
+    await bus.publish('chatReply', sessionId, {
+      reply_id: `cache:${sessionId}:${first}`, session_id: sessionId, kind: 'answer', prompt_message_id: first,
+      answer: { message: '매월 14일이에요.', login_required: false }, source: 'qna-cache', produced_at: new Date().toISOString(),
+    });
+    await eventually(() => bus.request('prompt', { session_id: sessionId, message_id: first }), (s) => s.frame !== null, 10_000, 'the answer released');
+  }
+  const job = (messageId: string) => ({ session_id: sessionId, message_id: messageId, text: '질문', received_at: new Date().toISOString() });
+  const head = await bus.publish('llmJob', sessionId, job(first));
+  const consumer = await bus.js.consumers.get(stream, consumers.llmDispatch.durable);
+  const held = await consumer.next({ expires: 2_000 }); // the broker's record of it is what a crash left
+  expect(held?.seq).toBe(head!.seq);
+  const follower = await bus.publish('llmJob', sessionId, job(second));
+  return { sessionId, headSeq: head!.seq, follower: jobAt(sessionId, follower!.seq) };
+}
+
+test('a head chat-log has answered is removed once queued past the check delay, and the next job goes on', async () => {
+  const { headSeq, follower } = await heldHeadAndFollower(true);
+  const guard = newGuard();
+  expect(await guard.isHead(follower)).toBe(false); // just queued: chat-log is not asked yet
+  expect((await bus.jsm.streams.getMessage(stream, { seq: headSeq }))?.seq).toBe(headSeq);
+
+  expect(await guard.isHead(follower, Date.now() + ANSWERED_CHECK_AFTER_MS + 500)).toBe(false);
+  expect(await bus.jsm.streams.getMessage(stream, { seq: headSeq }).catch(() => null)).toBeNull(); // removed, not requeued
+  expect(await guard.isHead(follower)).toBe(true);
+  expect((await bus.jsm.streams.info(stream)).state.messages).toBe(1); // the follower alone
+  await bus.jsm.streams.purge(stream);
+});
+
+test('an unanswered head is left in place until the stuck limit', async () => {
+  const { headSeq, follower } = await heldHeadAndFollower(false);
+  const guard = newGuard();
+  expect(await guard.isHead(follower, Date.now() + ANSWERED_CHECK_AFTER_MS + 500)).toBe(false);
+  expect((await bus.jsm.streams.getMessage(stream, { seq: headSeq }))?.seq).toBe(headSeq);
+  await bus.jsm.streams.purge(stream);
 });

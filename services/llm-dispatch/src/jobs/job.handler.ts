@@ -4,6 +4,7 @@ import { messageLogger, type Logger } from '@chatbot/runtime';
 import type { Answerer } from '../answering/answer.types';
 import type { Memory } from '../answering/conversation.memory';
 import type { DispatchMetrics } from '../dispatch.metrics';
+import type { AnsweredCheck } from './answered.check';
 import type { AttemptCounter } from './attempt.counter';
 import { failureCode } from './failure.classifier';
 import type { ReplyPublisher } from './reply.publisher';
@@ -12,6 +13,8 @@ import { bounceDelayMs, type SessionHeadGuard } from './session-head.guard';
 export interface JobHandlerDeps {
   head: Pick<SessionHeadGuard, 'isHead'>;
   attempts: Pick<AttemptCounter, 'record'>;
+  /** Whether chat-log already released a reply to the job's message (asked on a second attempt). */
+  answered: AnsweredCheck;
   answerer: Answerer;
   publisher: ReplyPublisher;
   metrics: DispatchMetrics;
@@ -22,8 +25,10 @@ export interface JobHandlerDeps {
 type Job = Delivery<LlmJobV1>;
 
 /**
- * One delivery of an llm job: hand it back unless it is its session's head, give up on a job that
- * failed too often, else answer it. Returning acks the job (consumeJobs); a settled job is left be.
+ * One delivery of an llm job: hand it back unless it is its session's head, drop a job attempted
+ * before whose message chat-log has answered since (a redelivery after a broker crash), give up on
+ * a job that failed too often, else answer it. Returning acks the job (consumeJobs); a settled job
+ * is left be.
  *
  * Before the model is called, the steps that need not wait for one another overlap: a first
  * delivery (usually its session's head) reads its memory while the head is checked, and
@@ -48,6 +53,11 @@ export function createJobHandler(deps: JobHandlerDeps): (job: Job) => Promise<vo
     deps.publisher.typing(payload, correlationId, log);
     const memory = early ?? deps.answerer.prefetch?.(payload, correlationId, log);
     const attempt = await deps.attempts.record(payload, firstDelivery);
+    if (attempt > 1 && (await deps.answered(payload, log))) {
+      log.warn({ attempt }, 'job already answered (its acknowledgement was lost); not asking the model again');
+      deps.metrics.jobs.inc({ outcome: 'already_answered' });
+      return;
+    }
     if (attempt > 1) deps.metrics.redeliveries.inc();
     if (attempt > deps.maxAttempts) return giveUp(job, deps, log.child({ attempt }));
     await answerJob(job, deps, log.child({ attempt }), memory);

@@ -1,25 +1,41 @@
-import { requeueMessage, type Bus, type Delivery, type OrphanScope } from '@chatbot/bus';
-import { consumers, type LlmJobV1 } from '@chatbot/proto';
+import { decodeJson, requeueMessage, type Bus, type Delivery, type OrphanScope } from '@chatbot/bus';
+import { consumers, LlmJobV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
+import type { AnsweredCheck } from './answered.check';
 
 export type HeadBus = Pick<Bus, 'js' | 'jsm' | 'ns'>;
+
+/** A head queued this long may be one a restarted broker keeps although it was answered: ask chat-log. */
+export const ANSWERED_CHECK_AFTER_MS = 2_000;
+/** And ask again about the same head at most this often (a long answer is asked about a few times). */
+const ANSWERED_RECHECK_MS = 2_000;
+const CHECKS_REMEMBERED = 1_000;
 
 /**
  * A session's head is its oldest job still in the LLM_JOBS work queue. Acknowledged jobs leave a
  * work-queue stream, so once the head is answered the next one becomes head: whatever worker
  * holds a job, a session is answered one message at a time, in order.
  *
- * A nats-server restarted after kill -9 can keep a job pending without ever delivering it again;
- * as head it would hold its session's later jobs back until the stream's max age (24 h). A head
- * older than `stuckAfterMs` (longer than any one reply takes) is therefore requeued: published
- * again at the end of the queue and removed. Its session moves on; chat-log still shows the
- * replies in the order the user sent the messages. If the old head was alive after all, its
- * answer and the copy's are one reply each for the same prompt, and chat-log keeps the first.
+ * A nats-server restarted after kill -9 can keep a job without ever delivering it again. Most such
+ * jobs were answered just before the crash and lost their acknowledgement: a head queued longer
+ * than ANSWERED_CHECK_AFTER_MS whose message chat-log has released a reply for is removed, and
+ * its session moves on at once. Any other head older than `stuckAfterMs` (longer than any one
+ * reply takes) is requeued: published again at the end of the queue and removed. Its session
+ * moves on; chat-log still shows the replies in the order the user sent the messages. If the old
+ * head was alive after all, its answer and the copy's are one reply each for the same prompt, and
+ * chat-log keeps the first.
  */
 export class SessionHeadGuard {
   private readonly scope: OrphanScope;
+  /** Head sequence → when chat-log was last asked about it. */
+  private readonly asked = new Map<number, number>();
 
-  constructor(private readonly bus: HeadBus, private readonly stuckAfterMs: number, logger: Logger) {
+  constructor(
+    private readonly bus: HeadBus,
+    private readonly stuckAfterMs: number,
+    private readonly answered: AnsweredCheck,
+    private readonly logger: Logger,
+  ) {
     this.scope = { js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('LLM_JOBS'), durable: consumers.llmDispatch.durable, logger };
   }
 
@@ -27,8 +43,28 @@ export class SessionHeadGuard {
     // Direct get (the stream allows it): the first message on this exact subject from sequence 1.
     const head = await this.scope.jsm.direct.getMessage(this.scope.stream, { next_by_subj: this.bus.ns.subject(job.subject), seq: 1 });
     if (head === null || head.seq >= job.streamSeq) return true;
-    if (now - head.time.getTime() > this.stuckAfterMs) await requeueMessage(this.scope, head.seq);
+    const queuedMs = now - head.time.getTime();
+    if (queuedMs > this.stuckAfterMs) await requeueMessage(this.scope, head.seq);
+    else if (queuedMs > ANSWERED_CHECK_AFTER_MS && this.dueForCheck(head.seq, now)) await this.dropIfAnswered(head.seq, head.data);
     return false;
+  }
+
+  private dueForCheck(seq: number, now: number): boolean {
+    const last = this.asked.get(seq);
+    if (last !== undefined && now - last < ANSWERED_RECHECK_MS) return false;
+    if (this.asked.size >= CHECKS_REMEMBERED) this.asked.clear();
+    this.asked.set(seq, now);
+    return true;
+  }
+
+  private async dropIfAnswered(seq: number, data: Uint8Array): Promise<void> {
+    const parsed = LlmJobV1.safeParse(decodeJson(data));
+    if (!parsed.success) return; // not a job this guard can ask about; the stuck limit still applies
+    const log = this.logger.child({ stream: this.scope.stream, streamSeq: seq, sessionId: parsed.data.session_id, messageId: parsed.data.message_id });
+    if (!(await this.answered(parsed.data, log))) return;
+    await this.scope.jsm.streams.deleteMessage(this.scope.stream, seq, false).catch(() => false);
+    this.asked.delete(seq);
+    log.warn('removed a queued head job chat-log had already answered (a broker crash lost its acknowledgement)');
   }
 }
 

@@ -3,10 +3,9 @@ import { Bus } from '@chatbot/bus';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, startService, startStubLlm, type RunningService, type StubLlm, type TestEnv } from '@chatbot/testkit';
 import { eventually, logEntries, newSessionId } from '../test/harness';
+import { ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS, AttemptCounter } from './jobs/attempt.counter';
 
-// A job becomes its session's head once the previous answer is published, a moment before chat-log
-// releases it. Here the real chat-log holds both questions and the test releases the first answer
-// when it chooses, so the worker asks for the history while that answer is still missing. (The
+// The worker beside the real chat-log, for what depends on what chat-log has released. (The
 // harness of the other specs reads CHAT_REPLIES itself, which chat-log must own: not used here.)
 let env: TestEnv;
 let bus: Bus;
@@ -59,6 +58,9 @@ const secondAnswered = (sessionId: string) =>
 type WireMessage = { role: string; content: string | null };
 const contentsOf = (request: { messages?: unknown[] } | undefined) => ((request?.messages ?? []) as WireMessage[]).map((m) => m.content);
 
+// A job becomes its session's head once the previous answer is published, a moment before chat-log
+// releases it. Here chat-log holds both questions and the test releases the first answer when it
+// chooses, so the worker asks for the history while that answer is still missing.
 test('waits for the previous reply when the history has its question but not yet its answer', async () => {
   const { sessionId, first, before } = await secondQuestionQueued();
   await new Promise((resolve) => setTimeout(resolve, 150));
@@ -77,4 +79,26 @@ test('answers without the previous reply when it is not released within half a s
   await eventually(async () => logEntries(worker), (entries) => entries.some((e) => e['msg'] === 'answered' && e['messageId'] === second), 15_000, 'the second question answered');
   expect(contentsOf(stub.requests[before]).slice(1)).toEqual([FIRST, SECOND]);
   expect(logEntries(worker).some((entry) => entry['msg'] === 'the previous message has no released reply yet; answering without it')).toBe(true);
+});
+
+// A broker killed with -9 can lose a job's acknowledgement after the answer went out; the job
+// comes back, and its attempt record says a worker had it before.
+test('a job tried before whose message chat-log has answered since is acknowledged without a model call', async () => {
+  const { sessionId, first, before } = await secondQuestionQueued();
+  await bus.publish('chatReply', sessionId, {
+    reply_id: `cache:${sessionId}:${first}`, session_id: sessionId, kind: 'answer', prompt_message_id: first,
+    answer: { message: FIRST_ANSWER, login_required: false }, source: 'qna-cache', produced_at: new Date().toISOString(),
+  });
+  await secondAnswered(sessionId);
+  const calls = stub.requests.length;
+  expect(calls).toBe(before + 1); // the second question's answer
+
+  const attempts = await bus.kv(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS);
+  await attempts.put(AttemptCounter.key({ session_id: sessionId, message_id: first }), '1');
+  await bus.publish('llmJob', sessionId, { session_id: sessionId, message_id: first, text: FIRST, received_at: new Date().toISOString() }, { msgId: `again:${first}` });
+  const dropped = (e: Record<string, unknown>) => e['msg'] === 'job already answered (its acknowledgement was lost); not asking the model again' && e['messageId'] === first;
+  await eventually(async () => logEntries(worker), (entries) => entries.some(dropped), 10_000, 'the job dropped as answered');
+  expect(stub.requests.length).toBe(calls);
+  const queued = await bus.jsm.streams.info(bus.ns.stream('LLM_JOBS'));
+  expect(queued.state.messages).toBe(0); // acknowledged, so gone from the work queue
 });

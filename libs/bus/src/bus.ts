@@ -51,6 +51,7 @@ export class Bus {
   readonly jsm: JetStreamManager;
   private readonly subscriptions = new Set<{ stop(graceMs?: number): Promise<void> }>();
   private readonly sends = new SendQueue();
+  private connectedAtMs = Date.now();
 
   private constructor(
     readonly nc: NatsConnection,
@@ -65,7 +66,21 @@ export class Bus {
   static async connect(options: BusOptions): Promise<Bus> {
     const nc = await connectNats(options);
     const jsm = await jetstreamManager(nc);
-    return new Bus(nc, jsm, namespace(options.prefix), options.logger);
+    const bus = new Bus(nc, jsm, namespace(options.prefix), options.logger);
+    void bus.followReconnects();
+    return bus;
+  }
+
+  /**
+   * When this connection last (re)connected: what a broker did before then may be lost (a
+   * nats-server killed with -9 forgets its last writes), and what it did since was seen live.
+   */
+  get connectedSince(): Date {
+    return new Date(this.connectedAtMs);
+  }
+
+  private async followReconnects(): Promise<void> {
+    for await (const status of this.nc.status()) if (status.type === 'reconnect') this.connectedAtMs = Date.now();
   }
 
   subject(def: { name: string; token: 'session' | null }, token?: string): string {

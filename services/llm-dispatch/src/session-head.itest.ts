@@ -86,13 +86,23 @@ async function heldHeadAndFollower(answerIt: boolean) {
   return { sessionId, headSeq: head!.seq, follower: jobAt(sessionId, follower!.seq) };
 }
 
-test('a head chat-log has answered is removed once queued past the check delay, and the next job goes on', async () => {
+/** The connection drops and comes back, as it does when the broker restarts. */
+async function reconnect() {
+  const before = bus.connectedSince.getTime();
+  await bus.nc.reconnect();
+  await eventually(async () => bus.connectedSince.getTime(), (since) => since > before, 10_000, 'the bus reconnected');
+}
+
+const past = (ms: number) => Date.now() + ms;
+
+test('after a reconnect, a head chat-log has answered is removed once queued past the check delay, and the next job goes on', async () => {
   const { headSeq, follower } = await heldHeadAndFollower(true);
+  await reconnect();
   const guard = newGuard();
   expect(await guard.isHead(follower)).toBe(false); // just queued: chat-log is not asked yet
   expect((await bus.jsm.streams.getMessage(stream, { seq: headSeq }))?.seq).toBe(headSeq);
 
-  expect(await guard.isHead(follower, Date.now() + ANSWERED_CHECK_AFTER_MS + 500)).toBe(false);
+  expect(await guard.isHead(follower, past(ANSWERED_CHECK_AFTER_MS + 500))).toBe(false);
   expect(await bus.jsm.streams.getMessage(stream, { seq: headSeq }).catch(() => null)).toBeNull(); // removed, not requeued
   expect(await guard.isHead(follower)).toBe(true);
   expect((await bus.jsm.streams.info(stream)).state.messages).toBe(1); // the follower alone
@@ -101,8 +111,17 @@ test('a head chat-log has answered is removed once queued past the check delay, 
 
 test('an unanswered head is left in place until the stuck limit', async () => {
   const { headSeq, follower } = await heldHeadAndFollower(false);
+  await reconnect();
   const guard = newGuard();
-  expect(await guard.isHead(follower, Date.now() + ANSWERED_CHECK_AFTER_MS + 500)).toBe(false);
+  expect(await guard.isHead(follower, past(ANSWERED_CHECK_AFTER_MS + 500))).toBe(false);
   expect((await bus.jsm.streams.getMessage(stream, { seq: headSeq }))?.seq).toBe(headSeq);
+  await bus.jsm.streams.purge(stream);
+});
+
+test('a head queued since the last reconnect is not asked about: a live broker delivers what it keeps', async () => {
+  const { headSeq, follower } = await heldHeadAndFollower(true);
+  const guard = newGuard();
+  expect(await guard.isHead(follower, past(ANSWERED_CHECK_AFTER_MS + 500))).toBe(false);
+  expect((await bus.jsm.streams.getMessage(stream, { seq: headSeq }))?.seq).toBe(headSeq); // answered, yet left alone
   await bus.jsm.streams.purge(stream);
 });

@@ -3,7 +3,7 @@ import { consumers, LlmJobV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
 import type { AnsweredCheck } from './answered.check';
 
-export type HeadBus = Pick<Bus, 'js' | 'jsm' | 'ns'>;
+export type HeadBus = Pick<Bus, 'js' | 'jsm' | 'ns' | 'connectedSince'>;
 
 /** A head queued this long may be one a restarted broker keeps although it was answered: ask chat-log. */
 export const ANSWERED_CHECK_AFTER_MS = 2_000;
@@ -17,9 +17,10 @@ const CHECKS_REMEMBERED = 1_000;
  * holds a job, a session is answered one message at a time, in order.
  *
  * A nats-server restarted after kill -9 can keep a job without ever delivering it again. Most such
- * jobs were answered just before the crash and lost their acknowledgement: a head queued longer
- * than ANSWERED_CHECK_AFTER_MS whose message chat-log has released a reply for is removed, and
- * its session moves on at once. Any other head older than `stuckAfterMs` (longer than any one
+ * jobs were answered just before the crash and lost their acknowledgement: a head queued before
+ * this worker's connection last came back, and longer than ANSWERED_CHECK_AFTER_MS, whose message
+ * chat-log has released a reply for is removed, and its session moves on at once. (A head queued
+ * since was seen by a live broker, so chat-log is not asked while the broker stays up.) Any other head older than `stuckAfterMs` (longer than any one
  * reply takes) is requeued: published again at the end of the queue and removed. Its session
  * moves on; chat-log still shows the replies in the order the user sent the messages. If the old
  * head was alive after all, its answer and the copy's are one reply each for the same prompt, and
@@ -45,8 +46,12 @@ export class SessionHeadGuard {
     if (head === null || head.seq >= job.streamSeq) return true;
     const queuedMs = now - head.time.getTime();
     if (queuedMs > this.stuckAfterMs) await requeueMessage(this.scope, head.seq);
-    else if (queuedMs > ANSWERED_CHECK_AFTER_MS && this.dueForCheck(head.seq, now)) await this.dropIfAnswered(head.seq, head.data);
+    else if (this.mayBeLeftByCrash(head.time, queuedMs) && this.dueForCheck(head.seq, now)) await this.dropIfAnswered(head.seq, head.data);
     return false;
+  }
+
+  private mayBeLeftByCrash(queuedAt: Date, queuedMs: number): boolean {
+    return queuedMs > ANSWERED_CHECK_AFTER_MS && queuedAt < this.bus.connectedSince;
   }
 
   private dueForCheck(seq: number, now: number): boolean {

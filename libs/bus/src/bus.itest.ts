@@ -74,6 +74,19 @@ test('request/reply returns typed data and maps handler errors to catalogue code
   await expect(bus.request('personas', {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'E5002' });
 });
 
+test('a request that may wait for its responder gets the answer of one that subscribes a moment later', async () => {
+  const started = Date.now();
+  await expect(bus.request('faqTop', { top_k: 3 }, { timeoutMs: 300, waitForResponder: true })).rejects.toMatchObject({ code: 'E5002' });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(290); // it asked again until its time was up
+
+  const asked = bus.request('faqTop', { top_k: 3 }, { timeoutMs: 3_000, waitForResponder: true });
+  const failsAtOnce = bus.request('faqTop', { top_k: 3 }, { timeoutMs: 3_000 });
+  await expect(failsAtOnce).rejects.toMatchObject({ code: 'E5002' });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the responder is not there yet
+  bus.serve('faqTop', async () => ({ items: [] }));
+  await expect(asked).resolves.toEqual({ items: [] });
+});
+
 test('job consumer holds at most `concurrency` jobs and redelivers a failed one', async () => {
   const session = randomUUID();
   let running = 0;

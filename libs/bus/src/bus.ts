@@ -19,7 +19,7 @@ import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
 import { namespace, type Namespace } from './namespace';
 import { SendQueue } from './send.queue';
 import { ensureStreams } from './topology';
-import { serveRequests, callRequest, type RequestHandler } from './request-reply';
+import { serveRequests, callRequest, type RequestHandler, type RequestOptions } from './request-reply';
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
 import type { ConsumerSpec } from './topology';
 
@@ -155,7 +155,7 @@ export class Bus {
   request<K extends RequestKey>(
     key: K,
     payload: RequestPayload<K>,
-    options: { token?: string; timeoutMs?: number; correlationId?: string } = {},
+    options: RequestOptions = {},
   ): Promise<ResponsePayload<K>> {
     return callRequest(this, key, payload, options);
   }

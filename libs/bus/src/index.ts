@@ -2,7 +2,7 @@ export { Bus, type BusOptions, type PublishOptions, type EventContext } from './
 export type { Delivery } from './delivery';
 export type { ConsumerSpec } from './topology';
 export type { ConsumerHandle, BatchOptions, JobOptions } from './consumers';
-export type { RequestContext, RequestHandler } from './request-reply';
+export type { RequestContext, RequestHandler, RequestOptions } from './request-reply';
 export { namespace, type Namespace } from './namespace';
 export { CORRELATION_HEADER, decodeJson } from './codec';
 export type { KV } from '@nats-io/kv';

@@ -86,18 +86,22 @@ export async function callRequest<K extends RequestKey>(
   bus: Bus,
   key: K,
   payload: RequestPayload<K>,
-  options: { token?: string; timeoutMs?: number; correlationId?: string },
+  options: RequestOptions,
 ): Promise<ResponsePayload<K>> {
   const def = requests[key];
   const subject = bus.subject(def, options.token);
+  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let reply: Msg;
-  try {
-    reply = await bus.nc.request(subject, encodeJson(payload), {
-      timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      headers: headersWith(options.correlationId),
-    });
-  } catch (error) {
-    throw transportError(def.name, error);
+  for (let pauseMs = FIRST_RESPONDER_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, MAX_RESPONDER_PAUSE_MS)) {
+    try {
+      reply = await bus.nc.request(subject, encodeJson(payload), { timeout: Math.max(1, deadline - Date.now()), headers: headersWith(options.correlationId) });
+      break;
+    } catch (error) {
+      const leftMs = deadline - Date.now();
+      if (!options.waitForResponder || !isNoResponders(error) || leftMs <= 0) throw transportError(def.name, error);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, leftMs)));
+      if (Date.now() >= deadline) throw transportError(def.name, error);
+    }
   }
   const envelope = decodeJson(reply.data) as Envelope | undefined;
   if (!envelope || typeof envelope !== 'object') throw new AppError('E5004', `malformed reply on ${def.name}`);
@@ -110,8 +114,25 @@ export async function callRequest<K extends RequestKey>(
   return parsed.data as ResponsePayload<K>;
 }
 
+export interface RequestOptions {
+  token?: string;
+  timeoutMs?: number;
+  correlationId?: string;
+  /**
+   * Until the timeout, ask again while no service subscribes: after a broker restart the services
+   * reconnect one after another (chat-log a quarter of a second after a worker, in the chaos
+   * runs), and a caller that can wait should not take that moment for an outage.
+   */
+  waitForResponder?: boolean;
+}
+
+const FIRST_RESPONDER_PAUSE_MS = 25;
+const MAX_RESPONDER_PAUSE_MS = 200;
+
+const isNoResponders = (error: unknown) => error instanceof NoRespondersError || (error as Error)?.cause instanceof NoRespondersError;
+
 function transportError(name: string, error: unknown): AppError {
-  if (error instanceof NoRespondersError || (error as Error)?.cause instanceof NoRespondersError) {
+  if (isNoResponders(error)) {
     return new AppError('E5002', `no service answers ${name}`, { cause: error });
   }
   if (error instanceof TimeoutError || (error as Error)?.cause instanceof TimeoutError) {

@@ -21,7 +21,8 @@ export async function fetchMissedFrames(deps: LookupDeps, sessionId: string, aft
     const result = await deps.bus.request(
       'frames',
       { session_id: sessionId, after_seq: afterSeq },
-      { timeoutMs: deps.requestTimeoutMs, correlationId },
+      // Waits for chat-log while it reconnects: the broker link coming back asks for every session at once.
+      { timeoutMs: deps.requestTimeoutMs, correlationId, waitForResponder: true },
     );
     if (result.resync) return { resync: true, reason: 'frames_expired', lastSeq: result.last_seq };
     const frames = result.frames.filter((frame) => frame.seq > afterSeq).sort((a, b) => a.seq - b.seq);
@@ -46,7 +47,7 @@ export async function fetchPromptStatus(
 ): Promise<PromptStatus | undefined> {
   try {
     deps.link.require();
-    return await deps.bus.request('prompt', { session_id: sessionId, message_id: messageId }, { timeoutMs: deps.requestTimeoutMs, correlationId });
+    return await deps.bus.request('prompt', { session_id: sessionId, message_id: messageId }, { timeoutMs: deps.requestTimeoutMs, correlationId, waitForResponder: true });
   } catch (error) {
     deps.logger.warn({ err: error, sessionId, messageId, correlationId }, 'resend: chat-log did not say whether it was answered');
     return undefined;

@@ -31,8 +31,10 @@ export type MemoryBus = Pick<Bus, 'request'>;
 
 /**
  * The conversation so far (chat-log) and the session's persona (persona service, remembered per
- * session). Both are optional: when a service does not answer, the model works without it and the
- * log says so. Loading never throws, so a worker may start it before it knows it will answer.
+ * session). Both are optional: when a service does not answer within `timeoutMs`, the model works
+ * without it and the log says so; a service not subscribed for a moment (reconnecting after a
+ * broker restart) is waited for within that time. Loading never throws, so a worker may start it
+ * before it knows it will answer.
  */
 export class ConversationMemory {
   private readonly bindings: PersonaBindingCache;
@@ -66,7 +68,7 @@ export class ConversationMemory {
     try {
       for (let pauseMs = REASK_FIRST_MS; ; pauseMs = Math.min(pauseMs * 2, REASK_MAX_MS)) {
         const left = Math.max(1, deadline - this.now());
-        const { turns } = await this.bus.request('history', { session_id: sessionId, limit }, { timeoutMs: left, correlationId });
+        const { turns } = await this.bus.request('history', { session_id: sessionId, limit }, { timeoutMs: left, correlationId, waitForResponder: true });
         if (!previousReplyPending(turns, messageId)) return turns;
         if (this.now() + pauseMs >= waitEnds) {
           log.info('the previous message has no released reply yet; answering without it');
@@ -91,7 +93,7 @@ export class ConversationMemory {
   private async askPersona(sessionId: string, correlationId: string, log: Logger): Promise<number | null> {
     const askedAt = this.now();
     try {
-      const { persona_id } = await this.bus.request('binding', { session_id: sessionId }, { timeoutMs: this.options.timeoutMs, correlationId });
+      const { persona_id } = await this.bus.request('binding', { session_id: sessionId }, { timeoutMs: this.options.timeoutMs, correlationId, waitForResponder: true });
       this.bindings.remember(sessionId, persona_id, askedAt);
       return persona_id;
     } catch (error) {

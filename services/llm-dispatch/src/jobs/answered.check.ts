@@ -14,7 +14,8 @@ export type AnsweredCheck = (job: Pick<LlmJobV1, 'session_id' | 'message_id'>, l
 export function answeredCheck(bus: Pick<Bus, 'request'>, timeoutMs: number): AnsweredCheck {
   return async (job, log) => {
     try {
-      const status = await bus.request('prompt', { session_id: job.session_id, message_id: job.message_id }, { timeoutMs });
+      // Waits for chat-log while it reconnects: right after a broker restart is when this is asked.
+      const status = await bus.request('prompt', { session_id: job.session_id, message_id: job.message_id }, { timeoutMs, waitForResponder: true });
       return status.frame !== null;
     } catch (error) {
       log.info({ err: error }, 'chat-log did not say whether the job was answered; treating it as unanswered');

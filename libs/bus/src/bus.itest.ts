@@ -33,6 +33,20 @@ test('stream creation is idempotent and keeps the namespace prefix', async () =>
   expect(info.config.subjects).toEqual([`${env.prefix}.chat.inbound.v1.*`]);
 });
 
+test('services that create the same streams at the same moment all start', async () => {
+  // They start together (npm start, a rollout): each finds the stream missing and creates it.
+  const prefix = `${env.prefix}race`;
+  const services = await Promise.all(Array.from({ length: 6 }, (_, i) => Bus.connect({ url: env.natsUrl, prefix, name: `race-${i}`, logger })));
+  try {
+    await Promise.all(services.map((service) => service.ensureStreams(['CHAT_REPLIES', 'LLM_JOBS'])));
+    const info = await bus.jsm.streams.info(`${prefix.toUpperCase()}_CHAT_REPLIES`);
+    expect(info.config.subjects).toEqual([`${prefix}.chat.reply.v1.*`]);
+  } finally {
+    for (const name of ['CHAT_REPLIES', 'LLM_JOBS']) await bus.jsm.streams.delete(`${prefix.toUpperCase()}_${name}`).catch(() => false);
+    await Promise.all(services.map((service) => service.close()));
+  }
+});
+
 test('a published message id is stored once within the duplicate window', async () => {
   const session = randomUUID();
   const first = await bus.publish('chatInbound', session, inbound(session, 1), { msgId: `${session}:m-1` });

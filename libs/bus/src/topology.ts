@@ -36,7 +36,31 @@ export async function ensureStreams(jsm: JetStreamManager, ns: Namespace, names:
       await jsm.streams.update(config.name, config);
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      await addOrAdopt(jsm, config);
+    }
+  }
+}
+
+type StreamConfig = Parameters<JetStreamManager['streams']['add']>[0] & { name: string };
+
+/**
+ * Services start together and each creates the streams it finds missing. nats-server 2.9 can fail
+ * one of two simultaneous creates ("error creating store for stream", seen once in the chaos
+ * itests); the stream exists afterwards, so a failed create is followed by a look, and retried.
+ */
+async function addOrAdopt(jsm: JetStreamManager, config: StreamConfig): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
       await jsm.streams.add(config);
+      return;
+    } catch (error) {
+      const created = await jsm.streams.info(config.name).then(() => true, () => false);
+      if (created) {
+        await jsm.streams.update(config.name, config);
+        return;
+      }
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
 }

@@ -21,10 +21,11 @@ interface Runner {
 /** Sql on a pooled connection (a transaction's) or on the pool itself (one statement each). */
 export function sqlOn(runner: Runner): Sql {
   const run = (strings: TemplateStringsArray, values: unknown[]) => {
-    const { text, params } = compile(strings, values);
-    // Unnamed, so planned for its values each time: as named (prepared) statements they got
-    // generic plans that cost Postgres twice the CPU per message (docs/benchmarks.md).
-    return runner.query({ text, values: params });
+    // Prisma's own template compiler: parameters numbered $1…, fragments (Prisma.raw, nested
+    // Prisma.sql) spliced in. Unnamed, so planned for its values each time: as named (prepared)
+    // statements they got generic plans that cost Postgres twice the CPU per message.
+    const statement = new Prisma.Sql(strings, values);
+    return runner.query({ text: statement.text, values: statement.values });
   };
   return {
     async query<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]) {
@@ -34,23 +35,6 @@ export function sqlOn(runner: Runner): Sql {
       return (await run(strings, values)).rowCount ?? 0;
     },
   };
-}
-
-function compile(strings: readonly string[], values: readonly unknown[]): { text: string; params: unknown[] } {
-  const params: unknown[] = [];
-  let text = strings[0]!;
-  values.forEach((value, i) => {
-    if (value instanceof Prisma.Sql) {
-      const fragment = compile(value.strings, value.values);
-      if (fragment.params.length > 0) throw new Error('a spliced SQL fragment cannot carry parameters');
-      text += fragment.text;
-    } else {
-      params.push(value);
-      text += `$${params.length}`;
-    }
-    text += strings[i + 1]!;
-  });
-  return { text, params };
 }
 
 /** How long a transaction may take. */

@@ -15,51 +15,48 @@ function isNotFound(error: unknown): boolean {
   return /not found/i.test((error as Error)?.message ?? '');
 }
 
-/** Creates or updates the named streams so their config matches `proto` (idempotent). */
+/**
+ * Creates or updates the named streams so their config matches `proto` (idempotent). Services start
+ * together and each creates the streams it finds missing; nats-server 2.9 can fail one of two
+ * simultaneous creates ("error creating store for stream", seen once in the chaos itests), and the
+ * stream exists afterwards: a failed create is followed by another look.
+ */
 export async function ensureStreams(jsm: JetStreamManager, ns: Namespace, names: StreamName[]) {
-  for (const name of names) {
-    const spec = streams[name];
-    const config = {
-      name: ns.stream(name),
-      subjects: spec.subjects.map((subject) => ns.subject(subject)),
-      retention: spec.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
-      storage: StorageType.File,
-      discard: DiscardPolicy.Old,
-      max_age: ms(spec.maxAgeMs),
-      duplicate_window: ms(spec.duplicateWindowMs),
-      allow_direct: true,
-      num_replicas: 1,
-      description: spec.description,
-    };
+  for (const name of names) await ensureStream(jsm, streamConfig(ns, name));
+}
+
+function streamConfig(ns: Namespace, name: StreamName) {
+  const spec = streams[name];
+  return {
+    name: ns.stream(name),
+    subjects: spec.subjects.map((subject) => ns.subject(subject)),
+    retention: spec.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: ms(spec.maxAgeMs),
+    duplicate_window: ms(spec.duplicateWindowMs),
+    allow_direct: true,
+    num_replicas: 1,
+    description: spec.description,
+  };
+}
+
+const CREATE_ATTEMPTS = 3;
+
+async function ensureStream(jsm: JetStreamManager, config: ReturnType<typeof streamConfig>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
     try {
       await jsm.streams.info(config.name);
       await jsm.streams.update(config.name, config);
+      return;
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await addOrAdopt(jsm, config);
     }
-  }
-}
-
-type StreamConfig = Parameters<JetStreamManager['streams']['add']>[0] & { name: string };
-
-/**
- * Services start together and each creates the streams it finds missing. nats-server 2.9 can fail
- * one of two simultaneous creates ("error creating store for stream", seen once in the chaos
- * itests); the stream exists afterwards, so a failed create is followed by a look, and retried.
- */
-async function addOrAdopt(jsm: JetStreamManager, config: StreamConfig): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
     try {
       await jsm.streams.add(config);
       return;
     } catch (error) {
-      const created = await jsm.streams.info(config.name).then(() => true, () => false);
-      if (created) {
-        await jsm.streams.update(config.name, config);
-        return;
-      }
-      if (attempt >= 3) throw error;
+      if (attempt >= CREATE_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }

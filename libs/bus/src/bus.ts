@@ -51,24 +51,24 @@ export class Bus {
   readonly jsm: JetStreamManager;
   private readonly subscriptions = new Set<{ stop(graceMs?: number): Promise<void> }>();
   private readonly sends = new SendQueue();
-  private connectedAtMs = Date.now();
 
   private constructor(
     readonly nc: NatsConnection,
     jsm: JetStreamManager,
     readonly ns: Namespace,
     readonly logger: Logger,
+    private readonly connection: { since: number },
   ) {
     this.jsm = jsm;
     this.js = jetstream(nc);
   }
 
   static async connect(options: BusOptions): Promise<Bus> {
-    const nc = await connectNats(options);
+    const connection = { since: 0 };
+    const nc = await connectNats({ ...options, onReconnect: () => (connection.since = Date.now()) });
+    connection.since = Date.now();
     const jsm = await jetstreamManager(nc);
-    const bus = new Bus(nc, jsm, namespace(options.prefix), options.logger);
-    void bus.followReconnects();
-    return bus;
+    return new Bus(nc, jsm, namespace(options.prefix), options.logger, connection);
   }
 
   /**
@@ -76,11 +76,7 @@ export class Bus {
    * nats-server killed with -9 forgets its last writes), and what it did since was seen live.
    */
   get connectedSince(): Date {
-    return new Date(this.connectedAtMs);
-  }
-
-  private async followReconnects(): Promise<void> {
-    for await (const status of this.nc.status()) if (status.type === 'reconnect') this.connectedAtMs = Date.now();
+    return new Date(this.connection.since);
   }
 
   subject(def: { name: string; token: 'session' | null }, token?: string): string {

@@ -5,13 +5,15 @@ export interface ConnectOptions {
   url: string;
   name: string;
   logger: Logger;
+  /** Called after every reconnect (the connection status is followed once, here). */
+  onReconnect?: () => void;
 }
 
 /**
  * Connects and keeps reconnecting forever: a broker restart must never make a service give up.
  * The first connection is also retried (`waitOnFirstConnect`), so start order does not matter.
  */
-export async function connectNats({ url, name, logger }: ConnectOptions): Promise<NatsConnection> {
+export async function connectNats({ url, name, logger, onReconnect }: ConnectOptions): Promise<NatsConnection> {
   const nc = await connect({
     servers: url.split(','),
     name,
@@ -26,14 +28,16 @@ export async function connectNats({ url, name, logger }: ConnectOptions): Promis
     noAsyncTraces: true,
   });
   logger.info({ server: nc.getServer() }, 'connected to NATS');
-  void watchStatus(nc, logger);
+  void watchStatus(nc, logger, onReconnect);
   return nc;
 }
 
-async function watchStatus(nc: NatsConnection, logger: Logger): Promise<void> {
+async function watchStatus(nc: NatsConnection, logger: Logger, onReconnect?: () => void): Promise<void> {
   for await (const status of nc.status()) {
     if (status.type === 'disconnect') logger.warn({ server: status.server }, 'NATS disconnected');
-    else if (status.type === 'reconnect') logger.info({ server: status.server }, 'NATS reconnected');
-    else if (status.type === 'error') logger.warn({ err: status.error }, 'NATS error');
+    else if (status.type === 'reconnect') {
+      logger.info({ server: status.server }, 'NATS reconnected');
+      onReconnect?.();
+    } else if (status.type === 'error') logger.warn({ err: status.error }, 'NATS error');
   }
 }

@@ -20,11 +20,12 @@ const CHECKS_REMEMBERED = 1_000;
  * jobs were answered just before the crash and lost their acknowledgement: a head queued before
  * this worker's connection last came back, and longer than ANSWERED_CHECK_AFTER_MS, whose message
  * chat-log has released a reply for is removed, and its session moves on at once. (A head queued
- * since was seen by a live broker, so chat-log is not asked while the broker stays up.) Any other head older than `stuckAfterMs` (longer than any one
- * reply takes) is requeued: published again at the end of the queue and removed. Its session
- * moves on; chat-log still shows the replies in the order the user sent the messages. If the old
- * head was alive after all, its answer and the copy's are one reply each for the same prompt, and
- * chat-log keeps the first.
+ * since was seen by a live broker, so chat-log is not asked while the broker stays up.)
+ *
+ * Any other head older than `stuckAfterMs` (longer than any one reply takes) is requeued:
+ * published again at the end of the queue and removed. Its session moves on; chat-log still shows
+ * the replies in the order the user sent the messages. If the old head was alive after all, its
+ * answer and the copy's are one reply each for the same prompt, and chat-log keeps the first.
  */
 export class SessionHeadGuard {
   private readonly scope: OrphanScope;

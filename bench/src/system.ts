@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startService, type RunningService, type ServiceName } from '@chatbot/testkit';
+import { startService, warningsOf, type LoggedService, type RunningService, type ServiceName } from '@chatbot/testkit';
 import { onInterrupt } from './cleanup';
 import type { BenchInfra } from './infra';
 import { repoRoot } from './paths';
@@ -27,7 +27,7 @@ export const LOAD_TEST_LIMITS: Record<string, string> = {
 export class System {
   private readonly services: RunningService[] = [];
   /** Warn and error lines of every service this system ran (each one's last 2,000 lines), kept past its stop. */
-  readonly warnings: string[] = [];
+  readonly warnings: LoggedService[] = [];
   private readonly forget = onInterrupt(() => this.stop());
 
   private constructor(
@@ -103,11 +103,10 @@ export class System {
   }
 
   private collectWarnings(service: RunningService): void {
-    for (const line of service.logs) if (WARNING.test(line)) this.warnings.push(`${service.name}: ${line}`);
+    const logged = warningsOf(service);
+    if (logged.logs.length > 0) this.warnings.push(logged);
   }
 }
-
-const WARNING = /"level":"(warn|error|fatal)"/;
 
 /** Pids of processes whose environment holds `entry` (this system's private NATS prefix). */
 function processesWithEnv(entry: string): number[] {

@@ -1,3 +1,4 @@
+import { warningSummary, type LoggedService } from '@chatbot/testkit';
 import type { BenchInfra } from '../infra';
 import type { LoadPool, PoolResult } from '../loadgen/pool';
 import type { RunCommand } from '../loadgen/protocol';
@@ -29,11 +30,12 @@ export interface Context {
 }
 
 /** What the services of a stopped system warned about: printed, and kept in the JSON file. */
-export function keepWarnings(ctx: Context, label: string, warnings: string[]): void {
-  if (warnings.length === 0) return;
-  ctx.log(`${label}: the services logged ${warnings.length} warnings or errors, the first:`);
-  for (const line of warnings.slice(0, 5)) ctx.log(`  ${line.slice(0, 300)}`);
-  ctx.details[`${label} warnings`] = warnings.slice(0, 50);
+export function keepWarnings(ctx: Context, label: string, warnings: LoggedService[]): void {
+  const lines = warnings.flatMap((service) => service.logs.map((line) => `${service.name}: ${line}`));
+  if (lines.length === 0) return;
+  ctx.log(`${label}: the services logged ${lines.length} warnings or errors:`);
+  for (const line of warningSummary(warnings)) ctx.log(`  ${line}`);
+  ctx.details[`${label} warnings`] = lines.slice(0, 50);
 }
 
 export const addRow = (ctx: Context, scenario: string, input: RowInput): void => {

@@ -7,3 +7,4 @@ export { startSystem, type TestSystem, type SystemOptions } from './system';
 export { isolateOn } from './isolate';
 export { startPrivateNats, startPrivatePostgres, type PrivateServer } from './private-infra';
 export { inspectWorkQueue, prefixedStream, setDuplicateWindow, type WorkQueueState } from './broker-admin';
+export { warningsOf, warningSummary, type LoggedService } from './warnings';

@@ -1,11 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isolateOn, startStubLlm, type StubLlm, type StubScript, type TestEnv } from '@chatbot/testkit';
+import { isolateOn, startStubLlm, warningSummary, type StubLlm, type StubScript, type TestEnv } from '@chatbot/testkit';
 import { sessionProblems, tally, type Tally } from '../lib/accounting';
 import { FaultLog, summarise } from '../lib/faults';
 import { ChaosSystem } from '../lib/system';
 import type { V2Client } from '../lib/v2.client';
-import { warningSummary } from '../lib/warning.summary';
 import type { ScenarioContext, ScenarioResult, Servers } from './types';
 
 export interface RigPlan {

@@ -1,8 +1,13 @@
-import { warningSummary } from './warning.summary';
+import { warningsOf, warningSummary } from './warnings';
 
 const line = (level: string, msg: string, time: string) => JSON.stringify({ level, time: `2026-12-04T${time}Z`, msg });
 
-describe('warningSummary', () => {
+describe('service warnings', () => {
+  test('warningsOf keeps the warn, error and fatal lines of a log', () => {
+    const logs = [line('info', 'ready', '10:00:00.000'), line('warn', 'slow', '10:00:01.000'), 'not JSON', line('fatal', 'gone', '10:00:02.000')];
+    expect(warningsOf({ name: 'chat-log', logs })).toEqual({ name: 'chat-log', logs: [logs[1], logs[3]] });
+  });
+
   test('groups warnings and errors by service and message, most frequent first, with their first and last time', () => {
     const services = [
       { name: 'gateway', logs: [line('warn', 'message not accepted by the broker', '21:44:39.610'), line('warn', 'message not accepted by the broker', '21:44:41.200')] },

@@ -10,18 +10,23 @@ interface Group {
   last: string;
 }
 
+/** The warning and error lines of a service's log (kept past its stop, printed or stored). */
+export function warningsOf(service: LoggedService): LoggedService {
+  return { name: service.name, logs: service.logs.filter((line) => warning(parse(line))) };
+}
+
 /**
  * The warnings and errors the services logged, one line per service and message, most frequent
  * first: "47× gateway: message not accepted by the broker (21:44:39.610–21:44:41.200)". A failed
- * test prints it, so a failure on a machine whose log files nobody can open still tells the
- * recovery path the services took.
+ * chaos test and the bench print it, so a run on a machine whose log files nobody can open still
+ * tells the recovery path the services took.
  */
 export function warningSummary(services: readonly LoggedService[], limit = 12): string[] {
   const groups = new Map<string, Group>();
   for (const service of services) {
     for (const line of service.logs) {
       const entry = parse(line);
-      if (!entry || !['warn', 'error', 'fatal'].includes(entry.level)) continue;
+      if (!entry || !warning(entry)) continue;
       const key = `${service.name}: ${entry.msg}`;
       const group = groups.get(key);
       if (group) {
@@ -36,6 +41,8 @@ export function warningSummary(services: readonly LoggedService[], limit = 12): 
   if (sorted.length > limit) lines.push(`and ${sorted.length - limit} other kinds of warning`);
   return lines;
 }
+
+const warning = (entry: { level: string } | null) => entry !== null && ['warn', 'error', 'fatal'].includes(entry.level);
 
 function parse(line: string): { level: string; msg: string; time: string } | null {
   try {

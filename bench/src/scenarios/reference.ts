@@ -19,34 +19,28 @@ export interface ReferencePipeline {
   countStored?(): Promise<number>;
 }
 
+/** The two NATS relays: the ideal one (1b), and the durable one (1c: JetStream in, a Postgres commit per micro-batch). */
+const RELAYS = {
+  relay: { label: 'relay', comparedWith: 'echo', server: 'relay-server', responder: 'relay-responder', responderScript: 'reference/relay-responder.js', servers: ['nats-server'] },
+  durable: { label: 'durable relay', comparedWith: 'relay', server: 'durable-server', responder: 'durable-responder', responderScript: 'reference/relay-durable-responder.js', servers: ['nats-server', 'postgres'] },
+} as const;
+
 export async function startReference(ctx: Context, kind: ReferenceKind, tag: string): Promise<ReferencePipeline> {
   if (kind === 'echo') {
     const echo = await startChild('echo-server', 'reference/echo-server.js');
     return { url: wsUrl(echo), watched: [{ name: 'echo-server', pid: echo.pid }], children: [echo] };
   }
-  const env = { NATS_URL: ctx.infra.natsUrl, RELAY_PREFIX: `${ctx.runTag}${tag}` };
-  if (kind === 'durable') return startDurableRelay(ctx, env);
-  const responder = await startChild('relay-responder', 'reference/relay-responder.js', env);
-  const relay = await startChild('relay-server', 'reference/relay-server.js', env);
+  const spec = RELAYS[kind];
+  const databaseUrl = kind === 'durable' ? await ctx.infra.createDatabase('benchdurable') : undefined;
+  const env = { NATS_URL: ctx.infra.natsUrl, RELAY_PREFIX: `${ctx.runTag}${tag}`, ...(databaseUrl ? { RELAY_DURABLE: '1', DATABASE_URL: databaseUrl } : {}) };
+  const responder = await startChild(spec.responder, spec.responderScript, env);
+  const relay = await startChild(spec.server, 'reference/relay-server.js', env);
+  const servers = ctx.infra.watched.filter((w) => (spec.servers as readonly string[]).includes(w.name));
   return {
     url: wsUrl(relay),
-    watched: [{ name: 'relay-server', pid: relay.pid }, { name: 'relay-responder', pid: responder.pid }, ...ctx.infra.watched.filter((w) => w.name === 'nats-server')],
+    watched: [{ name: spec.server, pid: relay.pid }, { name: spec.responder, pid: responder.pid }, ...servers],
     children: [relay, responder],
-  };
-}
-
-/** The relay through a JetStream work queue and a Postgres commit per micro-batch (reference 1c). */
-async function startDurableRelay(ctx: Context, env: Record<string, string>): Promise<ReferencePipeline> {
-  const databaseUrl = await ctx.infra.createDatabase('benchdurable');
-  const durableEnv = { ...env, RELAY_DURABLE: '1', DATABASE_URL: databaseUrl };
-  const responder = await startChild('durable-responder', 'reference/relay-durable-responder.js', durableEnv);
-  const relay = await startChild('durable-server', 'reference/relay-server.js', durableEnv);
-  const servers = ctx.infra.watched.filter((w) => w.name === 'nats-server' || w.name === 'postgres');
-  return {
-    url: wsUrl(relay),
-    watched: [{ name: 'durable-server', pid: relay.pid }, { name: 'durable-responder', pid: responder.pid }, ...servers],
-    children: [relay, responder],
-    countStored: () => countRows(databaseUrl, 'relay_messages'),
+    countStored: databaseUrl ? () => countRows(databaseUrl, 'relay_messages') : undefined,
   };
 }
 
@@ -102,17 +96,11 @@ function emitRows(ctx: Context, kind: ReferenceKind, clients: number, m: Measure
     loadRows(ctx, scenario, 'echo', m, undefined);
     return;
   }
-  if (kind === 'durable') {
-    const relay = ctx.memo.get(`relay@${clients}`);
-    loadRows(ctx, scenario, 'durable relay', m, relay ? { m: relay, name: 'relay' } : undefined);
-    errorRow(ctx, scenario, m, 'durable relay');
-    cpuRows(ctx, scenario, m, ['durable-server', 'durable-responder', 'nats-server', 'postgres', 'loadgen']);
-    return;
-  }
-  const echo = ctx.memo.get(`echo@${clients}`);
-  loadRows(ctx, scenario, 'relay', m, echo ? { m: echo, name: 'echo' } : undefined);
-  errorRow(ctx, scenario, m, 'relay');
-  cpuRows(ctx, scenario, m, ['relay-server', 'relay-responder', 'nats-server', 'loadgen']);
+  const spec = RELAYS[kind];
+  const reference = ctx.memo.get(`${spec.comparedWith}@${clients}`);
+  loadRows(ctx, scenario, spec.label, m, reference ? { m: reference, name: spec.comparedWith } : undefined);
+  errorRow(ctx, scenario, m, spec.label);
+  cpuRows(ctx, scenario, m, [spec.server, spec.responder, ...spec.servers, 'loadgen']);
 }
 
 /** The reference scenario on its own: echo, relay and durable relay at every client count. */

@@ -10,7 +10,8 @@ export interface PoolResult {
   sessions: string[];
   connectFailures: number;
   throughput: number;
-  tokensPerSecond: number;
+  /** Characters of streamed text per second (LLM modes). */
+  charsPerSecond: number;
   latency: Histogram;
   ttft: Histogram;
   marks: Map<string, Histogram>;
@@ -134,7 +135,7 @@ function merge(results: LoadResult[], connectFailureSamples: string[]): PoolResu
     sessions: results.flatMap((r) => r.sessions),
     connectFailures: sum((r) => r.connectFailures),
     throughput: sum((r) => r.windowReplies) / (windowMs / 1000),
-    tokensPerSecond: sum((r) => r.windowTokens) / (windowMs / 1000),
+    charsPerSecond: sum((r) => r.windowChars) / (windowMs / 1000),
     latency,
     ttft,
     marks,

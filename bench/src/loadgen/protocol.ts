@@ -8,7 +8,7 @@ import type { HistogramJson } from '../stats/histogram';
 export type LoadMode =
   /** Seed protocol (or v2 with `protocols`): send, wait for the one bot frame, send again. */
   | 'chat'
-  /** Protocol v2 with streaming: time to the first delta frame, delta count, time to the reply. */
+  /** Protocol v2 with streaming: time to the first delta frame, text streamed, time to the reply. */
   | 'stream'
   /** Straight to the stub LLM over HTTP: the reference for the LLM path. */
   | 'direct-llm';
@@ -57,8 +57,12 @@ export interface LoadResult {
   ttft: HistogramJson;
   /** Time to each progress frame of protocol v2 (accepted, stored, typing), by frame type. */
   marks: Record<string, HistogramJson>;
-  /** Delta frames (or stub content chunks) received inside the window. */
-  windowTokens: number;
+  /**
+   * Characters of streamed text received inside the window: delta frames' text, or the stub's
+   * content pieces. Characters, not frames or chunks, since llm-dispatch joins pieces into fewer
+   * deltas: the same text counts the same on both paths.
+   */
+  windowChars: number;
   /** Over the whole run, warm-up and drain included. */
   sent: number;
   replied: number;

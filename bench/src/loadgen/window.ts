@@ -10,7 +10,8 @@ export class Window {
   /** Time from send to each progress frame of protocol v2 (accepted, stored, typing). */
   readonly marks = new Map<string, Histogram>();
   replies = 0;
-  tokens = 0;
+  /** Characters of streamed text (delta frames or the stub's content pieces). */
+  chars = 0;
   sent = 0;
   replied = 0;
   errors = 0;
@@ -53,8 +54,8 @@ export class Window {
     histogram.record(at - sentAt);
   }
 
-  token(at: number): void {
-    if (this.inside(at)) this.tokens += 1;
+  text(chars: number, at: number): void {
+    if (this.inside(at)) this.chars += chars;
   }
 
   error(what: string): void {
@@ -76,7 +77,7 @@ export class Window {
       latency: this.latency.toJSON(),
       ttft: this.ttft.toJSON(),
       marks: Object.fromEntries([...this.marks].map(([name, h]) => [name, h.toJSON()])),
-      windowTokens: this.tokens,
+      windowChars: this.chars,
       sent: this.sent,
       replied: this.replied,
       errors: this.errors,

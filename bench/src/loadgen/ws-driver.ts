@@ -65,7 +65,7 @@ class ChatClient {
     }
     const type = frame.type as string | undefined;
     if (isError(frame)) return this.finish(at, `error frame ${JSON.stringify(frame)}`);
-    if (type === 'delta') return this.onDelta(pending, at);
+    if (type === 'delta') return this.onDelta(pending, typeof frame.text === 'string' ? frame.text.length : 0, at);
     if (type !== undefined && PROGRESS.has(type)) {
       pending.progress[type] ??= at - pending.sentAt;
       return this.driver.window.mark(type, pending.sentAt, at);
@@ -80,12 +80,12 @@ class ChatClient {
     this.finish(at);
   }
 
-  private onDelta(pending: Pending, at: number): void {
+  private onDelta(pending: Pending, chars: number, at: number): void {
     if (pending.firstTokenAt === 0) {
       pending.firstTokenAt = at;
       this.driver.window.firstToken(pending.sentAt, at);
     }
-    this.driver.window.token(at);
+    this.driver.window.text(chars, at);
   }
 
   /** Ends the pending message (with an error if given) and, in a closed loop, sends the next. */

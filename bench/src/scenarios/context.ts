@@ -103,7 +103,7 @@ export function detail(m: Measured): Record<string, unknown> {
   const { result } = m;
   return {
     throughput: result.throughput,
-    tokensPerSecond: result.tokensPerSecond,
+    charsPerSecond: result.charsPerSecond,
     latencyMs: m.latency,
     ttftMs: m.ttft,
     progressMs: Object.fromEntries([...result.marks].map(([name, h]) => [name, summarise(h)])),

@@ -97,10 +97,10 @@ class LlmRun {
     const pipeline = await this.load('pipeline', 'stream', relayClients);
     this.ctx.details[scenario] = { direct: detail(direct), pipeline: detail(pipeline), stub: { tokens: relayTokens } };
     addRow(this.ctx, scenario, {
-      metric: 'tokens/s',
+      metric: 'text streamed (chars/s)',
       unit: '',
-      value: pipeline.result.tokensPerSecond,
-      reference: direct.result.tokensPerSecond,
+      value: pipeline.result.charsPerSecond,
+      reference: direct.result.charsPerSecond,
       referenceName: 'direct',
       note: noiseNote([pipeline, direct]),
     });
@@ -181,7 +181,7 @@ function skipAll(ctx: Context, why: string): void {
   ctx.rows.push(
     skippedRow('llm time to first token', 'added TTFT p50', why, atMost(3, 'value')),
     skippedRow('llm time to first token', 'added TTFT p99', why, atMost(15, 'value')),
-    skippedRow('llm token relay', 'tokens/s', why),
+    skippedRow('llm token relay', 'text streamed (chars/s)', why),
     ...ctx.profile.llm.boundWorkers.filter((n) => n > 1).map((n) => skippedRow('llm bound', `round trips/s, ${n} workers`, why, atLeast(0.9))),
   );
 }

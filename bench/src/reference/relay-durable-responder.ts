@@ -1,8 +1,9 @@
-import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { faqAnswers } from './faq-answers';
 import { announceReady, stopOnSignal } from './ready';
+import { durableInHead, openWorkQueue } from './work-queue';
 
 /**
  * The answering side of the durable relay (reference 1c): the least a pipeline must do so that a
@@ -40,38 +41,33 @@ interface Turn {
 
 async function main(): Promise<void> {
   const prefix = process.env.RELAY_PREFIX ?? 'bench';
-  const stream = `${prefix.toUpperCase()}_DURABLE_RELAY`;
   const answers = faqAnswers();
   const db = new Client({ connectionString: process.env.DATABASE_URL });
   await db.connect();
   await db.query(SCHEMA);
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'bench-durable-responder' });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: stream, subjects: [`${prefix}.din.*`], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
-  await jsm.consumers.add(stream, { durable_name: 'responder', ack_policy: AckPolicy.Explicit, max_ack_pending: 10_000 });
-  const consumer = await jetstream(nc).consumers.get(stream, 'responder');
-
-  const inHead = `${prefix}.din.`;
+  const queue = await openWorkQueue(nc, prefix);
+  const inHead = durableInHead(prefix);
   const encoder = new TextEncoder();
-  const queue: JsMsg[] = [];
+  const held: JsMsg[] = [];
   let draining: Promise<void> | null = null;
   const store = async (turns: Turn[]) => {
     const column = (pick: (t: Turn) => string) => turns.map(pick);
     await db.query(STORE, [column((t) => t.sid), column((t) => t.messageId), column((t) => t.question), column((t) => t.answer)]);
   };
   const drain = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const turns = queue.splice(0, MAX_BATCH).map((msg) => turnOf(msg, inHead, answers));
+    while (held.length > 0) {
+      const turns = held.splice(0, MAX_BATCH).map((msg) => turnOf(msg, inHead, answers));
       await store(turns);
       for (const t of turns) nc.publish(`${prefix}.out.${t.sid}`, encoder.encode(JSON.stringify(replyFrame(t))));
       for (const t of turns) t.msg.ack();
     }
     draining = null;
   };
-  const messages = await consumer.consume({
+  const messages = await queue.consumer.consume({
     max_messages: MAX_BATCH * 2,
     callback: (msg) => {
-      queue.push(msg);
+      held.push(msg);
       draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drain);
     },
   });
@@ -79,7 +75,7 @@ async function main(): Promise<void> {
   stopOnSignal(async () => {
     messages.stop();
     await draining;
-    await jsm.streams.delete(stream).catch(() => false);
+    await queue.remove();
     await nc.drain();
     await db.end();
   });

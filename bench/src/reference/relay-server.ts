@@ -10,9 +10,10 @@ import { announceReady, stopOnSignal } from './ready';
  * subscription routes answers to sockets through a map. No validation, storage or acks: the
  * least work a NATS-based gateway must do.
  *
- * With RELAY_DURABLE=1 it is the front of reference 1c, the durable relay: frames go to
- * `<prefix>.din.<sid>` through JetStream, each publish waiting for the broker's ack (as the
- * gateway's does), and relay-durable-responder.js answers them.
+ * With RELAY_DURABLE=1 it is the front of reference 1c, the durable relay, and of 3b, the LLM
+ * relay: frames go to `<prefix>.din.<sid>` through JetStream, each publish waiting for the
+ * broker's ack (as the gateway's does), and relay-durable-responder.js or llm-relay-worker.js
+ * answers them.
  */
 async function main(): Promise<void> {
   const prefix = process.env.RELAY_PREFIX ?? 'bench';

@@ -6,6 +6,7 @@ import { atLeast, atMost, skippedRow } from '../report/rows';
 import { missingServices, System } from '../system';
 import { addRow, detail, keepWarnings, measure, profiledOf, type Context, type Measured } from './context';
 import { noiseNote, quietly } from './quiet';
+import { startReference, type ReferencePipeline } from './reference';
 import { cpuRows, errorRow, slowNote } from './rows';
 
 const REQUIRED: ServiceName[] = ['chat-log', 'qna-cache', 'llm-dispatch', 'gateway'];
@@ -62,8 +63,9 @@ class LlmRun {
     await this.behave({ text: words(20), ttftMs: 50, tokenDelayMs: 2 });
     const clients = this.ctx.profile.llm.ttftClients;
     const direct = await this.load('direct', 'direct-llm', clients);
+    const relay = await this.viaLlmRelay(clients);
     const pipeline = await this.load('pipeline', 'stream', clients);
-    this.ctx.details[scenario] = { direct: detail(direct), pipeline: detail(pipeline), stub: { ttftMs: 50, tokenDelayMs: 2, tokens: 20 } };
+    this.ctx.details[scenario] = { direct: detail(direct), llmRelay: detail(relay), pipeline: detail(pipeline), stub: { ttftMs: 50, tokenDelayMs: 2, tokens: 20 } };
     for (const [label, pick] of [['p50', (m: Measured) => m.ttft.p50], ['p99', (m: Measured) => m.ttft.p99]] as const) {
       addRow(this.ctx, scenario, { metric: `TTFT ${label}`, unit: 'ms', value: pick(pipeline), reference: pick(direct), referenceName: 'direct' });
     }
@@ -72,21 +74,37 @@ class LlmRun {
       const histogram = pipeline.result.marks.get(mark);
       if (histogram) addRow(this.ctx, scenario, { metric: `to '${mark}' frame p50`, unit: 'ms', value: histogram.percentile(50) });
     }
+    // Beside each: what the LLM relay (one durable hop, no checks) adds over calling the stub directly.
     addRow(this.ctx, scenario, {
       metric: 'added TTFT p50',
       unit: 'ms',
       value: pipeline.ttft.p50 - direct.ttft.p50,
+      reference: relay.ttft.p50 - direct.ttft.p50,
+      referenceName: 'LLM relay',
       target: atMost(3, 'value'),
-      note: noiseNote([pipeline, direct]),
+      note: noiseNote([pipeline, relay, direct]),
     });
     addRow(this.ctx, scenario, {
       metric: 'added TTFT p99',
       unit: 'ms',
       value: pipeline.ttft.p99 - direct.ttft.p99,
+      reference: relay.ttft.p99 - direct.ttft.p99,
+      referenceName: 'LLM relay',
       target: atMost(15, 'value'),
       note: slowNote(pipeline),
     });
+    errorRow(this.ctx, scenario, relay, 'LLM relay');
     errorRow(this.ctx, scenario, pipeline);
+  }
+
+  /** The same load through reference 3b: relay-server, a JetStream work queue, a bare worker. */
+  private async viaLlmRelay(clients: number): Promise<Measured> {
+    const relay = await startReference(this.ctx, 'llm', 'llmrelay', { LLM_BASE_URL: this.stubUrl });
+    try {
+      return await this.load('LLM relay', 'stream', clients, relay);
+    } finally {
+      await stopChildren(relay.children);
+    }
   }
 
   async tokenRelay(): Promise<void> {
@@ -142,16 +160,17 @@ class LlmRun {
     if (!response.ok) throw new Error(`stub control answered ${response.status}`);
   }
 
-  private async load(label: string, mode: 'direct-llm' | 'stream', clients: number): Promise<Measured> {
-    const { m } = await quietly(this.ctx, `llm ${label}`, async () => ({ m: await this.loadOnce(label, mode, clients) }));
+  /** A measurement window of `clients` sessions: the stub directly, the system, or `via` a reference. */
+  private async load(label: string, mode: 'direct-llm' | 'stream', clients: number, via?: ReferencePipeline): Promise<Measured> {
+    const { m } = await quietly(this.ctx, `llm ${label}`, async () => ({ m: await this.loadOnce(label, mode, clients, via) }));
     return m;
   }
 
-  private async loadOnce(label: string, mode: 'direct-llm' | 'stream', clients: number): Promise<Measured> {
+  private async loadOnce(label: string, mode: 'direct-llm' | 'stream', clients: number, via: ReferencePipeline | undefined): Promise<Measured> {
     this.ctx.log(`llm: ${label} (${mode}, ${clients} clients)`);
     const config: LoadConfig = {
       mode,
-      url: mode === 'stream' ? this.system.chatUrl : this.stubUrl,
+      url: mode === 'direct-llm' ? this.stubUrl : (via?.url ?? this.system.chatUrl),
       clients,
       protocols: mode === 'stream' ? [V2] : undefined,
       messages: QUESTIONS,
@@ -162,9 +181,11 @@ class LlmRun {
     const pool = await LoadPool.start('loadgen', config, Math.min(this.ctx.profile.generators, clients));
     try {
       const { warmupMs, measureMs, drainMs } = this.ctx.profile;
-      const servers = [...this.system.watched(), ...this.ctx.infra.watched, { name: 'stub-llm', pid: this.stub.pid }];
-      const [m] = await measure([pool], servers, { warmupMs, measureMs, drainMs }, undefined, profiledOf(this.ctx, this.system.watched()));
-      this.ctx.log(`llm: ${label} measured${this.ctx.profiling ? ` (profile window ${++this.windows} of each service)` : ''}`);
+      const stub = { name: 'stub-llm', pid: this.stub.pid };
+      const servers = via ? [...via.watched, stub] : [...this.system.watched(), ...this.ctx.infra.watched, stub];
+      const profiled = via ? [] : profiledOf(this.ctx, this.system.watched());
+      const [m] = await measure([pool], servers, { warmupMs, measureMs, drainMs }, undefined, profiled);
+      this.ctx.log(`llm: ${label} measured${profiled.length > 0 ? ` (profile window ${++this.windows} of each service)` : ''}`);
       return m!;
     } finally {
       await pool.close();

@@ -19,22 +19,34 @@ export interface ReferencePipeline {
   countStored?(): Promise<number>;
 }
 
-/** The two NATS relays: the ideal one (1b), and the durable one (1c: JetStream in, a Postgres commit per micro-batch). */
+/**
+ * The NATS relays: the ideal one (1b), the durable one (1c: JetStream in, a Postgres commit per
+ * micro-batch) and the LLM relay (3b: JetStream in, a worker that streams the model's text back).
+ * `jetstream`: relay-server.js publishes to a work queue (RELAY_DURABLE=1) instead of core NATS.
+ */
 const RELAYS = {
-  relay: { label: 'relay', comparedWith: 'echo', server: 'relay-server', responder: 'relay-responder', responderScript: 'reference/relay-responder.js', servers: ['nats-server'] },
-  durable: { label: 'durable relay', comparedWith: 'relay', server: 'durable-server', responder: 'durable-responder', responderScript: 'reference/relay-durable-responder.js', servers: ['nats-server', 'postgres'] },
+  relay: { label: 'relay', comparedWith: 'echo', server: 'relay-server', responder: 'relay-responder', responderScript: 'reference/relay-responder.js', servers: ['nats-server'], jetstream: false, database: false },
+  durable: { label: 'durable relay', comparedWith: 'relay', server: 'durable-server', responder: 'durable-responder', responderScript: 'reference/relay-durable-responder.js', servers: ['nats-server', 'postgres'], jetstream: true, database: true },
+  llm: { label: 'LLM relay', comparedWith: 'direct', server: 'llm-relay-server', responder: 'llm-relay-worker', responderScript: 'reference/llm-relay-worker.js', servers: ['nats-server'], jetstream: true, database: false },
 } as const;
 
-export async function startReference(ctx: Context, kind: ReferenceKind, tag: string): Promise<ReferencePipeline> {
+/** Starts a reference pipeline; `env` goes to its processes (the LLM relay's LLM_BASE_URL). */
+export async function startReference(ctx: Context, kind: 'echo' | keyof typeof RELAYS, tag: string, env: Record<string, string> = {}): Promise<ReferencePipeline> {
   if (kind === 'echo') {
     const echo = await startChild('echo-server', 'reference/echo-server.js');
     return { url: wsUrl(echo), watched: [{ name: 'echo-server', pid: echo.pid }], children: [echo] };
   }
   const spec = RELAYS[kind];
-  const databaseUrl = kind === 'durable' ? await ctx.infra.createDatabase('benchdurable') : undefined;
-  const env = { NATS_URL: ctx.infra.natsUrl, RELAY_PREFIX: `${ctx.runTag}${tag}`, ...(databaseUrl ? { RELAY_DURABLE: '1', DATABASE_URL: databaseUrl } : {}) };
-  const responder = await startChild(spec.responder, spec.responderScript, env);
-  const relay = await startChild(spec.server, 'reference/relay-server.js', env);
+  const databaseUrl = spec.database ? await ctx.infra.createDatabase('benchdurable') : undefined;
+  const childEnv = {
+    ...env,
+    NATS_URL: ctx.infra.natsUrl,
+    RELAY_PREFIX: `${ctx.runTag}${tag}`,
+    ...(spec.jetstream ? { RELAY_DURABLE: '1' } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+  const responder = await startChild(spec.responder, spec.responderScript, childEnv);
+  const relay = await startChild(spec.server, 'reference/relay-server.js', childEnv);
   const servers = ctx.infra.watched.filter((w) => (spec.servers as readonly string[]).includes(w.name));
   return {
     url: wsUrl(relay),

@@ -49,7 +49,7 @@ export async function promptStatusOf(db: Db, sessionId: string, messageId: strin
  * among the last `limit` messages or the last `limit` released replies, which bounds the scan.
  */
 export async function historyOf(db: Db, sessionId: string, limit: number): Promise<HistoryTurn[]> {
-  const rows = await db.sql.query<Array<{ role: 'user' | 'assistant'; content: string; message_id: string; at: Date }>>`
+  const rows = await db.sql.named('chat_log_history').query<Array<{ role: 'user' | 'assistant'; content: string; message_id: string; at: Date }>>`
     WITH s AS (SELECT next_turn, last_seq FROM chat_log.sessions WHERE id = ${sessionId}::uuid),
     items AS (
       SELECT 'user' AS role, m.text AS content, m.message_id, m.received_at AS at, m.turn AS pos, 0 AS rank, 0 AS seq

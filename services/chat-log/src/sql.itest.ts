@@ -34,6 +34,20 @@ test('values become parameters, arrays included, and a raw fragment is spliced i
   await expect(sql.query`SELECT ${RELEASED_COLUMNS} FROM chat_log.replies r WHERE r.session_id = ${session}::uuid`).resolves.toEqual([]);
 });
 
+test('a named statement is prepared once per connection and answers for its values on every run', async () => {
+  const ids = Array.from({ length: 8 }, (_, i) => `6a3c1f0e-5b4d-4c7a-9e21-0d8f6b2a7c${String(i).padStart(2, '0')}`);
+  await db.sql.execute`INSERT INTO chat_log.sessions (id, next_turn) SELECT id, n FROM unnest(${ids}::uuid[], ${ids.map((_, i) => i + 1)}::int[]) AS u(id, n)`;
+  await transaction(db.pool, async (tx) => {
+    // More runs than Postgres' five plans made for the values, after which it may keep a generic one.
+    for (const [i, id] of ids.entries()) {
+      const rows = await tx.named('session_turn').query<Array<{ next_turn: number }>>`SELECT next_turn FROM chat_log.sessions WHERE id = ${id}::uuid`;
+      expect(rows).toEqual([{ next_turn: i + 1 }]);
+    }
+    const prepared = await tx.query<Array<{ name: string }>>`SELECT name FROM pg_prepared_statements`;
+    expect(prepared.map((p) => p.name)).toEqual(['session_turn']);
+  });
+});
+
 test('a transaction commits what its work wrote, and rolls all of it back when the work throws', async () => {
   await transaction(db.pool, (tx) => tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`);
   expect(await sessions()).toEqual([session]);

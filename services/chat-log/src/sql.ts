@@ -12,20 +12,29 @@ export interface Sql {
   query<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T>;
   /** Runs a statement and returns the number of rows it touched. */
   execute(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+  /**
+   * `query` as the named statement `name` (one name per statement text): each connection parses
+   * it once, and after five runs Postgres keeps a generic plan when it costs no more than the
+   * plans made for the values. Only for a read whose best plan does not depend on its values:
+   * the conversation history cost 1.5 ms of planning per call against 0.5 ms of execution, and
+   * every LLM job reads it (docs/benchmarks.md, finding 21).
+   */
+  named(name: string): Pick<Sql, 'query'>;
 }
 
 interface Runner {
-  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 /** Sql on a pooled connection (a transaction's) or on the pool itself (one statement each). */
-export function sqlOn(runner: Runner): Sql {
+export function sqlOn(runner: Runner, name?: string): Sql {
   const run = (strings: TemplateStringsArray, values: unknown[]) => {
     // Prisma's own template compiler: parameters numbered $1…, fragments (Prisma.raw, nested
-    // Prisma.sql) spliced in. Unnamed, so planned for its values each time: as named (prepared)
-    // statements they got generic plans that cost Postgres twice the CPU per message.
+    // Prisma.sql) spliced in. Unnamed unless asked, so planned for its values each time: with
+    // every statement named, the writes got generic plans that cost Postgres twice the CPU per
+    // message (finding 16).
     const statement = new Prisma.Sql(strings, values);
-    return runner.query({ text: statement.text, values: statement.values });
+    return runner.query({ text: statement.text, values: statement.values, ...(name ? { name } : {}) });
   };
   return {
     async query<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]) {
@@ -34,6 +43,7 @@ export function sqlOn(runner: Runner): Sql {
     async execute(strings: TemplateStringsArray, ...values: unknown[]) {
       return (await run(strings, values)).rowCount ?? 0;
     },
+    named: (statementName) => sqlOn(runner, statementName),
   };
 }
 

@@ -19,29 +19,13 @@ export function prismaAdapter(databaseUrl: string, schema: string, maxConnection
 }
 
 /**
- * How long an idle connection is kept. pg's default (10 s) made a quiet service open a new
- * connection for nearly every message: a backend started and its caches warmed, about 17 ms
- * against 2.7 for a query on a kept connection after 11 s of quiet (docs/benchmarks.md, finding
- * 23). A help desk with a message a minute is such a service.
- */
-const IDLE_CLOSE_MS = 5 * 60_000;
-
-/**
  * A pg pool and a Prisma adapter on it, for a service that also sends some queries straight to
  * the driver: Prisma's query machinery costs about 1 ms of CPU per raw query (docs/benchmarks.md).
  * Disconnecting the Prisma client ends the pool.
  */
 export function sharedPoolAdapter(databaseUrl: string, schema: string, options: PoolOptions = {}): { pool: SqlPool; adapter: PrismaPg } {
   const { maxConnections = 10, connectWaitMs = 0 } = options;
-  const pool = new Pool({
-    connectionString: connectionStringOf(databaseUrl),
-    max: maxConnections,
-    connectionTimeoutMillis: connectWaitMs,
-    idleTimeoutMillis: IDLE_CLOSE_MS,
-    // A connection a firewall or a failover dropped while idle is found by the OS, not by the next query.
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 30_000,
-  });
+  const pool = new Pool({ connectionString: connectionStringOf(databaseUrl), max: maxConnections, connectionTimeoutMillis: connectWaitMs });
   // An idle connection Postgres closes (a restart, an admin) is an 'error' on the pool, which
   // drops it; the next query opens a new one. Unhandled, it would end the process, and Prisma
   // only listens once it has run a query, while the driver may go first.

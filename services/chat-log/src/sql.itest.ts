@@ -48,13 +48,6 @@ test('a named statement is prepared once per connection and answers for its valu
   });
 });
 
-test('a connection idle for longer than the driver\'s default 10 s is kept, so a quiet service does not reconnect for each message', async () => {
-  const backend = async () => (await db.sql.query<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
-  const first = await backend();
-  await new Promise((resolve) => setTimeout(resolve, 10_500));
-  expect(await backend()).toBe(first);
-}, 20_000);
-
 test('a transaction commits what its work wrote, and rolls all of it back when the work throws', async () => {
   await transaction(db.pool, (tx) => tx.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`);
   expect(await sessions()).toEqual([session]);

@@ -15,5 +15,8 @@ export async function openWorkQueue(nc: NatsConnection, prefix: string): Promise
   await jsm.streams.add({ name: stream, subjects: [`${durableInHead(prefix)}*`], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
   await jsm.consumers.add(stream, { durable_name: 'responder', ack_policy: AckPolicy.Explicit, max_ack_pending: 10_000 });
   const consumer = await jetstream(nc).consumers.get(stream, 'responder');
-  return { consumer, remove: async () => void (await jsm.streams.delete(stream).catch(() => false)) };
+  const remove = async () => {
+    await jsm.streams.delete(stream).catch(() => false); // already gone: nothing to remove
+  };
+  return { consumer, remove };
 }

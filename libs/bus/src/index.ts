@@ -4,6 +4,6 @@ export type { ConsumerSpec } from './topology';
 export type { ConsumerHandle, BatchOptions, JobOptions } from './consumers';
 export type { RequestContext, RequestHandler, RequestOptions } from './request-reply';
 export { namespace, type Namespace } from './namespace';
-export { CORRELATION_HEADER, decodeJson } from './codec';
+export { CORRELATION_HEADER } from './codec';
 export type { KV } from '@nats-io/kv';
 export { createOrphanSweep, findOrphans, ORPHAN_SWEEP_MS, requeueMessage, type OrphanScope } from './orphans';

@@ -1,9 +1,9 @@
-import { decodeJson, requeueMessage, type Bus, type Delivery, type OrphanScope } from '@chatbot/bus';
-import { consumers, LlmJobV1 } from '@chatbot/proto';
+import { requeueMessage, type Bus, type Delivery, type OrphanScope } from '@chatbot/bus';
+import { consumers, type LlmJobV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
 import type { AnsweredCheck } from './answered.check';
 
-export type HeadBus = Pick<Bus, 'js' | 'jsm' | 'ns' | 'connectedSince'>;
+export type HeadBus = Pick<Bus, 'js' | 'jsm' | 'ns' | 'connectedSince' | 'parse'>;
 
 /** A head queued this long may be one a restarted broker keeps although it was answered: ask chat-log. */
 export const ANSWERED_CHECK_AFTER_MS = 2_000;
@@ -47,7 +47,7 @@ export class SessionHeadGuard {
     if (head === null || head.seq >= job.streamSeq) return true;
     const queuedMs = now - head.time.getTime();
     if (queuedMs > this.stuckAfterMs) await requeueMessage(this.scope, head.seq);
-    else if (this.mayBeLeftByCrash(head.time, queuedMs) && this.dueForCheck(head.seq, now)) await this.dropIfAnswered(head.seq, head.data);
+    else if (this.mayBeLeftByCrash(head.time, queuedMs) && this.dueForCheck(head.seq, now)) await this.dropIfAnswered(head);
     return false;
   }
 
@@ -63,11 +63,12 @@ export class SessionHeadGuard {
     return true;
   }
 
-  private async dropIfAnswered(seq: number, data: Uint8Array): Promise<void> {
-    const parsed = LlmJobV1.safeParse(decodeJson(data));
-    if (!parsed.success) return; // not a job this guard can ask about; the stuck limit still applies
-    const log = this.logger.child({ stream: this.scope.stream, streamSeq: seq, sessionId: parsed.data.session_id, messageId: parsed.data.message_id });
-    if (!(await this.answered(parsed.data, log))) return;
+  private async dropIfAnswered(head: { seq: number; subject: string; data: Uint8Array }): Promise<void> {
+    const { seq } = head;
+    const job = this.bus.parse('llmJob', head);
+    if (!job) return; // not a job this guard can ask about (logged); the stuck limit still applies
+    const log = this.logger.child({ stream: this.scope.stream, streamSeq: seq, sessionId: job.session_id, messageId: job.message_id });
+    if (!(await this.answered(job, log))) return;
     await this.scope.jsm.streams.deleteMessage(this.scope.stream, seq, false).catch(() => false);
     this.asked.delete(seq);
     log.warn('removed a queued head job chat-log had already answered (a broker crash lost its acknowledgement)');

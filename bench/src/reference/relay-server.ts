@@ -3,6 +3,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import WebSocket, { WebSocketServer } from 'ws';
 import { announceReady, stopOnSignal } from './ready';
+import { durableInHead } from './work-queue';
 
 /**
  * Reference 1b, the ideal relay: each client frame is published as is to `<prefix>.in.<sid>`
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const prefix = process.env.RELAY_PREFIX ?? 'bench';
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'bench-relay' });
   const js = process.env.RELAY_DURABLE === '1' ? jetstream(nc) : null;
-  const inHead = `${prefix}.${js ? 'din' : 'in'}.`;
+  const inHead = js ? durableInHead(prefix) : `${prefix}.in.`;
   // A refused publish is not answered: the load generator counts it as an error (reply timeout).
   const send = js ? (subject: string, data: Buffer) => void js.publish(subject, data).catch(() => undefined) : (subject: string, data: Buffer) => nc.publish(subject, data);
   const sessions = new Map<string, WebSocket>();

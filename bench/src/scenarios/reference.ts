@@ -23,11 +23,13 @@ export interface ReferencePipeline {
  * The NATS relays: the ideal one (1b), the durable one (1c: JetStream in, a Postgres commit per
  * micro-batch) and the LLM relay (3b: JetStream in, a worker that streams the model's text back).
  * `jetstream`: relay-server.js publishes to a work queue (RELAY_DURABLE=1) instead of core NATS.
+ * `label` and `comparedWith` name the reference scenario's rows; the LLM relay's rows are the LLM
+ * scenario's own.
  */
 const RELAYS = {
   relay: { label: 'relay', comparedWith: 'echo', server: 'relay-server', responder: 'relay-responder', responderScript: 'reference/relay-responder.js', servers: ['nats-server'], jetstream: false, database: false },
   durable: { label: 'durable relay', comparedWith: 'relay', server: 'durable-server', responder: 'durable-responder', responderScript: 'reference/relay-durable-responder.js', servers: ['nats-server', 'postgres'], jetstream: true, database: true },
-  llm: { label: 'LLM relay', comparedWith: 'direct', server: 'llm-relay-server', responder: 'llm-relay-worker', responderScript: 'reference/llm-relay-worker.js', servers: ['nats-server'], jetstream: true, database: false },
+  llm: { server: 'llm-relay-server', responder: 'llm-relay-worker', responderScript: 'reference/llm-relay-worker.js', servers: ['nats-server'], jetstream: true, database: false },
 } as const;
 
 /** Starts a reference pipeline; `env` goes to its processes (the LLM relay's LLM_BASE_URL). */

@@ -102,7 +102,7 @@ test('with NATS stopped, a message is answered unavailable at once and REST says
 }, 60_000);
 
 test('with NATS frozen, a message is answered unavailable once PUBLISH_TIMEOUT_MS is over, and a late answer to it is not shown', async () => {
-  nats.freeze();
+  await nats.freeze();
   const lost1 = await sendAndTime(v1, 1);
   expect(isUnavailable(lost1.frame)).toBe(true);
   const lost2 = await sendAndTime(v2, 2);

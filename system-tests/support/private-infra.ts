@@ -14,8 +14,12 @@ export interface PrivateServer {
   start(): Promise<void>;
   /** A clean stop: clients see the connection close. */
   stop(): Promise<void>;
-  /** SIGSTOP / SIGCONT: the connection stays open and nothing answers (a hung server). */
-  freeze(): void;
+  /**
+   * SIGSTOP / SIGCONT: the connection stays open and nothing answers (a hung server). Resolves
+   * once the server has stopped: nats-server answered for a few ms after the signal on a busy
+   * machine, and a test's request then got its reply.
+   */
+  freeze(): Promise<void>;
   thaw(): void;
   /** Stops it for good and removes its data. */
   dispose(): Promise<void>;
@@ -32,10 +36,10 @@ function serverOf(spec: ProcessSpec, url: string, dir: string, stopSignal: NodeJ
     async stop() {
       await running?.stop(stopSignal, 10_000);
     },
-    freeze: () => running?.kill('SIGSTOP'),
-    thaw: () => running?.kill('SIGCONT'),
+    freeze: async () => running?.pause(),
+    thaw: () => running?.resume(),
     async dispose() {
-      running?.kill('SIGCONT');
+      running?.resume();
       await running?.stop(stopSignal, 10_000);
       await rm(dir, { recursive: true, force: true });
     },

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { allThreadsStopped } from './thread-state';
 
 export interface ProcessSpec {
   name: string;
@@ -117,6 +118,32 @@ export class ManagedProcess {
   /** Sends a signal without stopping supervision: a crash, as far as restarts are concerned. */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.child?.kill(signal);
+  }
+
+  /**
+   * SIGSTOP, resolved once the process has stopped running. `kill()` returns when the signal is
+   * sent, but the kernel stops a process thread by thread as each is next scheduled: on a busy
+   * machine another thread of a multithreaded server (nats-server) went on answering requests
+   * for some milliseconds after it.
+   */
+  async pause(timeoutMs = 5_000): Promise<void> {
+    const child = this.child;
+    if (!child?.pid) throw new Error(`${this.spec.name} is not running, so it cannot be paused`);
+    child.kill('SIGSTOP');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const stopped = await allThreadsStopped(child.pid);
+      // Where /proc cannot tell, the stop cannot be observed: a short wait stands in for it.
+      if (stopped === undefined) return new Promise((resolve) => setTimeout(resolve, 200));
+      if (stopped) return;
+      if (Date.now() > deadline) throw new Error(`${this.spec.name} (pid ${child.pid}) still running ${timeoutMs} ms after SIGSTOP`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /** SIGCONT after `pause()`. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   /** Final stop: SIGTERM (or the given signal), then SIGKILL after `timeoutMs`. */

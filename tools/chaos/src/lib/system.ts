@@ -96,12 +96,13 @@ export class ChaosSystem {
     this.planned.delete(service);
   }
 
-  pause(service: RunningService): void {
-    service.process.kill('SIGSTOP');
+  /** SIGSTOP, resolved once the service has stopped running. */
+  pause(service: RunningService): Promise<void> {
+    return service.process.pause();
   }
 
   resume(service: RunningService): void {
-    service.process.kill('SIGCONT');
+    service.process.resume();
   }
 
   unplannedExits(): ProcessExit[] {
@@ -111,7 +112,7 @@ export class ChaosSystem {
   async stop(): Promise<void> {
     for (const service of this.services) {
       this.planned.add(service);
-      service.process.kill('SIGCONT');
+      service.process.resume();
     }
     const gateways = this.services.filter((s) => s.name === 'gateway');
     await Promise.all(gateways.map((s) => s.process.stop('SIGTERM', STOP_TIMEOUT_MS)));

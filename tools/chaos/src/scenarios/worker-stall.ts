@@ -62,7 +62,7 @@ async function stallRound(rig: Rig, client: V2Client, round: number): Promise<{ 
   const fresh = rig.stubs.map((stub, i) => stub.requests.length - asked[i]);
   const stalled = rig.system.workers[fresh.indexOf(Math.max(...fresh))];
   const fault = rig.faults.begin(`SIGSTOP ${stalled.name}`);
-  rig.system.pause(stalled);
+  await rig.system.pause(stalled);
   const answered = await waitUntil(() => message.replies.length > 0, 30_000, 20);
   await sleep(DEDUPE_WINDOW_MS + 500);
   const chatLogOps = rig.system.byName('chat-log').ports.ops;

@@ -1,11 +1,13 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { committed, connect, eventually, metric, startWorld, type GatewayWorld } from './gateway.itest-support';
 
-// Pings every 200 ms and a 1.5 s idle timeout, so liveness shows within a test's time.
+// Pings every second and a 3 s idle timeout, so liveness shows within a test's time. A pong has
+// one ping interval to come back: on a loaded two-core machine a shorter one (200 ms was tried)
+// sometimes cut off a test's own client, which then saw 1006 instead of the idle close.
 let world: GatewayWorld;
 
 beforeAll(async () => {
-  world = await startWorld({ WS_PING_INTERVAL_MS: '200', WS_IDLE_TIMEOUT_MS: '1500' });
+  world = await startWorld({ WS_PING_INTERVAL_MS: '1000', WS_IDLE_TIMEOUT_MS: '3000' });
 });
 afterAll(() => world?.stop());
 
@@ -66,7 +68,7 @@ describe('idle timeout', () => {
   test('each client frame restarts the idle clock', async () => {
     const { socket, sessionId } = await connect(world.ws, 'chat.v2');
     for (let i = 0; i < 6; i++) {
-      await sleep(500); // 3 s in all, twice the idle timeout
+      await sleep(1_000); // 6 s in all, twice the idle timeout
       socket.send({ message_id: `keep-${i}`, message: 'still typing' });
     }
     await socket.waitFor((f) => f.type === 'accepted', 6);

@@ -10,8 +10,6 @@ let counter = 0;
 beforeAll(async () => {
   stub = await startStubLlm();
   harness = await startHarness({
-    // termSearch is left unserved on purpose: a tool service that is down
-    serve: ['faqSearch', 'cardDescribe', 'cardRecommend', 'recommend', 'history', 'binding'],
     workerEnv: {
       LLM_BASE_URL: stub.url,
       LLM_MAX_RETRIES: '0',
@@ -55,7 +53,7 @@ describe('when the model or a tool fails', () => {
 
   it('turns a tool service that is down into a failure reply', async () => {
     stub.setScript({ toolCallIncremental: { name: 'query_term_database', arguments: { term: '리볼빙' } } });
-    const { reply } = await ask('리볼빙이 뭐야?');
+    const { reply } = await harness.whileDown('qna-cache', () => ask('리볼빙이 뭐야?'));
     expect(reply).toMatchObject(failure('E5002'));
   });
 

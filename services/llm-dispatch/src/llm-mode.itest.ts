@@ -18,6 +18,7 @@ beforeAll(async () => {
   const personaFile = join(dir, 'personas.json');
   await writeFile(personaFile, JSON.stringify({ 3: PERSONA_PROMPT }));
   harness = await startHarness({
+    gateway: true, // holds the sockets that make a session live, which persona's binding and login need
     workerEnv: {
       LLM_BASE_URL: stub.url,
       LLM_MODEL: 'stub-chat',
@@ -66,7 +67,7 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     expect(reply.usage?.total_tokens).toBeGreaterThan(0);
     expect(requests).toHaveLength(2);
     expect(requests[0]?.tools).toHaveLength(5);
-    expect(harness.world.calls).toContainEqual({ key: 'cardRecommend', payload: { query: '편의점 카페 배달 할인', limit: 3 } });
+    expect(harness.calls).toContainEqual({ key: 'cardRecommend', payload: { query: '편의점 카페 배달 할인', limit: 3 } });
     const [, , assistant, tool] = messagesOf(requests[1]);
     expect(assistant).toMatchObject({ role: 'assistant', tool_calls: [expect.objectContaining({ type: 'function' })] });
     expect(tool?.role).toBe('tool');
@@ -120,19 +121,16 @@ describe('llm mode (LLM_BASE_URL set)', () => {
       { text: '소비 데이터 기반 추천을 받으려면 먼저 로그인해 주세요.' },
     ]));
     const { reply, sessionId } = await ask('내 소비 패턴에 맞는 카드를 추천해줘');
-    expect(harness.world.calls.filter((call) => call.key === 'recommend').at(-1)?.payload).toEqual({ session_id: sessionId });
+    expect(harness.calls.filter((call) => call.key === 'recommend').at(-1)?.payload).toEqual({ session_id: sessionId });
     expect(reply.answer).toMatchObject({ login_required: true, tool_name: 'consumption_recommend' });
   });
 
   it('remembers earlier turns, and prompts with the persona of the session', async () => {
     const sessionId = newSessionId();
-    const at = new Date().toISOString();
-    harness.world.personas.set(sessionId, 3);
-    harness.world.histories.set(sessionId, [
-      { role: 'user', content: '해외여행 카드 추천해줘', message_id: 'old-1', at },
-      { role: 'assistant', content: '위비트래블 체크카드를 추천드려요.', message_id: 'old-1', at },
-      { role: 'user', content: '그 카드 연회비는?', message_id: `m-${counter + 1}`, at },
-    ]);
+    await harness.login(sessionId, 3);
+    stub.setScript({ text: '위비트래블 체크카드를 추천드려요.' });
+    const earlier = await ask('해외여행 카드 추천해줘', sessionId);
+    await harness.answerStored(sessionId, earlier.messageId);
     stub.setScript({ text: '위비트래블 체크카드는 연회비가 없어요.' });
     const { requests } = await ask('그 카드 연회비는?', sessionId);
     const messages = messagesOf(requests[0]);
@@ -144,15 +142,15 @@ describe('llm mode (LLM_BASE_URL set)', () => {
 
   it('asks for the session persona once while it is fresh, and again once a login shows in the history', async () => {
     const sessionId = newSessionId();
+    await harness.connect(sessionId); // live, nobody logged in: persona answers null
     const bindingCalls = () =>
-      harness.world.calls.filter((call) => call.key === 'binding' && (call.payload as { session_id: string }).session_id === sessionId).length;
+      harness.calls.filter((call) => call.key === 'binding' && (call.payload as { session_id: string }).session_id === sessionId).length;
     stub.setScript({ text: '네, 도와드릴게요.' });
     await ask('카드 추천해 줘', sessionId);
     await ask('연회비는 얼마예요?', sessionId);
     expect(bindingCalls()).toBe(1);
     // The user logs in: persona binds the session and pushes a recommendation, which chat-log lists.
-    harness.world.personas.set(sessionId, 3);
-    harness.world.histories.set(sessionId, [{ role: 'assistant', content: '해외 결제에 강한 카드를 추천드려요.', message_id: 'push-1', at: new Date().toISOString() }]);
+    await harness.login(sessionId, 3);
     const { requests } = await ask('해외에서 쓰기 좋은 카드는?', sessionId);
     expect(bindingCalls()).toBeGreaterThanOrEqual(2);
     expect(messagesOf(requests[0])[0]?.content).toContain(PERSONA_PROMPT);
@@ -167,12 +165,7 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     await harness.publishJob(sessionId, first, '첫 질문');
     await harness.publishJob(sessionId, second, '둘째 질문');
     await waitUntil(() => stub.requests.length > before, 10_000, 'the first question at the model');
-    // chat-log holds the first exchange before the second message's turn comes
-    const at = new Date().toISOString();
-    harness.world.histories.set(sessionId, [
-      { role: 'user', content: '첫 질문', message_id: first, at },
-      { role: 'assistant', content: '첫 답변입니다.', message_id: first, at },
-    ]);
+    // chat-log commits the first answer, and holds the first exchange when the second message's turn comes
     await harness.candidateFor(second);
     const request = stub.requests.slice(before).find((r) => messagesOf(r).at(-1)?.content === '둘째 질문');
     expect(messagesOf(request).map((m) => m.content)).toEqual([expect.any(String), '첫 질문', '첫 답변입니다.', '둘째 질문']);
@@ -187,9 +180,11 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     };
     stub.setScript({ text: '다시 답변드려요.' });
     const redeliveries = await metric();
-    await harness.publishJob(sessionId, messageId, '카드 추천 좀');
-    await harness.candidateFor(messageId);
+    // The job alone, no user message stored: chat-log has released no answer to it, so the worker
+    // does not drop the resend as already answered (what it does once chat-log has released one).
     const job = { session_id: sessionId, message_id: messageId, text: '카드 추천 좀', received_at: new Date().toISOString() };
+    await harness.bus.publish('llmJob', sessionId, job, { msgId: `job:${sessionId}:${messageId}`, correlationId: 'first' });
+    await harness.candidateFor(messageId);
     await harness.bus.publish('llmJob', sessionId, job, { msgId: `${sessionId}:${messageId}:again`, correlationId: 'resend' });
     await eventually(metric, (count) => count === redeliveries + 1, 10_000, 'the second attempt');
     await eventually(() => harness.bus.request('queueDepth', {}), (depth) => depth.pending === 0 && depth.ack_pending === 0, 10_000, 'the job gone');
@@ -198,17 +193,14 @@ describe('llm mode (LLM_BASE_URL set)', () => {
 
   it('answers without memory when chat-log does not answer in time', async () => {
     const sessionId = newSessionId();
-    harness.world.histories.set(sessionId, [{ role: 'user', content: '이전 질문', message_id: 'old', at: new Date().toISOString() }]);
-    harness.world.historyDelayMs = 1_500;
     stub.setScript({ text: '네, 도와드릴게요.' });
-    try {
-      const { reply, requests } = await ask('카드 추천 좀', sessionId);
-      expect(reply.kind).toBe('answer');
-      expect(messagesOf(requests[0]).map((m) => m.role)).toEqual(['system', 'user']);
-      expect(logEntries(worker).some((entry) => entry['msg'] === 'chat history unavailable, answering without memory')).toBe(true);
-    } finally {
-      harness.world.historyDelayMs = 0;
-    }
+    const earlier = await ask('이전 질문', sessionId);
+    await harness.answerStored(sessionId, earlier.messageId);
+    // chat-log holds the earlier exchange, but its process is stopped (SIGSTOP) while the worker asks
+    const { reply, requests } = await harness.whilePaused('chat-log', () => ask('카드 추천 좀', sessionId));
+    expect(reply.kind).toBe('answer');
+    expect(messagesOf(requests[0]).map((m) => m.role)).toEqual(['system', 'user']);
+    expect(logEntries(worker).some((entry) => entry['msg'] === 'chat history unavailable, answering without memory')).toBe(true);
   });
 
   it('retries a rate-limited call and answers', async () => {

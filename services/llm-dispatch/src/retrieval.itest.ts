@@ -1,15 +1,18 @@
 import { UNAVAILABLE_MESSAGE } from '@chatbot/proto';
 import type { RunningService } from '@chatbot/testkit';
 import { newSessionId, startHarness, type DispatchHarness } from '../test/harness';
-import { LOGIN_REQUIRED_MESSAGE } from '../test/reference-services';
+
+/** What persona answers for a session nobody logged in on (its recommendation.message.ts). */
+const LOGIN_REQUIRED_MESSAGE =
+  '로그인이 필요합니다. 소비 내역을 바탕으로 카드를 추천해 드리려면 아래에서 페르소나를 선택해 주세요.';
 
 let harness: DispatchHarness;
 let worker: RunningService;
 let counter = 0;
 
 beforeAll(async () => {
-  // termSearch is left unserved on purpose: a tool service that is down
-  harness = await startHarness({ serve: ['faqSearch', 'cardDescribe', 'cardRecommend', 'recommend'] });
+  // A gateway holds the sockets that make a session live, which a login needs.
+  harness = await startHarness({ gateway: true });
   worker = await harness.startWorker();
 });
 
@@ -40,16 +43,16 @@ describe('retrieval mode (no LLM_BASE_URL)', () => {
       answer: { message: LOGIN_REQUIRED_MESSAGE, login_required: true, tool_name: 'consumption_recommend' },
     });
     expect(reply.answer.card_list).toBeUndefined();
-    expect(harness.world.calls).toContainEqual({ key: 'recommend', payload: { session_id: sessionId } });
+    expect(harness.calls).toContainEqual({ key: 'recommend', payload: { session_id: sessionId } });
   });
 
   it("recommends from the spending of the session's persona", async () => {
     const sessionId = newSessionId();
-    harness.world.personas.set(sessionId, 3);
+    await harness.login(sessionId, 4); // persona D: spends abroad
     const { reply } = await ask('내 소비 패턴에 맞는 카드를 추천해줘', sessionId);
     expect(reply.answer).toMatchObject({
       login_required: false,
-      card_list: ['위비트래블 체크카드', 'ROYAL BLUE MILEAGE'],
+      card_list: ['트래블월렛 우리카드', '위비트래블 체크카드'],
       tool_name: 'consumption_recommend',
     });
     expect(reply.answer.message).toContain('해외 활동형');
@@ -62,12 +65,17 @@ describe('retrieval mode (no LLM_BASE_URL)', () => {
     expect(reply.answer.message).toContain('| 카드 | 종류 | 연회비 | 대표 혜택 |');
     const travel = await ask('내년에 일본 여행 갈건데, 여행 위주로 할인을 많이 받을 수 있는 카드를 추천해줘');
     expect(travel.reply.answer.tool_name).toBe('get_card_recommendation');
-    expect(travel.reply.answer.card_list).toEqual(expect.arrayContaining(['위비트래블 체크카드']));
+    expect(travel.reply.answer.card_list).toEqual(expect.arrayContaining(['트래블월렛 우리카드']));
   });
 
   it('describes the cards a message names', async () => {
     const { reply } = await ask('카드의 정석2와 카드의정석 EVERY 1 혜택 알려줘');
-    expect(reply.answer).toMatchObject({ tool_name: 'get_card_description', card_list: ['카드의정석2'], login_required: false });
+    // qna-cache ranks the named card first (score 1), then near misses of the other name ("카드의정석 EVERY 1")
+    expect(reply.answer).toMatchObject({
+      tool_name: 'get_card_description',
+      card_list: ['카드의정석2', '카드의정석 I&U+', '카드의정석 TEN', '카드의정석 EVERY POINT', '카드의정석 EVERYDAY CHECK'],
+      login_required: false,
+    });
     expect(reply.answer.message).toContain('### 카드의정석2');
   });
 
@@ -85,7 +93,7 @@ describe('retrieval mode (no LLM_BASE_URL)', () => {
   });
 
   it('replies with one failure when a tool service is down, and moves on', async () => {
-    const { reply, messageId } = await ask('리볼빙이 뭐야?');
+    const { reply, messageId } = await harness.whileDown('qna-cache', () => ask('리볼빙이 뭐야?'));
     expect(reply).toMatchObject({
       kind: 'failure',
       error_code: 'E5002',

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { AckPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import type { Subscription } from '@nats-io/transport-node';
 import { Bus } from '@chatbot/bus';
-import { ChatReplyV1, type RequestKey, type SessionDeliveryV1 } from '@chatbot/proto';
+import { events, patternOf, requests, type ChatReplyV1, type HistoryTurn, type RequestKey, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
-import { serveReferenceServices, type ReferenceWorld } from './reference-services';
+import { isolate, startService, TestSocket, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
 
 /**
- * What the llm-dispatch integration specs share: real worker processes on a private NATS
- * prefix, a test-side Bus that publishes jobs, answers the tool requests (reference-services.ts),
- * reads every reply candidate from CHAT_REPLIES and every live frame from `gw.deliver.v1.*`.
+ * What the llm-dispatch integration specs share: real worker processes beside the real chat-log,
+ * qna-cache and persona (and a gateway when a spec needs live sessions), on a private NATS prefix
+ * and database. The test side only publishes what a gateway publishes and watches the subjects:
+ * every reply candidate, every live frame and every request to the other services, as plain
+ * core-NATS subscribers that never answer.
  */
 export interface Candidate {
   reply: ChatReplyV1;
@@ -17,46 +18,88 @@ export interface Candidate {
   msgId: string | undefined;
 }
 
+/** A frame the worker streams (typing, delta); chat-log's stored and committed frames are left out. */
 export type LiveFrame = SessionDeliveryV1 & { session: string };
+
+/** A request seen on the bus, as its owner received it. */
+export interface Call {
+  key: RequestKey;
+  payload: unknown;
+}
+
+type Peer = Exclude<ServiceName, 'llm-dispatch'>;
 
 export interface DispatchHarness {
   env: TestEnv;
   bus: Bus;
-  world: ReferenceWorld;
+  /** chat-log, qna-cache, persona (and gateway), by name. */
+  services: Map<Peer, RunningService>;
   candidates: Candidate[];
   live: LiveFrame[];
+  /** Every request to chat-log, qna-cache and persona, in the order the bus carried them. */
+  calls: Call[];
   workers: RunningService[];
   startWorker(extraEnv?: Record<string, string>, instance?: string): Promise<RunningService>;
+  /** What the gateway does with a user message (chat-log stores it), and its job queued. */
   publishJob(sessionId: string, messageId: string, text: string): Promise<void>;
   /** Waits for the candidate of one prompt. */
   candidateFor(messageId: string, timeoutMs?: number): Promise<ChatReplyV1>;
+  /** The turns chat-log lists for a session. */
+  history(sessionId: string): Promise<HistoryTurn[]>;
+  /** Waits until chat-log lists the answer to a message. */
+  answerStored(sessionId: string, messageId: string): Promise<HistoryTurn[]>;
+  /** Opens a socket for the session on the gateway, so the session is live. */
+  connect(sessionId: string): Promise<void>;
+  /** Logs the session in as the gateway's login route does, and waits until chat-log lists the pushed recommendation. */
+  login(sessionId: string, personaId: number): Promise<void>;
+  /**
+   * Runs `body` while the service is stopped, starting it again after. Its requests are not watched
+   * meanwhile: with no subscriber at all the broker answers "no responders" at once, as it does in
+   * production, where a listener of ours would turn that into a timeout.
+   */
+  whileDown<T>(name: Peer, body: () => Promise<T>): Promise<T>;
+  /** Runs `body` while the service's process is paused (its requests time out), resuming it after. */
+  whilePaused<T>(name: Peer, body: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export interface HarnessOptions {
   /** Environment every worker gets on top of the isolated one. */
   workerEnv?: Record<string, string>;
-  /** Serve only these requests (default: all the doubles). */
-  serve?: RequestKey[];
+  /** Start a gateway too, for specs whose sessions must be live (login, binding). */
+  gateway?: boolean;
 }
+
+const PEERS: Peer[] = ['chat-log', 'qna-cache', 'persona'];
+/** The frames chat-log sends on the live subject; the rest are the worker's. */
+const CHAT_LOG_FRAMES = new Set(['stored', 'frame']);
 
 export async function startHarness(options: HarnessOptions = {}): Promise<DispatchHarness> {
   const env = await isolate();
   const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'llm-dispatch-test', logger: createLogger('llm-dispatch-test', 'silent') });
-  await bus.ensureStreams(['LLM_JOBS', 'CHAT_REPLIES']);
-  const world = serveReferenceServices(bus, options.serve);
+  const services = new Map<Peer, RunningService>();
+  const start = async (name: Peer) => void services.set(name, await startService(name, env.env));
+  await Promise.all(PEERS.map(start));
+  if (options.gateway) await start('gateway');
   const candidates: Candidate[] = [];
   const live: LiveFrame[] = [];
-  bus.subscribe('sessionDelivery', '*', (frame, context) => live.push({ ...frame, session: context.token }));
-  const reader = await readCandidates(bus, candidates);
+  const calls: Call[] = [];
+  const candidateWatch = watchCandidates(bus, candidates);
+  const callWatches = new Map(PEERS.map((name) => [name, watchCalls(bus, name, calls)]));
+  bus.subscribe('sessionDelivery', '*', (frame, context) => {
+    if (!CHAT_LOG_FRAMES.has(frame.type)) live.push({ ...frame, session: context.token });
+  });
   await bus.nc.flush();
   const workers: RunningService[] = [];
+  const sockets = new Map<string, TestSocket>();
+  const history = async (sessionId: string) => (await bus.request('history', { session_id: sessionId, limit: 50 })).turns;
   const harness: DispatchHarness = {
     env,
     bus,
-    world,
+    services,
     candidates,
     live,
+    calls,
     workers,
     async startWorker(extraEnv = {}, instance) {
       const worker = await startService('llm-dispatch', { ...env.env, ...options.workerEnv, ...extraEnv }, { instance });
@@ -64,17 +107,60 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
       return worker;
     },
     async publishJob(sessionId, messageId, text) {
-      const job = { session_id: sessionId, message_id: messageId, text, received_at: new Date().toISOString() };
-      await bus.publish('llmJob', sessionId, job, { msgId: `${sessionId}:${messageId}`, correlationId: randomUUID() });
+      const receivedAt = new Date().toISOString();
+      const correlationId = randomUUID();
+      const message = { session_id: sessionId, message_id: messageId, text, received_at: receivedAt, gateway_id: 'llm-dispatch-test', protocol: 1 as const };
+      await bus.publish('chatInbound', sessionId, message, { msgId: `${sessionId}:${messageId}`, correlationId });
+      // qna-cache forwards the same job under the same id: the broker keeps whichever comes first.
+      const job = { session_id: sessionId, message_id: messageId, text, received_at: receivedAt };
+      await bus.publish('llmJob', sessionId, job, { msgId: `job:${sessionId}:${messageId}`, correlationId });
     },
     async candidateFor(messageId, timeoutMs = 15_000) {
       await waitUntil(() => candidates.some((c) => c.reply.prompt_message_id === messageId), timeoutMs, `a candidate for ${messageId}`);
       return candidates.find((c) => c.reply.prompt_message_id === messageId)!.reply;
     },
+    history,
+    answerStored: (sessionId, messageId) =>
+      eventually(() => history(sessionId), (turns) => turns.some((t) => t.role === 'assistant' && t.message_id === messageId), 10_000, `the answer to ${messageId} stored`),
+    async connect(sessionId) {
+      if (sockets.has(sessionId)) return;
+      const gateway = services.get('gateway');
+      if (!gateway) throw new Error('start the harness with { gateway: true } to connect sessions');
+      sockets.set(sessionId, await TestSocket.open(`ws://127.0.0.1:${gateway.ports['http']}/api/chat/ws?protocol=2&session_id=${sessionId}`));
+      await eventually(() => bus.request('presence', {}, { token: sessionId, timeoutMs: 500 }).then(() => true, () => false), Boolean, 5_000, 'the session live');
+    },
+    async login(sessionId, personaId) {
+      await harness.connect(sessionId);
+      const bound = await bus.request('login', { session_id: sessionId, persona_id: personaId });
+      if (bound.persona_id !== personaId) throw new Error(`login bound persona ${bound.persona_id}, not ${personaId}`);
+      await eventually(() => history(sessionId), (turns) => turns.some((t) => t.role === 'assistant' && !turns.some((u) => u.role === 'user' && u.message_id === t.message_id)), 10_000, 'the login recommendation stored');
+    },
+    async whileDown(name, body) {
+      await services.get(name)!.process.stop('SIGTERM', 15_000);
+      for (const watch of callWatches.get(name) ?? []) watch.unsubscribe();
+      await bus.nc.flush();
+      try {
+        return await body();
+      } finally {
+        callWatches.set(name, watchCalls(bus, name, calls));
+        await start(name);
+      }
+    },
+    async whilePaused(name, body) {
+      const { process: proc } = services.get(name)!;
+      await proc.pause();
+      try {
+        return await body();
+      } finally {
+        proc.resume();
+      }
+    },
     async close() {
+      await Promise.all([...sockets.values()].map((socket) => socket.close()));
       await Promise.all(workers.map((worker) => worker.process.stop('SIGTERM', 15_000)));
-      await reader.close();
-      await bus.jsm.streams.delete(`KV_${bus.ns.stream('llm_attempts')}`).catch(() => false);
+      await services.get('gateway')?.process.stop('SIGTERM', 15_000);
+      await Promise.all(PEERS.map((name) => services.get(name)?.process.stop('SIGTERM', 15_000)));
+      for (const subscription of [candidateWatch, ...[...callWatches.values()].flat()]) subscription.unsubscribe();
       await bus.close();
       await env.cleanup();
     },
@@ -82,17 +168,31 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
   return harness;
 }
 
-/** chat-log's place: a consumer of our own on CHAT_REPLIES that keeps every candidate. */
-async function readCandidates(bus: Bus, into: Candidate[]): Promise<ConsumerMessages> {
-  const stream = bus.ns.stream('CHAT_REPLIES');
-  await bus.jsm.consumers.add(stream, { durable_name: 'test-replies', ack_policy: AckPolicy.Explicit });
-  const consumer = await bus.js.consumers.get(stream, 'test-replies');
-  return consumer.consume({
-    callback: (msg) => {
-      into.push({ reply: ChatReplyV1.parse(msg.json()), msgId: msg.headers?.get('Nats-Msg-Id') });
-      msg.ack();
+/**
+ * Every candidate published on CHAT_REPLIES, seen as a plain subscriber (chat-log owns the work
+ * queue). A copy published again under the same Nats-Msg-Id is kept once, as the stream keeps it.
+ */
+function watchCandidates(bus: Bus, into: Candidate[]): Subscription {
+  return bus.nc.subscribe(bus.ns.subject(patternOf(events.chatReply)), {
+    callback: (error, msg) => {
+      if (error) return;
+      const msgId = msg.headers?.get('Nats-Msg-Id') || undefined;
+      if (msgId && into.some((candidate) => candidate.msgId === msgId)) return;
+      into.push({ reply: msg.json<ChatReplyV1>(), msgId });
     },
   });
+}
+
+/** A copy of every request to one service; the owner answers, these subscribers never do. */
+function watchCalls(bus: Bus, owner: Peer, into: Call[]): Subscription[] {
+  const keys = (Object.keys(requests) as RequestKey[]).filter((key) => requests[key].owner === owner);
+  return keys.map((key) =>
+    bus.nc.subscribe(bus.subject(requests[key], requests[key].token === null ? undefined : '*'), {
+      callback: (error, msg) => {
+        if (!error) into.push({ key, payload: msg.json() });
+      },
+    }),
+  );
 }
 
 export async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {

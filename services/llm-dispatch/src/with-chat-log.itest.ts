@@ -5,8 +5,9 @@ import { isolate, startService, startStubLlm, type RunningService, type StubLlm,
 import { eventually, logEntries, newSessionId } from '../test/harness';
 import { ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS, AttemptCounter } from './jobs/attempt.counter';
 
-// The worker beside the real chat-log, for what depends on what chat-log has released. (The
-// harness of the other specs reads CHAT_REPLIES itself, which chat-log must own: not used here.)
+// The worker beside the real chat-log alone, for what depends on what chat-log has released.
+// (The harness of the other specs also runs qna-cache, which would queue a job for every stored
+// question; here the test decides which questions are queued and when their answers come.)
 let env: TestEnv;
 let bus: Bus;
 let chatLog: RunningService;

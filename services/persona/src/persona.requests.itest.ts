@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { holdSession, startPersona, takeReplies, type PersonaHarness } from '../test/harness';
+import { startPersona, takeReplies, type PersonaHarness } from '../test/harness';
 import { loadSeedData, type SeedData } from './seed-data.loader';
 
 let h: PersonaHarness;
@@ -16,9 +16,10 @@ const clusterOf = (personaId: number) => {
   const declared = data.personas.find((p) => p.id === personaId)!.clusterId;
   return data.clusters.find((c) => c.clusterId === declared)!;
 };
+/** A session whose socket the gateway holds. */
 const liveSession = async () => {
   const sessionId = randomUUID();
-  await holdSession(h.bus, sessionId);
+  await h.connect(sessionId);
   return sessionId;
 };
 const bindings = async (sessionId: string) =>

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { holdSession, startPersona, type PersonaHarness } from '../test/harness';
+import { startPersona, type PersonaHarness } from '../test/harness';
 
 let h: PersonaHarness;
 beforeAll(async () => {
@@ -27,7 +27,7 @@ test('start-up migrates the empty database into the persona schema and seeds it'
 
 test('every model is read and written through the generated client against the migrated tables', async () => {
   const sessionId = randomUUID();
-  await holdSession(h.bus, sessionId);
+  await h.connect(sessionId); // the gateway holds its socket: the session is live
   // Persona: list and lookup; Cluster: read for the recommendation; SessionBinding: upsert and read.
   expect((await h.bus.request('personas', {})).personas).toHaveLength(7);
   await h.bus.request('login', { session_id: sessionId, persona_id: 2 });
@@ -53,7 +53,7 @@ test('a second start on the same database adds nothing and changes nothing', asy
 
 test('readiness checks NATS and Postgres, and metrics count logins and recommendations', async () => {
   const sessionId = randomUUID();
-  await holdSession(h.bus, sessionId);
+  await h.connect(sessionId); // the gateway holds its socket: the session is live
   await h.bus.request('login', { session_id: sessionId, persona_id: 6 });
   const base = `http://127.0.0.1:${h.service.ports.ops}`;
   const ready = await fetch(`${base}/readyz`);

@@ -3,17 +3,21 @@ import { Client } from 'pg';
 import { Bus } from '@chatbot/bus';
 import { ChatReplyV1, events } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
+import { isolate, startService, TestSocket, type RunningService, type TestEnv } from '@chatbot/testkit';
 
 /**
- * What the persona integration specs share: the real service on a fresh database, a Bus that
- * plays the gateway (presence) and the reply reader, and a Postgres client for checks.
+ * What the persona integration specs share: the real service on a fresh database, a real gateway
+ * holding the sockets the specs open (it answers presence for their sessions), a Bus that reads
+ * the replies, and a Postgres client for checks.
  */
 export interface PersonaHarness {
   env: TestEnv;
   service: RunningService;
+  gateway: RunningService;
   bus: Bus;
   pg: Client;
+  /** Opens a socket for the session on the gateway and waits until the session is live. */
+  connect(sessionId: string): Promise<TestSocket>;
   /** Restarts the service on the same database and NATS prefix. */
   restart(): Promise<RunningService>;
   close(): Promise<void>;
@@ -29,18 +33,31 @@ export async function startPersona(): Promise<PersonaHarness> {
   await bus.ensureStreams(['CHAT_REPLIES']);
   const pg = new Client({ connectionString: env.databaseUrl });
   await pg.connect();
+  const [service, gateway] = await Promise.all([startService('persona', serviceEnv(env)), startService('gateway', serviceEnv(env))]);
+  const sockets = new Map<string, TestSocket>();
   const harness: PersonaHarness = {
     env,
     bus,
     pg,
-    service: await startService('persona', serviceEnv(env)),
+    service,
+    gateway,
+    async connect(sessionId) {
+      const open = sockets.get(sessionId);
+      if (open && !open.closed) return open;
+      const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.ports['http']}/api/chat/ws?protocol=2&session_id=${sessionId}`);
+      sockets.set(sessionId, socket);
+      await untilLive(bus, sessionId);
+      return socket;
+    },
     async restart() {
       await harness.service.process.stop('SIGTERM', 15_000);
       harness.service = await startService('persona', serviceEnv(env));
       return harness.service;
     },
     async close() {
+      await Promise.all([...sockets.values()].map((socket) => socket.close()));
       await harness.service?.process.stop('SIGTERM', 15_000);
+      await gateway.process.stop('SIGTERM', 15_000);
       await bus.close();
       await pg.end();
       await env.cleanup();
@@ -49,10 +66,15 @@ export async function startPersona(): Promise<PersonaHarness> {
   return harness;
 }
 
-/** Plays the gateway that holds this session's socket. */
-export async function holdSession(bus: Bus, sessionId: string): Promise<void> {
-  bus.serve('presence', async () => ({ gateway_id: 'test' }), sessionId);
-  await bus.nc.flush(); // the subscription reaches the server before anyone asks
+/** The gateway subscribes presence for a socket just after the upgrade: wait until it answers. */
+async function untilLive(bus: Bus, sessionId: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const live = await bus.request('presence', {}, { token: sessionId, timeoutMs: 500 }).then(() => true, () => false);
+    if (live) return;
+    if (Date.now() > deadline) throw new Error(`session ${sessionId} not live 5 s after its socket opened`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 export interface ReadReply {

@@ -27,6 +27,21 @@ const bindings = async (sessionId: string) =>
 const login = (sessionId: string, personaId: number) =>
   h.bus.request('login', { session_id: sessionId, persona_id: personaId });
 
+/**
+ * Runs `body` while the stream refuses every message (each is larger than the maximum size it is
+ * set to), then restores its config. Its consumers, chat-log's among them, stay as they are.
+ */
+async function whileStreamRefuses(name: 'CHAT_REPLIES', body: () => Promise<void>): Promise<void> {
+  const stream = h.bus.ns.stream(name);
+  const { config } = await h.bus.jsm.streams.info(stream);
+  await h.bus.jsm.streams.update(stream, { ...config, max_msg_size: 1 });
+  try {
+    await body();
+  } finally {
+    await h.bus.jsm.streams.update(stream, config);
+  }
+}
+
 test('lists the seven personas by id with name and description', async () => {
   const { personas } = await h.bus.request('personas', {});
   expect(personas).toEqual(data.personas.map((p) => ({ id: p.id, name: p.name, description: p.description })));
@@ -128,12 +143,9 @@ test('invalid request payloads are refused with E4002', async () => {
 
 test('login answers E5005 when the recommendation cannot be published, and works again once it can', async () => {
   const sessionId = await liveSession();
-  await h.bus.jsm.streams.delete(h.bus.ns.stream('CHAT_REPLIES'));
-  try {
+  await whileStreamRefuses('CHAT_REPLIES', async () => {
     await expect(login(sessionId, 5)).rejects.toMatchObject({ code: 'E5005' });
-  } finally {
-    await h.bus.ensureStreams(['CHAT_REPLIES']);
-  }
+  });
   expect(await login(sessionId, 5)).toEqual({ persona_id: 5 });
   expect(await takeReplies(h.bus, sessionId)).toHaveLength(1);
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startPersona, takeReplies, type PersonaHarness } from '../test/harness';
+import { candidatesOf, history, replyFrames, startPersona, waitForReplies, type PersonaHarness } from '../test/harness';
 import { loadSeedData, type SeedData } from './seed-data.loader';
 
 let h: PersonaHarness;
@@ -19,8 +19,7 @@ const clusterOf = (personaId: number) => {
 /** A session whose socket the gateway holds. */
 const liveSession = async () => {
   const sessionId = randomUUID();
-  await h.connect(sessionId);
-  return sessionId;
+  return { sessionId, socket: await h.connect(sessionId) };
 };
 const bindings = async (sessionId: string) =>
   (await h.pg.query('SELECT persona_id FROM persona.session_bindings WHERE session_id = $1', [sessionId])).rows;
@@ -49,10 +48,10 @@ test('lists the seven personas by id with name and description', async () => {
 });
 
 test("login on a live session binds it and pushes exactly one recommendation with its cluster's two cards", async () => {
-  const sessionId = await liveSession();
+  const { sessionId, socket } = await liveSession();
   expect(await login(sessionId, 1)).toEqual({ persona_id: 1 });
   expect(await bindings(sessionId)).toEqual([{ persona_id: 1 }]);
-  const replies = await takeReplies(h.bus, sessionId);
+  const replies = candidatesOf(h, sessionId);
   expect(replies).toHaveLength(1);
   const [{ reply, msgId }] = replies;
   expect(reply).toMatchObject({ session_id: sessionId, kind: 'push', prompt_message_id: null, source: 'persona' });
@@ -67,16 +66,25 @@ test("login on a live session binds it and pushes exactly one recommendation wit
   expect(reply.answer.message).toContain(data.personas[0].name);
   expect(reply.answer.message).toContain(cluster.label);
   expect(reply.answer.message).toContain('교통: 118,000원');
+  // chat-log commits the push and the gateway shows it on the session's socket, under its reply id.
+  const [frame] = await waitForReplies(socket, 1);
+  expect(frame).toMatchObject({ sender: 'bot', message_id: reply.reply_id, seq: 1, ...reply.answer });
+  expect(await history(h, sessionId)).toEqual([
+    { role: 'assistant', content: reply.answer.message, message_id: reply.reply_id, at: expect.any(String) },
+  ]);
+  expect(replyFrames(socket)).toHaveLength(1);
 });
 
 test('every persona is pushed the cards of the cluster its spending falls into', async () => {
   for (const persona of data.personas) {
-    const sessionId = await liveSession();
+    const { sessionId, socket } = await liveSession();
     await login(sessionId, persona.id);
-    const [{ reply }] = await takeReplies(h.bus, sessionId);
-    expect({ persona: persona.id, cards: reply.answer.card_list }).toEqual({
+    const [{ reply }] = candidatesOf(h, sessionId);
+    const [frame] = await waitForReplies(socket, 1);
+    expect({ persona: persona.id, cards: reply.answer.card_list, shown: frame.card_list }).toEqual({
       persona: persona.id,
       cards: clusterOf(persona.id).cards.map((card) => card.name),
+      shown: clusterOf(persona.id).cards.map((card) => card.name),
     });
   }
 });
@@ -85,34 +93,37 @@ test('login on a session no gateway holds is refused with E4005 and binds nothin
   const sessionId = randomUUID();
   await expect(login(sessionId, 1)).rejects.toMatchObject({ code: 'E4005' });
   expect(await bindings(sessionId)).toEqual([]);
-  expect(await takeReplies(h.bus, sessionId)).toEqual([]);
+  expect(candidatesOf(h, sessionId)).toEqual([]);
+  expect(await history(h, sessionId)).toEqual([]);
 });
 
 test('login with an unknown persona is refused with E4006 and binds nothing', async () => {
-  const sessionId = await liveSession();
+  const { sessionId, socket } = await liveSession();
   await expect(login(sessionId, 99)).rejects.toMatchObject({ code: 'E4006' });
   expect(await bindings(sessionId)).toEqual([]);
-  expect(await takeReplies(h.bus, sessionId)).toEqual([]);
+  expect(candidatesOf(h, sessionId)).toEqual([]);
+  expect(await history(h, sessionId)).toEqual([]);
+  expect(replyFrames(socket)).toEqual([]);
 });
 
 test('logging in again with another persona rebinds the session and pushes the new cards', async () => {
-  const sessionId = await liveSession();
+  const { sessionId, socket } = await liveSession();
   await login(sessionId, 1);
   await login(sessionId, 4);
   expect(await bindings(sessionId)).toEqual([{ persona_id: 4 }]);
   expect(await h.bus.request('binding', { session_id: sessionId })).toEqual({ persona_id: 4 });
-  const replies = await takeReplies(h.bus, sessionId);
-  expect(replies.map((r) => r.reply.answer.card_list)).toEqual([
-    clusterOf(1).cards.map((card) => card.name),
-    clusterOf(4).cards.map((card) => card.name),
-  ]);
+  const pushed = [clusterOf(1).cards.map((card) => card.name), clusterOf(4).cards.map((card) => card.name)];
+  expect(candidatesOf(h, sessionId).map((r) => r.reply.answer.card_list)).toEqual(pushed);
+  const frames = await waitForReplies(socket, 2);
+  expect(frames.map((frame) => [frame.seq, frame.card_list])).toEqual([[1, pushed[0]], [2, pushed[1]]]);
 });
 
 test('binding answers the persona, null for a live unbound session, E4005 for an unknown session', async () => {
-  const bound = await liveSession();
+  const { sessionId: bound } = await liveSession();
   await login(bound, 3);
   expect(await h.bus.request('binding', { session_id: bound })).toEqual({ persona_id: 3 });
-  expect(await h.bus.request('binding', { session_id: await liveSession() })).toEqual({ persona_id: null });
+  const { sessionId: unbound } = await liveSession();
+  expect(await h.bus.request('binding', { session_id: unbound })).toEqual({ persona_id: null });
   await expect(h.bus.request('binding', { session_id: randomUUID() })).rejects.toMatchObject({ code: 'E4005' });
 });
 
@@ -123,7 +134,7 @@ test('recommend without a login asks the user to pick a persona', async () => {
 });
 
 test("recommend for a logged-in session returns the persona's cluster, cards with reasons and a Markdown table", async () => {
-  const sessionId = await liveSession();
+  const { sessionId } = await liveSession();
   await login(sessionId, 7);
   const cluster = clusterOf(7);
   const result = await h.bus.request('recommend', { session_id: sessionId });
@@ -142,10 +153,18 @@ test('invalid request payloads are refused with E4002', async () => {
 });
 
 test('login answers E5005 when the recommendation cannot be published, and works again once it can', async () => {
-  const sessionId = await liveSession();
+  const { sessionId, socket } = await liveSession();
   await whileStreamRefuses('CHAT_REPLIES', async () => {
     await expect(login(sessionId, 5)).rejects.toMatchObject({ code: 'E5005' });
   });
   expect(await login(sessionId, 5)).toEqual({ persona_id: 5 });
-  expect(await takeReplies(h.bus, sessionId)).toHaveLength(1);
+  // The broker hands the refused push to the subject's subscribers too; only the second was stored,
+  // and only it reaches chat-log and the socket.
+  const attempts = candidatesOf(h, sessionId);
+  expect(attempts).toHaveLength(2);
+  const stored = attempts[1].reply;
+  const [frame] = await waitForReplies(socket, 1);
+  expect(frame).toMatchObject({ message_id: stored.reply_id, seq: 1, card_list: clusterOf(5).cards.map((card) => card.name) });
+  expect((await history(h, sessionId)).map((turn) => turn.message_id)).toEqual([stored.reply_id]);
+  expect(replyFrames(socket)).toHaveLength(1);
 });

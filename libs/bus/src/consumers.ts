@@ -3,7 +3,7 @@ import type { Logger } from '@chatbot/runtime';
 import { events, type EventKey, type EventPayload } from '@chatbot/proto';
 import type { Bus } from './bus';
 import { toDelivery, type Delivery } from './delivery';
-import { ensureConsumer, type ConsumerSpec } from './topology';
+import { ensureConsumer, ensureStreams, type ConsumerSpec } from './topology';
 
 export type BatchHandler<K extends EventKey> = (batch: Delivery<EventPayload<K>>[]) => Promise<void>;
 export type JobHandler<K extends EventKey> = (job: Delivery<EventPayload<K>>) => Promise<void>;
@@ -78,7 +78,8 @@ export async function consumeBatches<K extends EventKey>(
       running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drainQueue);
     },
   });
-  void watchPulls(messages, bus.logger.child({ consumer: spec.durable }));
+  const log = bus.logger.child({ consumer: spec.durable });
+  void watchPulls(messages, log, topologyRepair(bus, spec, log));
   return {
     async stop() {
       state.stopped = true;
@@ -90,29 +91,47 @@ export async function consumeBatches<K extends EventKey>(
 }
 
 /** Notifications that mean the consumer stopped receiving, or came close to it. */
-const STALL_SIGNS = new Set<ConsumerNotification['type']>([
-  'heartbeats_missed',
-  'exceeded_limits',
-  'consumer_deleted',
-  'consumer_not_found',
-  'stream_not_found',
-  'no_responders',
-]);
+const STALL_SIGNS = new Set<ConsumerNotification['type']>(['heartbeats_missed', 'exceeded_limits', 'no_responders']);
+/** Notifications that mean the broker no longer has the consumer or its stream. */
+const LOST_SIGNS = new Set<ConsumerNotification['type']>(['consumer_deleted', 'consumer_not_found', 'stream_not_found']);
 
 /**
  * nats.js does not renew a pull the broker ended with a 409: when no other pull is open,
  * deliveries stop until two idle heartbeats are missed (PULL_EXPIRES_MS in all) and it pulls
- * again. Logged, so a stall of that length can be told from a slow handler.
+ * again. Logged, so a stall of that length can be told from a slow handler. When the broker lost
+ * the consumer, nats.js keeps asking for it, and `repair` creates it again.
  */
-async function watchPulls(messages: ConsumerMessages, log: Logger): Promise<void> {
+async function watchPulls(messages: ConsumerMessages, log: Logger, repair: () => void): Promise<void> {
   try {
     for await (const status of messages.status()) {
-      if (STALL_SIGNS.has(status.type)) log.warn({ status }, 'consumer pull interrupted; the client pulls again');
+      if (LOST_SIGNS.has(status.type)) repair();
+      else if (STALL_SIGNS.has(status.type)) log.warn({ status }, 'consumer pull interrupted; the client pulls again');
     }
   } catch (error) {
     // Only the log is lost: consuming goes on without it.
     log.warn({ err: error }, 'consumer status notifications ended');
   }
+}
+
+/** Pull errors of nats.js that mean the broker no longer has the consumer or its stream. */
+const isLost = (error: unknown) => /consumer not found|stream not found|consumer deleted/i.test((error as Error)?.message ?? '');
+
+/**
+ * Creates the stream and the durable again, as the service did at startup, when the broker lost
+ * them (a NATS restarted without its volume, a stream deleted by hand): without this the service
+ * would wait for them forever. At most one attempt a second; a failed one is logged and the next
+ * sign of loss tries again.
+ */
+function topologyRepair(bus: Bus, spec: ConsumerSpec, log: Logger): () => void {
+  let lastAt = 0;
+  return () => {
+    if (Date.now() - lastAt < 1_000) return;
+    lastAt = Date.now();
+    log.warn({ stream: spec.stream }, 'the broker lost this consumer or its stream: creating them again');
+    ensureStreams(bus.jsm, bus.ns, [spec.stream])
+      .then(() => ensureConsumer(bus.jsm, bus.ns, spec))
+      .catch((error: unknown) => log.warn({ err: error }, 'could not create the lost consumer again; the next pull retries'));
+  };
 }
 
 interface BatchRun<T> {
@@ -173,6 +192,7 @@ export async function consumeJobs<K extends EventKey>(
   await ensureConsumer(bus.jsm, bus.ns, spec);
   const consumer = await bus.js.consumers.get(bus.ns.stream(streamOf(key)), spec.durable);
   const inflight = new Map<Delivery<EventPayload<K>>, Promise<void>>();
+  const repair = topologyRepair(bus, spec, bus.logger.child({ consumer: spec.durable }));
   let stopped = false;
   let slotFreed: () => void = () => {};
 
@@ -202,7 +222,8 @@ export async function consumeJobs<K extends EventKey>(
       try {
         msg = await consumer.next({ expires: 1_000 });
       } catch (error) {
-        if (!stopped) bus.logger.warn({ err: error, consumer: spec.durable }, 'pull failed, retrying');
+        if (!stopped && isLost(error)) repair();
+        else if (!stopped) bus.logger.warn({ err: error, consumer: spec.durable }, 'pull failed, retrying');
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       if (!msg) continue;

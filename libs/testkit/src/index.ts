@@ -8,3 +8,4 @@ export { isolateOn } from './isolate';
 export { startPrivateNats, startPrivatePostgres, type PrivateServer } from './private-infra';
 export { inspectWorkQueue, prefixedStream, setDuplicateWindow, type WorkQueueState } from './broker-admin';
 export { warningsOf, warningSummary, type LoggedService } from './warnings';
+export { watchReplyCandidates, openLiveSession, type ReplyCandidate } from './bus-watch';

@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from '@nats-io/transport-node';
 import { Bus } from '@chatbot/bus';
-import { events, patternOf, requests, type ChatReplyV1, type HistoryTurn, type RequestKey, type SessionDeliveryV1 } from '@chatbot/proto';
+import { requests, type ChatReplyV1, type HistoryTurn, type RequestKey, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, TestSocket, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
+import {
+  isolate,
+  openLiveSession,
+  startService,
+  watchReplyCandidates,
+  type ReplyCandidate,
+  type RunningService,
+  type ServiceName,
+  type TestEnv,
+  type TestSocket,
+} from '@chatbot/testkit';
 
 /**
  * What the llm-dispatch integration specs share: real worker processes beside the real chat-log,
@@ -12,11 +22,7 @@ import { isolate, startService, TestSocket, type RunningService, type ServiceNam
  * every reply candidate, every live frame and every request to the other services, as plain
  * core-NATS subscribers that never answer.
  */
-export interface Candidate {
-  reply: ChatReplyV1;
-  /** Nats-Msg-Id it was published with. */
-  msgId: string | undefined;
-}
+export type Candidate = ReplyCandidate;
 
 /** A frame the worker streams (typing, delta); chat-log's stored and committed frames are left out. */
 export type LiveFrame = SessionDeliveryV1 & { session: string };
@@ -84,7 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
   const candidates: Candidate[] = [];
   const live: LiveFrame[] = [];
   const calls: Call[] = [];
-  const candidateWatch = watchCandidates(bus, candidates);
+  const candidateWatch = watchReplyCandidates(bus, candidates);
   const callWatches = new Map(PEERS.map((name) => [name, watchCalls(bus, name, calls)]));
   bus.subscribe('sessionDelivery', '*', (frame, context) => {
     if (!CHAT_LOG_FRAMES.has(frame.type)) live.push({ ...frame, session: context.token });
@@ -126,8 +132,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
       if (sockets.has(sessionId)) return;
       const gateway = services.get('gateway');
       if (!gateway) throw new Error('start the harness with { gateway: true } to connect sessions');
-      sockets.set(sessionId, await TestSocket.open(`ws://127.0.0.1:${gateway.ports['http']}/api/chat/ws?protocol=2&session_id=${sessionId}`));
-      await eventually(() => bus.request('presence', {}, { token: sessionId, timeoutMs: 500 }).then(() => true, () => false), Boolean, 5_000, 'the session live');
+      sockets.set(sessionId, await openLiveSession(bus, gateway.ports['http'], sessionId));
     },
     async login(sessionId, personaId) {
       await harness.connect(sessionId);
@@ -166,21 +171,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
     },
   };
   return harness;
-}
-
-/**
- * Every candidate published on CHAT_REPLIES, seen as a plain subscriber (chat-log owns the work
- * queue). A copy published again under the same Nats-Msg-Id is kept once, as the stream keeps it.
- */
-function watchCandidates(bus: Bus, into: Candidate[]): Subscription {
-  return bus.nc.subscribe(bus.ns.subject(patternOf(events.chatReply)), {
-    callback: (error, msg) => {
-      if (error) return;
-      const msgId = msg.headers?.get('Nats-Msg-Id') || undefined;
-      if (msgId && into.some((candidate) => candidate.msgId === msgId)) return;
-      into.push({ reply: msg.json<ChatReplyV1>(), msgId });
-    },
-  });
 }
 
 /** A copy of every request to one service; the owner answers, these subscribers never do. */

@@ -1,9 +1,18 @@
-import type { Subscription } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { Bus } from '@chatbot/bus';
-import { events, patternOf, type ChatReplyV1, type HistoryTurn, type ReplyFrameV2 } from '@chatbot/proto';
+import type { HistoryTurn, ReplyFrameV2 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, TestSocket, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
+import {
+  isolate,
+  openLiveSession,
+  startService,
+  watchReplyCandidates,
+  type ReplyCandidate,
+  type RunningService,
+  type ServiceName,
+  type TestEnv,
+  type TestSocket,
+} from '@chatbot/testkit';
 
 /**
  * What the persona integration specs share: the real persona service on a fresh database, beside
@@ -33,11 +42,7 @@ export interface PersonaHarness {
   close(): Promise<void>;
 }
 
-export interface Candidate {
-  reply: ChatReplyV1;
-  /** The JetStream de-duplication header the message was published with. */
-  msgId: string | undefined;
-}
+export type Candidate = ReplyCandidate;
 
 // `info` so that the `ready` line (and the seeding line) reach the harness.
 const serviceEnv = (env: TestEnv) => ({ ...env.env, LOG_LEVEL: 'info' });
@@ -47,7 +52,7 @@ export async function startPersona(): Promise<PersonaHarness> {
   const logger = createLogger('persona-test', 'silent');
   const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'persona-test', logger });
   const candidates: Candidate[] = [];
-  const watch = watchCandidates(bus, candidates);
+  const watch = watchReplyCandidates(bus, candidates);
   await bus.nc.flush(); // the subscription reaches the server before anything is published
   const pg = new Client({ connectionString: env.databaseUrl });
   await pg.connect();
@@ -65,9 +70,8 @@ export async function startPersona(): Promise<PersonaHarness> {
     async connect(sessionId) {
       const open = sockets.get(sessionId);
       if (open && !open.closed) return open;
-      const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.ports['http']}/api/chat/ws?protocol=2&session_id=${sessionId}`);
+      const socket = await openLiveSession(bus, gateway.ports['http'], sessionId);
       sockets.set(sessionId, socket);
-      await untilLive(bus, sessionId);
       return socket;
     },
     async restart() {
@@ -104,32 +108,3 @@ export const waitForReplies = (socket: TestSocket, count: number): Promise<Reply
 export const history = async (h: PersonaHarness, sessionId: string): Promise<HistoryTurn[]> =>
   (await h.bus.request('history', { session_id: sessionId, limit: 50 })).turns;
 
-/**
- * Every candidate published on the reply subject, seen as a plain core-NATS subscriber. Persona
- * answers a login only after the broker acknowledged its push, and the broker hands the push to
- * this subscriber before that, on the same connection the answer comes back on: once the login
- * resolved, its push is here. While the stream exists this changes nothing for the publisher; with
- * no stream, this subscriber (which never replies) would turn the broker's instant "no responders"
- * into a publish timeout, so a spec must not delete the stream.
- */
-function watchCandidates(bus: Bus, into: Candidate[]): Subscription {
-  return bus.nc.subscribe(bus.ns.subject(patternOf(events.chatReply)), {
-    callback: (error, msg) => {
-      if (error) return;
-      const msgId = msg.headers?.get('Nats-Msg-Id') || undefined;
-      if (msgId && into.some((candidate) => candidate.msgId === msgId)) return;
-      into.push({ reply: msg.json<ChatReplyV1>(), msgId });
-    },
-  });
-}
-
-/** The gateway subscribes presence for a socket just after the upgrade: wait until it answers. */
-async function untilLive(bus: Bus, sessionId: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const live = await bus.request('presence', {}, { token: sessionId, timeoutMs: 500 }).then(() => true, () => false);
-    if (live) return;
-    if (Date.now() > deadline) throw new Error(`session ${sessionId} not live 5 s after its socket opened`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -18,7 +18,7 @@ import { connectNats } from './connection';
 import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
 import { namespace, type Namespace } from './namespace';
 import { SendQueue } from './send.queue';
-import { ensureStreams } from './topology';
+import { ensureStreams, isNotFound } from './topology';
 import { serveRequests, callRequest, type RequestHandler, type RequestOptions } from './request-reply';
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
 import type { ConsumerSpec } from './topology';
@@ -181,6 +181,20 @@ export class Bus {
   /** A JetStream key-value bucket (created if missing) whose entries expire after `ttlMs`. */
   async kv(bucket: string, ttlMs: number): Promise<KV> {
     return new Kvm(this.nc).create(this.ns.stream(bucket), { ttl: ttlMs, history: 1 });
+  }
+
+  /**
+   * Whether the broker still has the bucket. A lost bucket does not say so: its reads and writes
+   * only time out, so a failed one is followed by this look.
+   */
+  async kvExists(bucket: string): Promise<boolean> {
+    try {
+      await this.jsm.streams.info(`KV_${this.ns.stream(bucket)}`);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   /**

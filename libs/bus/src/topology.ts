@@ -11,7 +11,7 @@ import type { Namespace } from './namespace';
 
 const ms = (value: number) => value * 1_000_000; // JetStream durations are nanoseconds
 
-function isNotFound(error: unknown): boolean {
+export function isNotFound(error: unknown): boolean {
   return /not found/i.test((error as Error)?.message ?? '');
 }
 

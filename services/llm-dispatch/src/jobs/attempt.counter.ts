@@ -10,7 +10,16 @@ const MAX_RACES = 5;
  * head-of-line bounces redeliver a job many times without anyone working on it.
  */
 export class AttemptCounter {
-  constructor(private readonly kv: KV) {}
+  /**
+   * After a failed count, `reopenLost` gives the bucket created again when the broker lost it (a
+   * NATS restarted without its volume, the bucket deleted by hand), or null when it still has it;
+   * without this every job would fail until a restart. The counts the bucket held are gone with
+   * it: each job's count starts again.
+   */
+  constructor(
+    private kv: KV,
+    private readonly reopenLost?: () => Promise<KV | null>,
+  ) {}
 
   /** Session and message ids are NATS-token safe by contract (UUID, [A-Za-z0-9_-]). */
   static key(job: Pick<LlmJobV1, 'session_id' | 'message_id'>): string {
@@ -24,6 +33,17 @@ export class AttemptCounter {
    * de-duplication window) falls back to read-and-update.
    */
   async record(job: LlmJobV1, firstDelivery = false): Promise<number> {
+    try {
+      return await this.count(job, firstDelivery);
+    } catch (error) {
+      const reopened = await this.reopenLost?.();
+      if (!reopened) throw error;
+      this.kv = reopened;
+      return this.count(job, firstDelivery);
+    }
+  }
+
+  private async count(job: LlmJobV1, firstDelivery: boolean): Promise<number> {
     const key = AttemptCounter.key(job);
     let entry = firstDelivery ? null : await this.kv.get(key);
     for (let race = 0; ; race += 1) {

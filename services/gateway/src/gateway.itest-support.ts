@@ -1,40 +1,88 @@
-/** Shared by the gateway's integration specs: a test-side bus that plays the other services. */
+/**
+ * Shared by the gateway's integration specs: one real gateway on an isolated NATS namespace and
+ * database, the real services it asks where a spec needs them, and a test-side bus.
+ */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { Bus, type Delivery } from '@chatbot/bus';
 import type { ChatInboundV1, ChatReplyV1, CommittedFrame, EventKey, EventPayload } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, TestSocket, type RunningService, type TestEnv } from '@chatbot/testkit';
+import { isolate, startService, TestSocket, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
 
 export { TestSocket };
+
+/** The services the gateway asks: chat-log, qna-cache, persona. */
+export type Peer = Exclude<ServiceName, 'gateway' | 'llm-dispatch'>;
+
+export interface WorldOptions {
+  /** Real services to start beside the gateway (none by default: most specs never ask them). */
+  peers?: Peer[];
+  /** Environment a peer gets on top of the isolated one. */
+  peerEnv?: Partial<Record<Peer, Record<string, string>>>;
+}
 
 export interface GatewayWorld {
   env: TestEnv;
   bus: Bus;
   gateway: RunningService;
+  /** The real peers, by name. */
+  services: Map<Peer, RunningService>;
   http: string;
   ws: string;
+  /** Runs `body` while the peer is stopped (nobody answers its requests), starting it again after. */
+  whileDown<T>(name: Peer, body: () => Promise<T>): Promise<T>;
+  /** Runs `body` while the peer's process is paused (its requests time out), resuming it after. */
+  whilePaused<T>(name: Peer, body: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
-/** An isolated NATS namespace, a test bus and one real gateway process. */
-export async function startWorld(extraEnv: Record<string, string> = {}): Promise<GatewayWorld> {
+/** An isolated NATS namespace and database, a test bus, one real gateway and the real peers asked for. */
+export async function startWorld(extraEnv: Record<string, string> = {}, options: WorldOptions = {}): Promise<GatewayWorld> {
   const env = await isolate();
   const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'gateway-itest', logger: createLogger('gateway-itest', 'silent') });
+  const services = new Map<Peer, RunningService>();
+  const startPeer = async (name: Peer) => void services.set(name, await startService(name, { ...env.env, ...options.peerEnv?.[name] }));
+  // The peers first, so that the gateway's first request finds them.
+  await Promise.all((options.peers ?? []).map(startPeer));
   const gateway = await startService('gateway', { ...env.env, ...extraEnv });
   const world: GatewayWorld = {
     env,
     bus,
     gateway,
+    services,
     http: `http://127.0.0.1:${gateway.ports.http}`,
     ws: `ws://127.0.0.1:${gateway.ports.http}/api/chat/ws`,
+    async whileDown(name, body) {
+      await peer(services, name).process.stop('SIGTERM', 15_000);
+      try {
+        return await body();
+      } finally {
+        await startPeer(name);
+      }
+    },
+    async whilePaused(name, body) {
+      const { process: proc } = peer(services, name);
+      await proc.pause();
+      try {
+        return await body();
+      } finally {
+        proc.resume();
+      }
+    },
     async stop() {
       await gateway.process.stop('SIGTERM', 15_000);
+      await Promise.all([...services.values()].map((service) => service.process.stop('SIGTERM', 15_000)));
       await bus.close();
       await env.cleanup();
     },
   };
   return world;
+}
+
+function peer(services: Map<Peer, RunningService>, name: Peer): RunningService {
+  const service = services.get(name);
+  if (!service) throw new Error(`${name} was not started: pass it in startWorld's peers`);
+  return service;
 }
 
 /** Polls until `check` stops throwing (assertions inside) or the time is up. */
@@ -130,3 +178,39 @@ export async function metric(http: string, name: string, labels = ''): Promise<n
 }
 
 export const newMessageId = () => randomUUID();
+
+/**
+ * What qna-cache or an LLM worker publishes for a stored prompt: a reply candidate, which the real
+ * chat-log commits (in turn order) and releases as the session's next frame.
+ */
+export async function answer(bus: Bus, sessionId: string, promptId: string, message = `answer to ${promptId}`): Promise<void> {
+  const candidate: ChatReplyV1 = {
+    reply_id: `itest:${sessionId}:${promptId}`,
+    session_id: sessionId,
+    kind: 'answer',
+    prompt_message_id: promptId,
+    answer: { message, login_required: false },
+    source: 'qna-cache',
+    produced_at: new Date().toISOString(),
+  };
+  await bus.publish('chatReply', sessionId, candidate, { msgId: candidate.reply_id });
+}
+
+/** Sends a message on a v2 socket and waits until chat-log has stored it. */
+export async function sendStored(socket: TestSocket, messageId: string, message = `question ${messageId}`): Promise<void> {
+  socket.send({ message_id: messageId, message });
+  await socket.waitFor((f) => f.type === 'stored' && f.message_id === messageId);
+}
+
+/**
+ * A conversation the real gateway and chat-log have committed: a v2 socket sends one message per
+ * id, each is answered, and the socket closes once every reply came (seq 1..n, in order).
+ */
+export async function committedConversation(world: GatewayWorld, ids: string[]): Promise<string> {
+  const { socket, sessionId } = await connect(world.ws, 'chat.v2');
+  for (const id of ids) await sendStored(socket, id);
+  for (const id of ids) await answer(world.bus, sessionId, id);
+  await socket.waitFor((f) => f.type === 'reply', ids.length);
+  await socket.close();
+  return sessionId;
+}

@@ -1,52 +1,62 @@
-import { Bus } from '@chatbot/bus';
-import { createLogger, AppError } from '@chatbot/runtime';
-import { connect, eventually, metric, startWorld, type GatewayWorld } from './gateway.itest-support';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { CORRELATION_HEADER } from '@chatbot/bus';
+import { requests } from '@chatbot/proto';
+import { connect, eventually, metric, sendStored, answer, startWorld, type GatewayWorld } from './gateway.itest-support';
 
+/**
+ * The REST routes against the real qna-cache, persona and chat-log: what they answer comes from
+ * their seed data and their databases; failures are real ones (a table gone, a paused or stopped
+ * process, a stream refusing a publish). The test only watches the requests, never answers them.
+ */
 let world: GatewayWorld;
-let personaBus: Bus;
-const calls: Array<{ key: string; payload: unknown; correlationId: string }> = [];
-const faqs = [
-  { faq_id: 'FAQ-001', question: '카드를 정지할 수 있나요?', answer: '네.', views: 9 },
-  { faq_id: 'FAQ-002', question: '연회비는?', answer: '카드마다 다릅니다.', views: 5 },
-];
+const calls: Array<{ key: string; payload: unknown; correlationId: string | undefined }> = [];
+
+const seed = <T>(service: string, file: string): T[] => JSON.parse(readFileSync(join(__dirname, '..', '..', service, 'data', file), 'utf8')) as T[];
+/** Most viewed first, then by id: how qna-cache ranks its seeded FAQs and terms. */
+const byViews = <T extends { views: number }>(id: (row: T) => string) => (a: T, b: T) => b.views - a.views || id(a).localeCompare(id(b));
+const faqs = seed<{ faq_id: string; question: string; answer: string; views: number }>('qna-cache', 'faqs.json')
+  .sort(byViews((f) => f.faq_id))
+  .map(({ faq_id, question, answer, views }) => ({ faq_id, question, answer, views }));
+const terms = seed<{ term_id: string; term: string; definition: string; views: number }>('qna-cache', 'terms.json')
+  .sort(byViews((t) => t.term_id))
+  .map(({ term_id, term, definition }) => ({ term_id, term, definition }));
+const personas = seed<{ id: number; name: string; description: string | null }>('persona', 'personas.json')
+  .map(({ id, name, description }) => ({ id, name, description }))
+  .sort((a, b) => a.id - b.id);
 
 beforeAll(async () => {
-  world = await startWorld({ REQUEST_TIMEOUT_MS: '800', CORS_ORIGINS: '*' });
+  // Real services answer in milliseconds, but a machine busy with other tests may take a second.
+  world = await startWorld({ REQUEST_TIMEOUT_MS: '2500', CORS_ORIGINS: '*' }, { peers: ['chat-log', 'qna-cache', 'persona'] });
   const { bus } = world;
-  bus.serve('faqTop', async ({ top_k }, ctx) => {
-    calls.push({ key: 'faqTop', payload: { top_k }, correlationId: ctx.correlationId });
-    return { items: faqs.slice(0, top_k) };
+  // A copy of every faqTop request, as qna-cache receives it; qna-cache answers, this never does.
+  bus.nc.subscribe(bus.subject(requests.faqTop), {
+    callback: (error, msg) => {
+      if (!error) calls.push({ key: 'faqTop', payload: msg.json(), correlationId: msg.headers?.get(CORRELATION_HEADER) });
+    },
   });
-  bus.serve('termTop', async ({ top_k }) => {
-    if (top_k === 42) throw new Error('database exploded: password=hunter2');
-    if (top_k === 43) await new Promise((resolve) => setTimeout(resolve, 2000));
-    return { items: [{ term_id: 'TERM-001', term: '리볼빙', definition: '일부만 결제' }].slice(0, top_k) };
-  });
-  bus.serve('feedback', async ({ message_id, is_helpful }) => {
-    if (message_id === 'unknown') throw new AppError('E4007');
-    return { message_id, feedback_received: is_helpful };
-  });
-  // persona runs on its own connection, so a test can take it away
-  personaBus = await Bus.connect({ url: world.env.natsUrl, prefix: world.env.prefix, name: 'persona-itest', logger: createLogger('persona-itest', 'silent') });
-  personaBus.serve('personas', async () => ({ personas: [{ id: 1, name: '알뜰한 대학생', description: null }] }));
-  personaBus.serve('login', async ({ session_id, persona_id }) => {
-    if (persona_id === 99) throw new AppError('E4006');
-    if (persona_id === 98) throw new AppError('E5005');
-    await personaBus.request('presence', {}, { token: session_id, timeoutMs: 500 }).catch(() => {
-      throw new AppError('E4005');
-    });
-    return { persona_id };
-  });
-  personaBus.serve('binding', async ({ session_id }) => {
-    if (session_id.startsWith('0')) throw new AppError('E4005');
-    return { persona_id: 3 };
-  });
-  await Promise.all([bus.nc.flush(), personaBus.nc.flush()]);
+  await bus.nc.flush();
 });
 afterAll(async () => {
-  await personaBus?.close();
   await world?.stop();
 });
+
+/** Runs `body` with a statement applied to a service's database, and its opposite after. */
+async function withSql<T>(apply: string, undo: string, body: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: world.env.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(apply);
+    try {
+      return await body();
+    } finally {
+      await client.query(undo);
+    }
+  } finally {
+    await client.end();
+  }
+}
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(world.http + path, { headers });
 const post = (path: string, body: unknown) =>
@@ -78,7 +88,7 @@ test('ops endpoints share the API port and readiness checks NATS', async () => {
 test('FAQ top list: default top_k 3, the correlation id travels to the service, bad top_k is 400', async () => {
   const res = await get('/api/qna/faq', { 'x-correlation-id': 'corr-faq-1' });
   expect(res.headers.get('x-correlation-id')).toBe('corr-faq-1');
-  expect(await json(res)).toEqual({ status: 200, body: faqs });
+  expect(await json(res)).toEqual({ status: 200, body: faqs.slice(0, 3) });
   expect(calls.at(-1)).toEqual({ key: 'faqTop', payload: { top_k: 3 }, correlationId: 'corr-faq-1' });
   expect(await json(await get('/api/qna/faq?top_k=1'))).toEqual({ status: 200, body: faqs.slice(0, 1) });
   for (const bad of ['0', 'abc', '101', '1.5']) {
@@ -87,24 +97,31 @@ test('FAQ top list: default top_k 3, the correlation id travels to the service, 
 });
 
 test('term top list: default top_k 6 and 400 on a bad top_k', async () => {
-  expect(await json(await get('/api/qna/terms'))).toEqual({ status: 200, body: [{ term_id: 'TERM-001', term: '리볼빙', definition: '일부만 결제' }] });
+  expect(await json(await get('/api/qna/terms'))).toEqual({ status: 200, body: terms.slice(0, 6) });
   expect((await get('/api/qna/terms?top_k=-1')).status).toBe(400);
 });
 
-test('a failing service gives 500 with an incident id and no details', async () => {
-  const { status, body } = await json(await get('/api/qna/terms?top_k=42'));
-  expect(status).toBe(500);
-  expect(body).toEqual({ error: expect.any(String), code: 'E5004', incident_id: expect.stringMatching(/^INC-\d{8}-[0-9A-F]{8}$/) });
-  expect(JSON.stringify(body)).not.toContain('hunter2');
+test('a failing service gives a 5xx with an incident id and no details', async () => {
+  // qna-cache's terms table is gone for this one request: its query fails inside the service.
+  const { status, body } = await withSql('ALTER TABLE qna_cache.terms RENAME TO terms_hidden_hunter2', 'ALTER TABLE qna_cache.terms_hidden_hunter2 RENAME TO terms', async () =>
+    json(await get('/api/qna/terms')),
+  );
+  // qna-cache reports a failing query as storage trouble worth a retry: 503 E5003, not 500 E5004.
+  expect(status).toBe(503);
+  expect(body).toEqual({ error: expect.any(String), code: 'E5003', incident_id: expect.stringMatching(/^INC-\d{8}-[0-9A-F]{8}$/) });
+  for (const detail of ['hunter2', 'qna_cache', 'does not exist']) expect(JSON.stringify(body)).not.toContain(detail);
   await eventually(() => expect(world.gateway.logs.some((line) => line.includes(body.incident_id))).toBe(true));
+  // and the service works again once its table is back
+  expect(await json(await get('/api/qna/terms?top_k=1'))).toEqual({ status: 200, body: terms.slice(0, 1) });
 });
 
 test('a service slower than REQUEST_TIMEOUT_MS gives 504 E5001', async () => {
-  expect(await json(await get('/api/qna/terms?top_k=43'))).toMatchObject({ status: 504, body: { code: 'E5001', incident_id: expect.any(String) } });
+  const res = await world.whilePaused('qna-cache', async () => json(await get('/api/qna/terms')));
+  expect(res).toMatchObject({ status: 504, body: { code: 'E5001', incident_id: expect.any(String) } });
 });
 
 test('personas on both seed paths', async () => {
-  const expected = { status: 200, body: { personas: [{ id: 1, name: '알뜰한 대학생', description: null }] } };
+  const expected = { status: 200, body: { personas } };
   expect(await json(await get('/api/chat/personas'))).toEqual(expected);
   expect(await json(await get('/api/login/personas'))).toEqual(expected);
 });
@@ -121,12 +138,21 @@ test('login of a live session answers 200 with null, with or without the slash',
 
 test('login errors: no live session 404, unknown persona 404, recommendation failure 502, bad body 422', async () => {
   const { socket, sessionId } = await connect(world.ws);
+  // persona cannot push the recommendation: the replies stream refuses a message of its size
+  const stream = world.bus.ns.stream('CHAT_REPLIES');
+  const { config } = await world.bus.jsm.streams.info(stream);
+  await world.bus.jsm.streams.update(stream, { max_msg_size: 16 });
+  try {
+    expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 2 }))).toMatchObject({ status: 502, body: { code: 'E5005', incident_id: expect.any(String) } });
+  } finally {
+    await world.bus.jsm.streams.update(stream, { max_msg_size: config.max_msg_size });
+  }
   await socket.close();
   // the client's close completes before the gateway has handled it
   await eventually(async () => expect(await metric(world.http, 'chatbot_gateway_session_subscriptions')).toBe(0));
   expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 2 }))).toMatchObject({ status: 404, body: { code: 'E4005' } });
+  expect(personas.some((p) => p.id === 99)).toBe(false);
   expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 99 }))).toMatchObject({ status: 404, body: { code: 'E4006' } });
-  expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 98 }))).toMatchObject({ status: 502, body: { code: 'E5005', incident_id: expect.any(String) } });
   const bad = await json(await post('/api/login/', { session_id: 'not-a-uuid', persona_id: '2' }));
   expect(bad.status).toBe(422);
   expect(bad.body.code).toBe('E4002');
@@ -135,17 +161,28 @@ test('login errors: no live session 404, unknown persona 404, recommendation fai
 });
 
 test('persona binding: the persona id, 404 for an unknown session, 422 for a bad body', async () => {
-  expect(await json(await post('/api/login/persona_id', { session_id: 'a0000000-0000-4000-8000-000000000000' }))).toEqual({ status: 200, body: { persona_id: 3 } });
+  const { socket, sessionId } = await connect(world.ws);
+  expect((await post('/api/login/', { session_id: sessionId, persona_id: 3 })).status).toBe(200);
+  await socket.close();
+  // the binding outlives the socket
+  expect(await json(await post('/api/login/persona_id', { session_id: sessionId }))).toEqual({ status: 200, body: { persona_id: 3 } });
   expect((await post('/api/login/persona_id', { session_id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
   expect((await post('/api/login/persona_id', {})).status).toBe(422);
 });
 
 test('feedback: success echo, 404 for an unknown message, 422 for a bad body', async () => {
-  const sent = { message_id: 'm-1', is_helpful: false, prompt_message_id: 'm-1' };
-  expect(await json(await post('/api/chat/feedback', sent))).toEqual({ status: 200, body: { status: 'success', message_id: 'm-1', feedback_received: false } });
-  expect(await json(await post('/api/chat/feedback', { message_id: 'm-1', is_helpful: null }))).toMatchObject({ body: { feedback_received: null } });
+  // a reply chat-log really released, shown under the prompt's id
+  const { socket, sessionId } = await connect(world.ws, 'chat.v2');
+  const messageId = `fb-${sessionId}`;
+  await sendStored(socket, messageId);
+  await answer(world.bus, sessionId, messageId);
+  await socket.waitFor((f) => f.type === 'reply' && f.message_id === messageId);
+  await socket.close();
+  const sent = { message_id: messageId, is_helpful: false, prompt_message_id: messageId };
+  expect(await json(await post('/api/chat/feedback', sent))).toEqual({ status: 200, body: { status: 'success', message_id: messageId, feedback_received: false } });
+  expect(await json(await post('/api/chat/feedback', { message_id: messageId, is_helpful: null }))).toMatchObject({ body: { feedback_received: null } });
   expect(await json(await post('/api/chat/feedback', { message_id: 'unknown', is_helpful: true }))).toMatchObject({ status: 404, body: { code: 'E4007' } });
-  expect((await post('/api/chat/feedback', { message_id: 'm-1', is_helpful: 'yes' })).status).toBe(422);
+  expect((await post('/api/chat/feedback', { message_id: messageId, is_helpful: 'yes' })).status).toBe(422);
 });
 
 test('CORS: a JSON POST preflight is answered 204 and responses allow the origin', async () => {
@@ -166,6 +203,6 @@ test('an unknown route is a JSON 404', async () => {
 });
 
 test('a service nobody answers gives 503 E5002', async () => {
-  await personaBus.close();
-  expect(await json(await get('/api/chat/personas'))).toMatchObject({ status: 503, body: { code: 'E5002', incident_id: expect.any(String) } });
+  const res = await world.whileDown('persona', async () => json(await get('/api/chat/personas')));
+  expect(res).toMatchObject({ status: 503, body: { code: 'E5002', incident_id: expect.any(String) } });
 });

@@ -8,6 +8,7 @@ import { Bus, type Delivery } from '@chatbot/bus';
 import type { ChatInboundV1, ChatReplyV1, CommittedFrame, EventKey, EventPayload } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, startService, TestSocket, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
+import { startLossyLink, type LossyLink } from './lossy-link.itest-support';
 
 export { TestSocket };
 
@@ -19,6 +20,8 @@ export interface WorldOptions {
   peers?: Peer[];
   /** Environment a peer gets on top of the isolated one. */
   peerEnv?: Partial<Record<Peer, Record<string, string>>>;
+  /** Connect the gateway to NATS through a link that can lose a message on the way. */
+  lossyLink?: boolean;
 }
 
 export interface GatewayWorld {
@@ -27,6 +30,8 @@ export interface GatewayWorld {
   gateway: RunningService;
   /** The real peers, by name. */
   services: Map<Peer, RunningService>;
+  /** The gateway's link to NATS, when the world was started with `lossyLink`. */
+  link?: LossyLink;
   http: string;
   ws: string;
   /** Runs `body` while the peer is stopped (nobody answers its requests), starting it again after. */
@@ -44,12 +49,14 @@ export async function startWorld(extraEnv: Record<string, string> = {}, options:
   const startPeer = async (name: Peer) => void services.set(name, await startService(name, { ...env.env, ...options.peerEnv?.[name] }));
   // The peers first, so that the gateway's first request finds them.
   await Promise.all((options.peers ?? []).map(startPeer));
-  const gateway = await startService('gateway', { ...env.env, ...extraEnv });
+  const link = options.lossyLink ? await startLossyLink(env.natsUrl) : undefined;
+  const gateway = await startService('gateway', { ...env.env, ...(link ? { NATS_URL: link.url } : {}), ...extraEnv });
   const world: GatewayWorld = {
     env,
     bus,
     gateway,
     services,
+    link,
     http: `http://127.0.0.1:${gateway.ports.http}`,
     ws: `ws://127.0.0.1:${gateway.ports.http}/api/chat/ws`,
     async whileDown(name, body) {
@@ -72,6 +79,7 @@ export async function startWorld(extraEnv: Record<string, string> = {}, options:
     async stop() {
       await gateway.process.stop('SIGTERM', 15_000);
       await Promise.all([...services.values()].map((service) => service.process.stop('SIGTERM', 15_000)));
+      await link?.close();
       await bus.close();
       await env.cleanup();
     },

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { CommittedFrame } from '@chatbot/proto';
 import { requests } from '@chatbot/proto';
 import {
   answer,
-  committed,
   committedConversation,
   connect,
   eventually,
+  metric,
   sendStored,
   startWorld,
   TestSocket,
@@ -16,13 +15,17 @@ import {
 /**
  * Resumes against the real chat-log: the frames it replays are ones it committed (messages sent on
  * a socket, answered by a reply candidate as qna-cache or a worker publishes it). It keeps at most
- * REPLAY_LIMIT frames for one resume; a client further behind is told to resync.
+ * REPLAY_LIMIT frames for one resume; a client further behind is told to resync. The gateway
+ * reaches NATS through a link that can lose a message on the way, as core NATS does.
  */
 const REPLAY_LIMIT = 3;
 let world: GatewayWorld;
 
 beforeAll(async () => {
-  world = await startWorld({ REQUEST_TIMEOUT_MS: '3000' }, { peers: ['chat-log'], peerEnv: { 'chat-log': { REPLAY_LIMIT: String(REPLAY_LIMIT) } } });
+  world = await startWorld(
+    { REQUEST_TIMEOUT_MS: '3000' },
+    { peers: ['chat-log'], peerEnv: { 'chat-log': { REPLAY_LIMIT: String(REPLAY_LIMIT) } }, lossyLink: true },
+  );
 });
 afterAll(() => world?.stop());
 
@@ -30,6 +33,29 @@ const resumeUrl = (sessionId: string, lastSeq: number) => `${world.ws}?protocol=
 const replies = (socket: TestSocket) =>
   socket.frames.filter((f) => (f as { type?: string }).type === 'reply').map((f) => [(f as { seq: number }).seq, (f as { message_id: string }).message_id]);
 const ids = (tag: string, count: number) => Array.from({ length: count }, (_, i) => `${tag}-${i + 1}-${randomUUID()}`);
+
+/**
+ * A message reaching chat-log again, as after the broker's two-minute dedupe window (published
+ * without its Nats-Msg-Id): chat-log answers it with the frame it already committed, same seq.
+ */
+function resendToChatLog(sessionId: string, messageId: string) {
+  return world.bus.publish('chatInbound', sessionId, {
+    session_id: sessionId,
+    message_id: messageId,
+    text: `question ${messageId}`,
+    received_at: new Date().toISOString(),
+    gateway_id: 'gateway-itest',
+    protocol: 2,
+  });
+}
+
+function frameSeq(payload: Buffer): number | undefined {
+  try {
+    return (JSON.parse(payload.toString('utf8')) as { frame?: { seq?: number } }).frame?.seq;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The seqs of the committed frames chat-log publishes for a session, as a plain subscriber sees them. */
 function watchFrames(sessionId: string): number[] {
@@ -58,18 +84,10 @@ test('a resumed session gets every missed committed frame in order, then live on
   await socket.waitFor((f) => f.type === 'reply', 2);
   expect(socket.frames[0]).toEqual({ type: 'session', session_id: sessionId, protocol: 2, resumed: true, seq: 2 });
   expect(replies(socket)).toEqual([[3, p[2]], [4, p[3]]]);
-  // The 4th message reaches chat-log again (a resend past the broker's dedupe window, published
-  // without its Nats-Msg-Id): chat-log answers it with the same frame, seq 4, which the client has.
+  // The 4th message reaches chat-log again: it answers with the same frame, seq 4, which the client has.
   const published = watchFrames(sessionId);
   await world.bus.nc.flush();
-  await world.bus.publish('chatInbound', sessionId, {
-    session_id: sessionId,
-    message_id: p[3],
-    text: `question ${p[3]}`,
-    received_at: new Date().toISOString(),
-    gateway_id: 'gateway-itest',
-    protocol: 2,
-  });
+  await resendToChatLog(sessionId, p[3]);
   await eventually(() => expect(published).toEqual([4]));
   await sendStored(socket, p[4]);
   await answer(world.bus, sessionId, p[4]);
@@ -133,40 +151,31 @@ test('resuming a session that is still open moves it to the new socket', async (
   await second.close();
 });
 
-/**
- * Left with a test double of chat-log's `frames`: the gap needs a committed frame that never
- * reaches the gateway while the next one does (core NATS losing it while the link is down), and
- * no real service can lose a frame on the way on demand. It runs in a world without chat-log.
- */
-describe('with chat-log played by the test', () => {
-  let gapWorld: GatewayWorld;
-  const stored = new Map<string, CommittedFrame[]>();
-
-  beforeAll(async () => {
-    gapWorld = await startWorld();
-    gapWorld.bus.serve('frames', async ({ session_id, after_seq }) => {
-      const frames = stored.get(session_id) ?? [];
-      const last_seq = frames.at(-1)?.seq ?? 0;
-      return { frames: frames.filter((f) => f.seq > after_seq), last_seq, resync: false };
-    });
-    await gapWorld.bus.nc.flush();
-  });
-  afterAll(() => gapWorld?.stop());
-
-  test('a live frame past a gap waits while the missing frames are fetched: the client sees every seq in order', async () => {
-    const sessionId = randomUUID();
-    stored.set(sessionId, [1, 2, 3, 4].map((seq) => committed(seq, `g-${seq}`)));
-    const socket = await TestSocket.open(`${gapWorld.ws}?protocol=2&session_id=${sessionId}&last_seq=1`);
-    await socket.waitFor((f) => f.type === 'reply', 3); // the replay: 2, 3, 4
-    // 5 and 6 are committed, 5 is lost on the way (core NATS while the link was down), 6 arrives.
-    stored.get(sessionId)!.push(committed(5, 'g-5'), committed(6, 'g-6'));
-    await gapWorld.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(6, 'g-6') });
-    await socket.waitFor((f) => f.type === 'reply', 5);
-    expect(replies(socket)).toEqual([[2, 'g-2'], [3, 'g-3'], [4, 'g-4'], [5, 'g-5'], [6, 'g-6']]);
-    await gapWorld.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(5, 'g-5') }); // the lost one, late
-    await gapWorld.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: committed(7, 'g-7') });
-    await socket.waitFor((f) => f.type === 'reply', 6);
-    expect(replies(socket).map(([seq]) => seq)).toEqual([2, 3, 4, 5, 6, 7]);
-    await socket.close();
-  });
+test('a live frame past a gap waits while the missing frames are fetched: the client sees every seq in order', async () => {
+  const g = ids('g', 7);
+  const sessionId = await committedConversation(world, g.slice(0, 4));
+  const socket = await TestSocket.open(resumeUrl(sessionId, 1));
+  await socket.waitFor((f) => f.type === 'reply', 3); // the replay: 2, 3, 4
+  // 5 and 6 are committed, 5 is lost on the way (core NATS while the link was down), 6 arrives.
+  const gapsBefore = await metric(world.http, 'chatbot_gateway_seq_gaps_total');
+  const fifthLost = world.link!.loseNext((subject, payload) => subject.endsWith(sessionId) && frameSeq(payload) === 5);
+  await sendStored(socket, g[4]);
+  await sendStored(socket, g[5]);
+  await answer(world.bus, sessionId, g[4]);
+  await answer(world.bus, sessionId, g[5]);
+  await fifthLost;
+  await socket.waitFor((f) => f.type === 'reply', 5);
+  expect(replies(socket)).toEqual([[2, g[1]], [3, g[2]], [4, g[3]], [5, g[4]], [6, g[5]]]);
+  // 6 was held while 5 was fetched from chat-log
+  expect(await metric(world.http, 'chatbot_gateway_seq_gaps_total')).toBe(gapsBefore + 1);
+  // the lost one, late: chat-log sends frame 5 again when its message reaches it again
+  const published = watchFrames(sessionId);
+  await world.bus.nc.flush();
+  await resendToChatLog(sessionId, g[4]);
+  await eventually(() => expect(published).toEqual([5]));
+  await sendStored(socket, g[6]);
+  await answer(world.bus, sessionId, g[6]);
+  await socket.waitFor((f) => f.type === 'reply', 6);
+  expect(replies(socket).map(([seq]) => seq)).toEqual([2, 3, 4, 5, 6, 7]);
+  await socket.close();
 });

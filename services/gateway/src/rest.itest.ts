@@ -111,6 +111,8 @@ test('a failing service gives a 5xx with an incident id and no details', async (
   expect(body).toEqual({ error: expect.any(String), code: 'E5003', incident_id: expect.stringMatching(/^INC-\d{8}-[0-9A-F]{8}$/) });
   for (const detail of ['hunter2', 'qna_cache', 'does not exist']) expect(JSON.stringify(body)).not.toContain(detail);
   await eventually(() => expect(world.gateway.logs.some((line) => line.includes(body.incident_id))).toBe(true));
+  // the details went to qna-cache's log
+  await eventually(() => expect(world.services.get('qna-cache')!.logs.some((line) => line.includes('terms') && line.includes('does not exist'))).toBe(true));
   // and the service works again once its table is back
   expect(await json(await get('/api/qna/terms?top_k=1'))).toEqual({ status: 200, body: terms.slice(0, 1) });
 });

@@ -101,17 +101,25 @@ test('a closed socket leaves no timer behind: no failure candidate for its messa
 
 // Last: it removes the inbound stream, so the broker refuses every message from here on.
 test('a message the broker does not take is answered at once: v1 unavailable frame, v2 E5006', async () => {
-  await world.bus.jsm.streams.delete(`${world.env.prefix.toUpperCase()}_CHAT_INBOUND`);
-  const v1 = await connect(world.ws);
-  v1.socket.send({ message_id: 'lost-1', message: '안녕' });
-  const [bot] = await v1.socket.waitFor(isBot);
-  expect(bot).toMatchObject({ message_id: 'lost-1', login_required: false, message: UNAVAILABLE_MESSAGE });
+  // The stream refuses every message (too large for it). Deleting it no longer works for this:
+  // the test's own consumer of the stream creates it again, as a service's would.
+  const stream = world.bus.ns.stream('CHAT_INBOUND');
+  const { config } = await world.bus.jsm.streams.info(stream);
+  await world.bus.jsm.streams.update(stream, { max_msg_size: 1 });
+  try {
+    const v1 = await connect(world.ws);
+    v1.socket.send({ message_id: 'lost-1', message: '안녕' });
+    const [bot] = await v1.socket.waitFor(isBot);
+    expect(bot).toMatchObject({ message_id: 'lost-1', login_required: false, message: UNAVAILABLE_MESSAGE });
 
-  const v2 = await connect(world.ws, 'chat.v2');
-  v2.socket.send({ message_id: 'lost-2', message: '안녕' });
-  const [error] = await v2.socket.waitFor((f) => f.type === 'error');
-  expect(error).toEqual({ type: 'error', error: expect.any(String), code: 'E5006', message_id: 'lost-2', seq: 0 });
-  expect(v2.socket.frames.some((f) => (f as { type?: string }).type === 'accepted')).toBe(false);
-  expect(await metric(world.http, 'chatbot_gateway_publish_failures_total')).toBe(2);
-  await Promise.all([v1.socket.close(), v2.socket.close()]);
+    const v2 = await connect(world.ws, 'chat.v2');
+    v2.socket.send({ message_id: 'lost-2', message: '안녕' });
+    const [error] = await v2.socket.waitFor((f) => f.type === 'error');
+    expect(error).toEqual({ type: 'error', error: expect.any(String), code: 'E5006', message_id: 'lost-2', seq: 0 });
+    expect(v2.socket.frames.some((f) => (f as { type?: string }).type === 'accepted')).toBe(false);
+    expect(await metric(world.http, 'chatbot_gateway_publish_failures_total')).toBe(2);
+    await Promise.all([v1.socket.close(), v2.socket.close()]);
+  } finally {
+    await world.bus.jsm.streams.update(stream, { max_msg_size: config.max_msg_size });
+  }
 });

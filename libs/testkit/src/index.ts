@@ -1,6 +1,6 @@
 export { resolveInfra, type Infra } from './infra';
 export { isolate, type TestEnv } from './isolate';
-export { startService, startAll, stopAll, allServices, type ServiceName, type RunningService } from './services';
+export { startService, startAll, stopAll, allServices, whilePaused, type ServiceName, type RunningService } from './services';
 export { TestSocket, isBotFrame } from './ws-client';
 export { startStubLlm, sequence, type StubLlm, type StubBehaviour, type StubScript } from './stub-llm';
 export { startSystem, type TestSystem, type SystemOptions } from './system';

@@ -67,3 +67,13 @@ export async function startAll(
 export async function stopAll(services: Iterable<RunningService>): Promise<void> {
   await Promise.all([...services].map((s) => s.process.stop('SIGTERM', 15_000)));
 }
+
+/** Runs `body` while the service's process is paused (SIGSTOP: its requests time out), resuming it after. */
+export async function whilePaused<T>(service: RunningService, body: () => Promise<T>): Promise<T> {
+  await service.process.pause();
+  try {
+    return await body();
+  } finally {
+    service.process.resume();
+  }
+}

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { Bus, type Delivery } from '@chatbot/bus';
 import type { ChatInboundV1, ChatReplyV1, CommittedFrame, EventKey, EventPayload } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, TestSocket, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
+import { isolate, startService, TestSocket, whilePaused, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
 import { startLossyLink, type LossyLink } from './lossy-link.itest-support';
 
 export { TestSocket };
@@ -67,15 +67,7 @@ export async function startWorld(extraEnv: Record<string, string> = {}, options:
         await startPeer(name);
       }
     },
-    async whilePaused(name, body) {
-      const { process: proc } = peer(services, name);
-      await proc.pause();
-      try {
-        return await body();
-      } finally {
-        proc.resume();
-      }
-    },
+    whilePaused: (name, body) => whilePaused(peer(services, name), body),
     async stop() {
       await gateway.process.stop('SIGTERM', 15_000);
       await Promise.all([...services.values()].map((service) => service.process.stop('SIGTERM', 15_000)));

@@ -8,6 +8,7 @@ import {
   openLiveSession,
   startService,
   watchReplyCandidates,
+  whilePaused,
   type ReplyCandidate,
   type RunningService,
   type ServiceName,
@@ -151,15 +152,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
         await start(name);
       }
     },
-    async whilePaused(name, body) {
-      const { process: proc } = services.get(name)!;
-      await proc.pause();
-      try {
-        return await body();
-      } finally {
-        proc.resume();
-      }
-    },
+    whilePaused: (name, body) => whilePaused(services.get(name)!, body),
     async close() {
       await Promise.all([...sockets.values()].map((socket) => socket.close()));
       await Promise.all(workers.map((worker) => worker.process.stop('SIGTERM', 15_000)));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startSystem, type TestSystem } from '@chatbot/testkit';
 import { finalFrames, isUnavailable, openV1, openV2, pause, type Session } from './support/chat';
-import { privateNats, type PrivateServer } from './support/private-infra';
+import { privateNats, type PrivateNats } from './support/private-infra';
 
 /**
  * NATS away: stopped (connections refused) or frozen (connections open, nothing answers). The
@@ -12,7 +12,7 @@ import { privateNats, type PrivateServer } from './support/private-infra';
  */
 const PUBLISH_TIMEOUT_MS = 3_000;
 
-let nats: PrivateServer;
+let nats: PrivateNats;
 let system: TestSystem;
 let v1: Session;
 let v2: Session;
@@ -59,10 +59,10 @@ async function eventually(check: () => Promise<void>, timeoutMs = 20_000): Promi
 }
 
 /** Sends a message and returns the first frame that answers it, and how long that took. */
-async function sendAndTime(session: Session, protocol: 1 | 2): Promise<{ id: string; frame: Record<string, unknown>; ms: number }> {
+async function sendAndTime(session: Session, protocol: 1 | 2, text = '연회비'): Promise<{ id: string; frame: Record<string, unknown>; ms: number }> {
   const id = randomUUID();
   const started = Date.now();
-  session.socket.send({ message_id: id, message: '연회비' });
+  session.socket.send({ message_id: id, message: text });
   const answers = (f: Record<string, unknown>) => f.message_id === id && (protocol === 1 ? f.sender === 'bot' : f.type === 'reply' || f.type === 'error');
   const [frame] = await session.socket.waitFor(answers, 1, 20_000);
   const ms = Date.now() - started;
@@ -117,3 +117,28 @@ test('with NATS frozen, a message is answered unavailable once PUBLISH_TIMEOUT_M
   expect(finalFrames(v2.socket, lost2.id).filter(isUnavailable)).toEqual([]);
   expect(allAlive()).toBe(true);
 }, 60_000);
+
+test('when NATS comes back without its streams (a restart that lost its volume), the services create them again and serve', async () => {
+  await nats.stop();
+  await nats.wipe();
+  await nats.start();
+  const startedAt = Date.now();
+  // Until a consumer has noticed the loss and created its stream again, the broker refuses the
+  // message and the user hears "unavailable" at once: asked again until it is taken.
+  const answered = async (protocol: 1 | 2, text: string) => {
+    const session = protocol === 1 ? v1 : v2;
+    for (;;) {
+      const { frame } = await sendAndTime(session, protocol, text);
+      if (!isUnavailable(frame) && frame.type !== 'error') return frame;
+      if (Date.now() - startedAt > 40_000) throw new Error(`still refused 40 s after NATS came back: ${JSON.stringify(frame)}`);
+      await pause(500);
+    }
+  };
+  expect(await answered(1, '연회비')).toMatchObject({ sender: 'bot', message: expect.stringContaining('연회비') }); // qna-cache, CHAT_INBOUND, CHAT_REPLIES
+  expect(await answered(2, '편의점/카페/배달 위주로 할인 많이 받는 카드 추천해줘.')).toMatchObject({
+    type: 'reply',
+    tool_name: 'get_card_recommendation', // llm-dispatch: LLM_JOBS and its attempts bucket
+  });
+  if (process.env.TEST_SHOW_TIMINGS) process.stdout.write(`serving again ${Date.now() - startedAt} ms after NATS came back empty\n`);
+  expect(allAlive()).toBe(true);
+}, 90_000);

@@ -46,12 +46,20 @@ function serverOf(spec: ProcessSpec, url: string, dir: string, stopSignal: NodeJ
   };
 }
 
+export interface PrivateNats extends PrivateServer {
+  /** Removes its JetStream store while it is stopped: it starts again as after losing its volume. */
+  wipe(): Promise<void>;
+}
+
 /** A JetStream nats-server on a fixed port; its streams survive a stop and start (file storage). */
-export async function privateNats(): Promise<PrivateServer> {
+export async function privateNats(): Promise<PrivateNats> {
   const dir = await mkdtemp(join(tmpdir(), 'system-test-nats-'));
   const port = await freePort();
   const spec = await natsServerSpec({ dataDir: dir, port });
-  return serverOf(spec, `nats://127.0.0.1:${port}`, dir, 'SIGTERM');
+  return {
+    ...serverOf(spec, `nats://127.0.0.1:${port}`, dir, 'SIGTERM'),
+    wipe: () => rm(join(dir, 'jetstream'), { recursive: true, force: true }),
+  };
 }
 
 /**

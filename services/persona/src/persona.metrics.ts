@@ -1,6 +1,7 @@
 import type { RequestContext, RequestHandler } from '@chatbot/bus';
 import type { RequestKey, RequestPayload, ResponsePayload } from '@chatbot/proto';
 import { AppError, counter, histogram, isAppError, messageLogger, type Logger, type Registry } from '@chatbot/runtime';
+import { isStorageFailure } from '@chatbot/store';
 
 export type PersonaMetrics = ReturnType<typeof createPersonaMetrics>;
 
@@ -44,7 +45,7 @@ export function instrument<K extends RequestKey>(
       end({ outcome: 'ok' });
       return response;
     } catch (caught) {
-      const error = storageFailure(caught) ? new AppError('E5003', undefined, { cause: caught }) : caught;
+      const error = isStorageFailure(caught) ? new AppError('E5003', undefined, { cause: caught }) : caught;
       const outcome = isAppError(error) ? error.code : 'E5004';
       end({ outcome });
       // 5xx are logged with an incident id by the bus; refusals are worth a line too
@@ -52,10 +53,4 @@ export function instrument<K extends RequestKey>(
       throw error;
     }
   };
-}
-
-/** Prisma's errors (Postgres down, a query failing): callers get E5003, worth a retry. */
-function storageFailure(error: unknown): boolean {
-  const name = (error as Error | undefined)?.name ?? '';
-  return name.startsWith('PrismaClient') || name === 'DriverAdapterError';
 }

@@ -1,6 +1,7 @@
 import type { Bus, RequestHandler } from '@chatbot/bus';
 import type { RequestKey } from '@chatbot/proto';
-import { AppError, isAppError } from '@chatbot/runtime';
+import { AppError } from '@chatbot/runtime';
+import { isStorageFailure } from '@chatbot/store';
 import type { CardSearchRepository } from './card-search.repository';
 import type { CatalogueRepository } from './catalogue.repository';
 import type { QnaMetrics } from './qna.metrics';
@@ -24,8 +25,8 @@ function timed<K extends RequestKey>(deps: RequestDeps, key: K, handler: Request
       return response;
     } catch (error) {
       end({ outcome: 'error' });
-      // Postgres is the only thing these handlers touch: tell callers it is worth a retry.
-      throw isAppError(error) ? error : new AppError('E5003', undefined, { cause: error });
+      // A failing query is worth a retry for the caller; a fault of ours stays one (E5004).
+      throw isStorageFailure(error) ? new AppError('E5003', undefined, { cause: error }) : error;
     }
   });
 }

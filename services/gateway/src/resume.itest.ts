@@ -124,6 +124,20 @@ test('frames released during the replay follow the replayed ones', async () => {
   await socket.close();
 });
 
+test('a client claiming a seq past the last committed frame is told to resync as unknown_seq, and the session goes on from the last one', async () => {
+  const p = ids('u', 2);
+  const sessionId = await committedConversation(world, p);
+  const socket = await TestSocket.open(resumeUrl(sessionId, 7));
+  const [, resync] = await socket.waitFor(() => true, 2);
+  expect(resync).toEqual({ type: 'resync', reason: 'unknown_seq', seq: 2 });
+  // The session goes on from chat-log's seq, not the client's claim: the next reply is shown.
+  await sendStored(socket, 'u-next');
+  await answer(world.bus, sessionId, 'u-next');
+  const [reply] = await socket.waitFor((f) => f.type === 'reply');
+  expect(reply).toMatchObject({ message_id: 'u-next', seq: 3 });
+  await socket.close();
+});
+
 test('when chat-log no longer keeps the missed frames the client is told to resync from the last seq', async () => {
   const p = ids('x', REPLAY_LIMIT + 3);
   const sessionId = await committedConversation(world, p.slice(0, REPLAY_LIMIT + 2));

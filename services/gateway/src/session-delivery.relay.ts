@@ -71,7 +71,9 @@ export class DeliveryRelay {
       for (const frame of missed.frames) this.showFrame(frame);
       return;
     }
-    this.outbox.seq = Math.max(this.outbox.seq, missed.lastSeq);
+    // chat-log's last seq, also below the client's claim (unknown_seq): the next frame follows it,
+    // and a claim kept as the socket's seq would drop the frames up to it as already seen.
+    this.outbox.seq = missed.lastSeq;
     this.outbox.send('resync', encodeV2.resync(missed.reason, this.outbox.seq));
   }
 

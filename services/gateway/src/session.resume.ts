@@ -24,7 +24,8 @@ export async function fetchMissedFrames(deps: LookupDeps, sessionId: string, aft
       // Waits for chat-log while it reconnects: the broker link coming back asks for every session at once.
       { timeoutMs: deps.requestTimeoutMs, correlationId, waitForResponder: true },
     );
-    if (result.resync) return { resync: true, reason: 'frames_expired', lastSeq: result.last_seq };
+    // Ahead of what chat-log committed (a seq of another store, or one it lost): not an expiry.
+    if (result.resync) return { resync: true, reason: afterSeq > result.last_seq ? 'unknown_seq' : 'frames_expired', lastSeq: result.last_seq };
     const frames = result.frames.filter((frame) => frame.seq > afterSeq).sort((a, b) => a.seq - b.seq);
     return { resync: false, frames };
   } catch (error) {

@@ -184,16 +184,17 @@ export class Bus {
   }
 
   /**
-   * Whether the broker still has the bucket. A lost bucket does not say so: its reads and writes
-   * only time out, so a failed one is followed by this look.
+   * The bucket created again when the broker lost it (a NATS restarted without its volume, the
+   * bucket deleted by hand), or null while it still has it. A lost bucket does not say so: its
+   * reads and writes only time out, so a failed one is followed by this look.
    */
-  async kvExists(bucket: string): Promise<boolean> {
+  async reopenKvIfLost(bucket: string, ttlMs: number): Promise<KV | null> {
     try {
       await this.jsm.streams.info(`KV_${this.ns.stream(bucket)}`);
-      return true;
+      return null;
     } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
+      if (!isNotFound(error)) throw error;
+      return this.kv(bucket, ttlMs);
     }
   }
 

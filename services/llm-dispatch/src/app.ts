@@ -41,11 +41,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   logStartMode(logger, answerer.describe(), config, deps.prompts);
 
   const answered = answeredCheck(bus, config.HISTORY_TIMEOUT_MS);
-  const openAttempts = () => bus.kv(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS);
-  const reopenLostAttempts = async () => ((await bus.kvExists(ATTEMPTS_BUCKET)) ? null : openAttempts());
   const handler = createJobHandler({
     head: new SessionHeadGuard(bus, config.JOB_STUCK_AFTER_MS, answered, logger),
-    attempts: new AttemptCounter(await openAttempts(), reopenLostAttempts),
+    attempts: new AttemptCounter(await bus.kv(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS), () => bus.reopenKvIfLost(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS)),
     answered,
     answerer,
     publisher: new ReplyPublisher(bus, { deltaWindowMs: config.DELTA_COALESCE_MS }),

@@ -18,8 +18,7 @@ afterAll(async () => {
 
 const job = () => ({ session_id: randomUUID(), message_id: randomUUID(), text: 'x', received_at: new Date().toISOString() });
 const open = () => bus.kv(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS);
-/** As the app wires it: a bucket the broker still has is not reopened. */
-const reopenLost = async () => ((await bus.kvExists(ATTEMPTS_BUCKET)) ? null : open());
+const reopenLost = () => bus.reopenKvIfLost(ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS);
 
 test('attempts are counted per job, across counters (workers) sharing the bucket', async () => {
   const [first, second] = [new AttemptCounter(await open(), reopenLost), new AttemptCounter(await open(), reopenLost)];

@@ -3,7 +3,7 @@ import type { Logger } from '@chatbot/runtime';
 import { events, type EventKey, type EventPayload } from '@chatbot/proto';
 import type { Bus } from './bus';
 import { toDelivery, type Delivery } from './delivery';
-import { ensureConsumer, ensureStreams, type ConsumerSpec } from './topology';
+import { ensureConsumer, ensureStreams, isNotFound, type ConsumerSpec } from './topology';
 
 export type BatchHandler<K extends EventKey> = (batch: Delivery<EventPayload<K>>[]) => Promise<void>;
 export type JobHandler<K extends EventKey> = (job: Delivery<EventPayload<K>>) => Promise<void>;
@@ -114,7 +114,7 @@ async function watchPulls(messages: ConsumerMessages, log: Logger, repair: () =>
 }
 
 /** Pull errors of nats.js that mean the broker no longer has the consumer or its stream. */
-const isLost = (error: unknown) => /consumer not found|stream not found|consumer deleted/i.test((error as Error)?.message ?? '');
+const isLost = (error: unknown) => isNotFound(error) || /consumer deleted/i.test((error as Error)?.message ?? '');
 
 /**
  * Creates the stream and the durable again, as the service did at startup, when the broker lost

@@ -1,6 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { findOrphans } from '@chatbot/bus';
+import { findOrphans, type Bus } from '@chatbot/bus';
+import type { StreamName } from '@chatbot/proto';
 
 /**
  * Narrows a stream's duplicate window (`Nats-Msg-Id` dedupe), so a test sees in seconds what
@@ -52,4 +53,20 @@ export async function inspectWorkQueue(natsUrl: string, stream: string, durable:
 /** The JetStream name of a proto stream under a NATS prefix (as libs/bus names it). */
 export function prefixedStream(prefix: string, stream: string): string {
   return prefix ? `${prefix.toUpperCase().replaceAll('-', '_')}_${stream}` : stream;
+}
+
+/**
+ * Runs `body` while the stream refuses every message (each is larger than the 1-byte maximum it
+ * is set to), then restores its config. Unlike deleting the stream, its consumers stay, and none
+ * of them creates it again meanwhile.
+ */
+export async function whileStreamRefuses<T>(bus: Bus, name: StreamName, body: () => Promise<T>): Promise<T> {
+  const stream = bus.ns.stream(name);
+  const { config } = await bus.jsm.streams.info(stream);
+  await bus.jsm.streams.update(stream, { ...config, max_msg_size: 1 });
+  try {
+    return await body();
+  } finally {
+    await bus.jsm.streams.update(stream, config);
+  }
 }

@@ -6,6 +6,6 @@ export { startStubLlm, sequence, type StubLlm, type StubBehaviour, type StubScri
 export { startSystem, type TestSystem, type SystemOptions } from './system';
 export { isolateOn } from './isolate';
 export { startPrivateNats, startPrivatePostgres, type PrivateServer } from './private-infra';
-export { inspectWorkQueue, prefixedStream, setDuplicateWindow, type WorkQueueState } from './broker-admin';
+export { inspectWorkQueue, prefixedStream, setDuplicateWindow, whileStreamRefuses, type WorkQueueState } from './broker-admin';
 export { warningsOf, warningSummary, type LoggedService } from './warnings';
 export { watchReplyCandidates, openLiveSession, type ReplyCandidate } from './bus-watch';

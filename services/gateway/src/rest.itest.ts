@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { CORRELATION_HEADER } from '@chatbot/bus';
 import { requests } from '@chatbot/proto';
+import { whileStreamRefuses } from '@chatbot/testkit';
 import { connect, eventually, metric, sendStored, answer, startWorld, type GatewayWorld } from './gateway.itest-support';
 
 /**
@@ -140,15 +141,9 @@ test('login of a live session answers 200 with null, with or without the slash',
 
 test('login errors: no live session 404, unknown persona 404, recommendation failure 502, bad body 422', async () => {
   const { socket, sessionId } = await connect(world.ws);
-  // persona cannot push the recommendation: the replies stream refuses a message of its size
-  const stream = world.bus.ns.stream('CHAT_REPLIES');
-  const { config } = await world.bus.jsm.streams.info(stream);
-  await world.bus.jsm.streams.update(stream, { max_msg_size: 16 });
-  try {
-    expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 2 }))).toMatchObject({ status: 502, body: { code: 'E5005', incident_id: expect.any(String) } });
-  } finally {
-    await world.bus.jsm.streams.update(stream, { max_msg_size: config.max_msg_size });
-  }
+  // persona cannot push the recommendation: the replies stream refuses it
+  const refused = await whileStreamRefuses(world.bus, 'CHAT_REPLIES', async () => json(await post('/api/login/', { session_id: sessionId, persona_id: 2 })));
+  expect(refused).toMatchObject({ status: 502, body: { code: 'E5005', incident_id: expect.any(String) } });
   await socket.close();
   // the client's close completes before the gateway has handled it
   await eventually(async () => expect(await metric(world.http, 'chatbot_gateway_session_subscriptions')).toBe(0));

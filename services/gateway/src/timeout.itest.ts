@@ -1,4 +1,5 @@
 import { UNAVAILABLE_MESSAGE } from '@chatbot/proto';
+import { whileStreamRefuses } from '@chatbot/testkit';
 import { committed, connect, eventually, metric, startWorld, StreamLog, type GatewayWorld, type InboundLog, type ReplyLog } from './gateway.itest-support';
 
 let world: GatewayWorld;
@@ -99,14 +100,8 @@ test('a closed socket leaves no timer behind: no failure candidate for its messa
   await other.socket.close();
 });
 
-// Last: it removes the inbound stream, so the broker refuses every message from here on.
 test('a message the broker does not take is answered at once: v1 unavailable frame, v2 E5006', async () => {
-  // The stream refuses every message (too large for it). Deleting it no longer works for this:
-  // the test's own consumer of the stream creates it again, as a service's would.
-  const stream = world.bus.ns.stream('CHAT_INBOUND');
-  const { config } = await world.bus.jsm.streams.info(stream);
-  await world.bus.jsm.streams.update(stream, { max_msg_size: 1 });
-  try {
+  await whileStreamRefuses(world.bus, 'CHAT_INBOUND', async () => {
     const v1 = await connect(world.ws);
     v1.socket.send({ message_id: 'lost-1', message: '안녕' });
     const [bot] = await v1.socket.waitFor(isBot);
@@ -119,7 +114,5 @@ test('a message the broker does not take is answered at once: v1 unavailable fra
     expect(v2.socket.frames.some((f) => (f as { type?: string }).type === 'accepted')).toBe(false);
     expect(await metric(world.http, 'chatbot_gateway_publish_failures_total')).toBe(2);
     await Promise.all([v1.socket.close(), v2.socket.close()]);
-  } finally {
-    await world.bus.jsm.streams.update(stream, { max_msg_size: config.max_msg_size });
-  }
+  });
 });

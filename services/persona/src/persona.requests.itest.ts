@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { whileStreamRefuses } from '@chatbot/testkit';
 import { candidatesOf, history, replyFrames, startPersona, waitForReplies, type PersonaHarness } from '../test/harness';
 import { loadSeedData, type SeedData } from './seed-data.loader';
 
@@ -25,21 +26,6 @@ const bindings = async (sessionId: string) =>
   (await h.pg.query('SELECT persona_id FROM persona.session_bindings WHERE session_id = $1', [sessionId])).rows;
 const login = (sessionId: string, personaId: number) =>
   h.bus.request('login', { session_id: sessionId, persona_id: personaId });
-
-/**
- * Runs `body` while the stream refuses every message (each is larger than the maximum size it is
- * set to), then restores its config. Its consumers, chat-log's among them, stay as they are.
- */
-async function whileStreamRefuses(name: 'CHAT_REPLIES', body: () => Promise<void>): Promise<void> {
-  const stream = h.bus.ns.stream(name);
-  const { config } = await h.bus.jsm.streams.info(stream);
-  await h.bus.jsm.streams.update(stream, { ...config, max_msg_size: 1 });
-  try {
-    await body();
-  } finally {
-    await h.bus.jsm.streams.update(stream, config);
-  }
-}
 
 test('lists the seven personas by id with name and description', async () => {
   const { personas } = await h.bus.request('personas', {});
@@ -154,7 +140,7 @@ test('invalid request payloads are refused with E4002', async () => {
 
 test('login answers E5005 when the recommendation cannot be published, and works again once it can', async () => {
   const { sessionId, socket } = await liveSession();
-  await whileStreamRefuses('CHAT_REPLIES', async () => {
+  await whileStreamRefuses(h.bus, 'CHAT_REPLIES', async () => {
     await expect(login(sessionId, 5)).rejects.toMatchObject({ code: 'E5005' });
   });
   expect(await login(sessionId, 5)).toEqual({ persona_id: 5 });

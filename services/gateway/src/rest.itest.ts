@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { CORRELATION_HEADER } from '@chatbot/bus';
 import { requests } from '@chatbot/proto';
@@ -9,23 +7,16 @@ import { connect, eventually, metric, sendStored, answer, startWorld, type Gatew
 /**
  * The REST routes against the real qna-cache, persona and chat-log: what they answer comes from
  * their seed data and their databases; failures are real ones (a table gone, a paused or stopped
- * process, a stream refusing a publish). The test only watches the requests, never answers them.
+ * process, a stream refusing a publish). The test asks them itself for what the gateway must relay,
+ * and watches the gateway's requests; it never answers one.
  */
 let world: GatewayWorld;
 const calls: Array<{ key: string; payload: unknown; correlationId: string | undefined }> = [];
 
-const seed = <T>(service: string, file: string): T[] => JSON.parse(readFileSync(join(__dirname, '..', '..', service, 'data', file), 'utf8')) as T[];
-/** Most viewed first, then by id: how qna-cache ranks its seeded FAQs and terms. */
-const byViews = <T extends { views: number }>(id: (row: T) => string) => (a: T, b: T) => b.views - a.views || id(a).localeCompare(id(b));
-const faqs = seed<{ faq_id: string; question: string; answer: string; views: number }>('qna-cache', 'faqs.json')
-  .sort(byViews((f) => f.faq_id))
-  .map(({ faq_id, question, answer, views }) => ({ faq_id, question, answer, views }));
-const terms = seed<{ term_id: string; term: string; definition: string; views: number }>('qna-cache', 'terms.json')
-  .sort(byViews((t) => t.term_id))
-  .map(({ term_id, term, definition }) => ({ term_id, term, definition }));
-const personas = seed<{ id: number; name: string; description: string | null }>('persona', 'personas.json')
-  .map(({ id, name, description }) => ({ id, name, description }))
-  .sort((a, b) => a.id - b.id);
+/** What the real service answers over the bus: the gateway must relay it unchanged. */
+const faqTop = async (top_k: number) => (await world.bus.request('faqTop', { top_k })).items;
+const termTop = async (top_k: number) => (await world.bus.request('termTop', { top_k })).items;
+const personaList = async () => (await world.bus.request('personas', {})).personas;
 
 beforeAll(async () => {
   // Real services answer in milliseconds, but a machine busy with other tests may take a second.
@@ -87,18 +78,22 @@ test('ops endpoints share the API port and readiness checks NATS', async () => {
 });
 
 test('FAQ top list: default top_k 3, the correlation id travels to the service, bad top_k is 400', async () => {
+  const [three, one] = [await faqTop(3), await faqTop(1)];
+  expect([three.length, one.length]).toEqual([3, 1]);
   const res = await get('/api/qna/faq', { 'x-correlation-id': 'corr-faq-1' });
   expect(res.headers.get('x-correlation-id')).toBe('corr-faq-1');
-  expect(await json(res)).toEqual({ status: 200, body: faqs.slice(0, 3) });
+  expect(await json(res)).toEqual({ status: 200, body: three });
   expect(calls.at(-1)).toEqual({ key: 'faqTop', payload: { top_k: 3 }, correlationId: 'corr-faq-1' });
-  expect(await json(await get('/api/qna/faq?top_k=1'))).toEqual({ status: 200, body: faqs.slice(0, 1) });
+  expect(await json(await get('/api/qna/faq?top_k=1'))).toEqual({ status: 200, body: one });
   for (const bad of ['0', 'abc', '101', '1.5']) {
     expect(await json(await get(`/api/qna/faq?top_k=${bad}`))).toMatchObject({ status: 400, body: { code: 'E4001', detail: expect.any(Array) } });
   }
 });
 
 test('term top list: default top_k 6 and 400 on a bad top_k', async () => {
-  expect(await json(await get('/api/qna/terms'))).toEqual({ status: 200, body: terms.slice(0, 6) });
+  const six = await termTop(6);
+  expect(six).toHaveLength(6);
+  expect(await json(await get('/api/qna/terms'))).toEqual({ status: 200, body: six });
   expect((await get('/api/qna/terms?top_k=-1')).status).toBe(400);
 });
 
@@ -115,7 +110,7 @@ test('a failing service gives a 5xx with an incident id and no details', async (
   // the details went to qna-cache's log
   await eventually(() => expect(world.services.get('qna-cache')!.logs.some((line) => line.includes('terms') && line.includes('does not exist'))).toBe(true));
   // and the service works again once its table is back
-  expect(await json(await get('/api/qna/terms?top_k=1'))).toEqual({ status: 200, body: terms.slice(0, 1) });
+  expect(await json(await get('/api/qna/terms?top_k=1'))).toEqual({ status: 200, body: await termTop(1) });
 });
 
 test('a service slower than REQUEST_TIMEOUT_MS gives 504 E5001', async () => {
@@ -124,6 +119,8 @@ test('a service slower than REQUEST_TIMEOUT_MS gives 504 E5001', async () => {
 });
 
 test('personas on both seed paths', async () => {
+  const personas = await personaList();
+  expect(personas).toHaveLength(7);
   const expected = { status: 200, body: { personas } };
   expect(await json(await get('/api/chat/personas'))).toEqual(expected);
   expect(await json(await get('/api/login/personas'))).toEqual(expected);
@@ -148,7 +145,7 @@ test('login errors: no live session 404, unknown persona 404, recommendation fai
   // the client's close completes before the gateway has handled it
   await eventually(async () => expect(await metric(world.http, 'chatbot_gateway_session_subscriptions')).toBe(0));
   expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 2 }))).toMatchObject({ status: 404, body: { code: 'E4005' } });
-  expect(personas.some((p) => p.id === 99)).toBe(false);
+  expect((await personaList()).some((p) => p.id === 99)).toBe(false);
   expect(await json(await post('/api/login/', { session_id: sessionId, persona_id: 99 }))).toMatchObject({ status: 404, body: { code: 'E4006' } });
   const bad = await json(await post('/api/login/', { session_id: 'not-a-uuid', persona_id: '2' }));
   expect(bad.status).toBe(422);

@@ -2,10 +2,6 @@ import { UNAVAILABLE_MESSAGE } from '@chatbot/proto';
 import type { RunningService } from '@chatbot/testkit';
 import { newSessionId, startHarness, type DispatchHarness } from '../test/harness';
 
-/** What persona answers for a session nobody logged in on (its recommendation.message.ts). */
-const LOGIN_REQUIRED_MESSAGE =
-  '로그인이 필요합니다. 소비 내역을 바탕으로 카드를 추천해 드리려면 아래에서 페르소나를 선택해 주세요.';
-
 let harness: DispatchHarness;
 let worker: RunningService;
 let counter = 0;
@@ -34,13 +30,16 @@ describe('retrieval mode (no LLM_BASE_URL)', () => {
 
   it('answers a spending recommendation without a persona with a login request', async () => {
     const { sessionId, messageId, reply } = await ask('내 소비 패턴에 맞는 카드를 추천해줘');
+    // persona's own answer for a session nobody logged in on, which the worker relays
+    const persona = await harness.bus.request('recommend', { session_id: sessionId });
+    expect(persona).toMatchObject({ login_required: true, message: expect.stringContaining('로그인') });
     expect(reply).toMatchObject({
       reply_id: `reply:${sessionId}:${messageId}`,
       session_id: sessionId,
       kind: 'answer',
       prompt_message_id: messageId,
       source: 'llm-dispatch',
-      answer: { message: LOGIN_REQUIRED_MESSAGE, login_required: true, tool_name: 'consumption_recommend' },
+      answer: { message: persona.message, login_required: true, tool_name: 'consumption_recommend' },
     });
     expect(reply.answer.card_list).toBeUndefined();
     expect(harness.calls).toContainEqual({ key: 'recommend', payload: { session_id: sessionId } });

@@ -23,8 +23,6 @@ import {
  * every reply candidate, every live frame and every request to the other services, as plain
  * core-NATS subscribers that never answer.
  */
-export type Candidate = ReplyCandidate;
-
 /** A frame the worker streams (typing, delta); chat-log's stored and committed frames are left out. */
 export type LiveFrame = SessionDeliveryV1 & { session: string };
 
@@ -41,7 +39,7 @@ export interface DispatchHarness {
   bus: Bus;
   /** chat-log, qna-cache, persona (and gateway), by name. */
   services: Map<Peer, RunningService>;
-  candidates: Candidate[];
+  candidates: ReplyCandidate[];
   live: LiveFrame[];
   /** Every request to chat-log, qna-cache and persona, in the order the bus carried them. */
   calls: Call[];
@@ -88,7 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
   const start = async (name: Peer) => void services.set(name, await startService(name, env.env));
   await Promise.all(PEERS.map(start));
   if (options.gateway) await start('gateway');
-  const candidates: Candidate[] = [];
+  const candidates: ReplyCandidate[] = [];
   const live: LiveFrame[] = [];
   const calls: Call[] = [];
   const candidateWatch = watchReplyCandidates(bus, candidates);

@@ -34,15 +34,13 @@ export interface PersonaHarness {
    * (as the stream keeps it). A push the stream refused is here too: the broker hands it to
    * subscribers all the same.
    */
-  candidates: Candidate[];
+  candidates: ReplyCandidate[];
   /** Opens a socket for the session on the gateway and waits until the session is live. */
   connect(sessionId: string): Promise<TestSocket>;
   /** Restarts the persona service on the same database and NATS prefix. */
   restart(): Promise<RunningService>;
   close(): Promise<void>;
 }
-
-export type Candidate = ReplyCandidate;
 
 // `info` so that the `ready` line (and the seeding line) reach the harness.
 const serviceEnv = (env: TestEnv) => ({ ...env.env, LOG_LEVEL: 'info' });
@@ -51,7 +49,7 @@ export async function startPersona(): Promise<PersonaHarness> {
   const env = await isolate();
   const logger = createLogger('persona-test', 'silent');
   const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'persona-test', logger });
-  const candidates: Candidate[] = [];
+  const candidates: ReplyCandidate[] = [];
   const watch = watchReplyCandidates(bus, candidates);
   await bus.nc.flush(); // the subscription reaches the server before anything is published
   const pg = new Client({ connectionString: env.databaseUrl });
@@ -93,7 +91,7 @@ export async function startPersona(): Promise<PersonaHarness> {
 }
 
 /** The candidates published for one session, in the order the bus carried them. */
-export const candidatesOf = (h: PersonaHarness, sessionId: string): Candidate[] =>
+export const candidatesOf = (h: PersonaHarness, sessionId: string): ReplyCandidate[] =>
   h.candidates.filter((candidate) => candidate.reply.session_id === sessionId);
 
 /** The reply frames the gateway sent on a socket so far (protocol 2). */

@@ -9,3 +9,4 @@ export { startPrivateNats, startPrivatePostgres, type PrivateServer } from './pr
 export { inspectWorkQueue, prefixedStream, setDuplicateWindow, whileStreamRefuses, type WorkQueueState } from './broker-admin';
 export { warningsOf, warningSummary, type LoggedService } from './warnings';
 export { watchReplyCandidates, openLiveSession, type ReplyCandidate } from './bus-watch';
+export { sleep, waitFor, waitUntil } from './wait';

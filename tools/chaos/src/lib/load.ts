@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { V2Client, type V2ClientOptions } from './v2.client';
-import { sleep, waitUntil } from './wait';
+import { sleep, waitUntil } from '@chatbot/testkit';
 
 export interface LoadOptions {
   /** The gateway's chat URL, read at every (re)connect. */

@@ -1,7 +1,6 @@
 import { freePort } from '@chatbot/devstack';
-import { startService, type RunningService, type ServiceName } from '@chatbot/testkit';
+import { startService, waitUntil, type RunningService, type ServiceName } from '@chatbot/testkit';
 import { processesWithEnv } from './processes';
-import { waitUntil } from './wait';
 
 /**
  * Every load here comes from 127.0.0.1 and sends far faster than a person: the gateway's

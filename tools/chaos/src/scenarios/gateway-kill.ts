@@ -1,10 +1,10 @@
 import { LoadRun } from '../lib/load';
 import { echoScript } from '../lib/stub';
 import type { V2Client } from '../lib/v2.client';
-import { waitUntil } from '../lib/wait';
 import { mixedText } from './texts';
 import { verdict, withRig } from './rig';
 import type { Scenario } from './types';
+import { waitUntil } from '@chatbot/testkit';
 
 export interface GatewayKillSize {
   clients: number;

@@ -1,7 +1,6 @@
-import { prefixedStream, setDuplicateWindow } from '@chatbot/testkit';
+import { prefixedStream, setDuplicateWindow, sleep, waitUntil } from '@chatbot/testkit';
 import { LoadRun } from '../lib/load';
 import { echoScript } from '../lib/stub';
-import { sleep, waitUntil } from '../lib/wait';
 import { mixedText } from './texts';
 import { verdict, withRig } from './rig';
 import type { Scenario } from './types';

@@ -1,8 +1,7 @@
-import { startPrivateNats, type PrivateServer } from '@chatbot/testkit';
+import { sleep, startPrivateNats, waitUntil, type PrivateServer } from '@chatbot/testkit';
 import { workQueueEvidence } from '../lib/broker.evidence';
 import { LoadRun } from '../lib/load';
 import { echoScript } from '../lib/stub';
-import { sleep, waitUntil } from '../lib/wait';
 import { mixedText } from './texts';
 import { verdict, withRig, type Rig } from './rig';
 import type { Scenario } from './types';

@@ -2,10 +2,10 @@ import { ChatLogReader } from '../lib/chat-log.reader';
 import { LoadRun } from '../lib/load';
 import { echoAnswer, echoScript, promptOf } from '../lib/stub';
 import type { V2Client } from '../lib/v2.client';
-import { sleep } from '../lib/wait';
 import { FAQ_QUESTION, mixedText } from './texts';
 import { verdict, withRig, type Rig } from './rig';
 import type { Scenario } from './types';
+import { sleep } from '@chatbot/testkit';
 
 export interface OrderSize {
   sessions: number;

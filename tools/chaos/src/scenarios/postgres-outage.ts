@@ -1,8 +1,7 @@
-import { startPrivatePostgres } from '@chatbot/testkit';
+import { sleep, startPrivatePostgres, waitUntil } from '@chatbot/testkit';
 import { ChatLogReader } from '../lib/chat-log.reader';
 import { LoadRun } from '../lib/load';
 import { echoScript } from '../lib/stub';
-import { sleep, waitUntil } from '../lib/wait';
 import { mixedText } from './texts';
 import { verdict, withRig, type Rig } from './rig';
 import type { Scenario } from './types';

@@ -1,9 +1,9 @@
 import { LoadRun } from '../lib/load';
 import { echoScript } from '../lib/stub';
-import { waitUntil } from '../lib/wait';
 import { mixedText } from './texts';
 import { verdict, withRig, type Rig } from './rig';
 import type { Scenario } from './types';
+import { waitUntil } from '@chatbot/testkit';
 
 type Victim = 'chat-log' | 'qna-cache';
 

@@ -2,9 +2,9 @@ import { ChatLogReader } from '../lib/chat-log.reader';
 import type { SentMessage } from '../lib/session.ledger';
 import { echoAnswer, echoScript, promptOf } from '../lib/stub';
 import { V2Client } from '../lib/v2.client';
-import { waitUntil } from '../lib/wait';
 import { verdict, withRig, type Rig } from './rig';
 import type { Scenario } from './types';
+import { waitUntil } from '@chatbot/testkit';
 
 export interface WorkerKillSize {
   kills: number;

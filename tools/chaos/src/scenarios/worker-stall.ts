@@ -1,8 +1,7 @@
-import { prefixedStream, setDuplicateWindow } from '@chatbot/testkit';
+import { prefixedStream, setDuplicateWindow, sleep, waitUntil } from '@chatbot/testkit';
 import { readMetric } from '../lib/metrics';
 import { echoScript } from '../lib/stub';
 import { V2Client } from '../lib/v2.client';
-import { sleep, waitUntil } from '../lib/wait';
 import { verdict, withRig, type Rig } from './rig';
 import type { Scenario } from './types';
 

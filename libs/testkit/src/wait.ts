@@ -1,4 +1,4 @@
-/** Bounded waiting: every loop of the chaos tool ends by a deadline, whatever the system does. */
+/** Bounded waiting: every loop of a test or of the chaos tool ends by a deadline, whatever the system does. */
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

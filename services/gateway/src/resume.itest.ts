@@ -35,18 +35,29 @@ const replies = (socket: TestSocket) =>
 const ids = (tag: string, count: number) => Array.from({ length: count }, (_, i) => `${tag}-${i + 1}-${randomUUID()}`);
 
 /**
- * A message reaching chat-log again, as after the broker's two-minute dedupe window (published
+ * The message reaches chat-log again, as after the broker's two-minute dedupe window (published
  * without its Nats-Msg-Id): chat-log answers it with the frame it already committed, same seq.
+ * Expects the frames chat-log then publishes for the session to carry the `expected` seqs.
  */
-function resendToChatLog(sessionId: string, messageId: string) {
-  return world.bus.publish('chatInbound', sessionId, {
-    session_id: sessionId,
-    message_id: messageId,
-    text: `question ${messageId}`,
-    received_at: new Date().toISOString(),
-    gateway_id: 'gateway-itest',
-    protocol: 2,
+async function resendToChatLog(sessionId: string, messageId: string, expected: number[]): Promise<void> {
+  const seqs: number[] = [];
+  const watch = world.bus.subscribe('sessionDelivery', sessionId, (delivery) => {
+    if (delivery.type === 'frame') seqs.push(delivery.frame.seq);
   });
+  try {
+    await world.bus.nc.flush();
+    await world.bus.publish('chatInbound', sessionId, {
+      session_id: sessionId,
+      message_id: messageId,
+      text: `question ${messageId}`,
+      received_at: new Date().toISOString(),
+      gateway_id: 'gateway-itest',
+      protocol: 2,
+    });
+    await eventually(() => expect(seqs).toEqual(expected));
+  } finally {
+    watch.unsubscribe();
+  }
 }
 
 function frameSeq(payload: Buffer): number | undefined {
@@ -55,15 +66,6 @@ function frameSeq(payload: Buffer): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The seqs of the committed frames chat-log publishes for a session, as a plain subscriber sees them. */
-function watchFrames(sessionId: string): number[] {
-  const seqs: number[] = [];
-  world.bus.subscribe('sessionDelivery', sessionId, (delivery) => {
-    if (delivery.type === 'frame') seqs.push(delivery.frame.seq);
-  });
-  return seqs;
 }
 
 test('a resume that chat-log cannot serve keeps the session and asks the client to resync', async () => {
@@ -85,10 +87,7 @@ test('a resumed session gets every missed committed frame in order, then live on
   expect(socket.frames[0]).toEqual({ type: 'session', session_id: sessionId, protocol: 2, resumed: true, seq: 2 });
   expect(replies(socket)).toEqual([[3, p[2]], [4, p[3]]]);
   // The 4th message reaches chat-log again: it answers with the same frame, seq 4, which the client has.
-  const published = watchFrames(sessionId);
-  await world.bus.nc.flush();
-  await resendToChatLog(sessionId, p[3]);
-  await eventually(() => expect(published).toEqual([4]));
+  await resendToChatLog(sessionId, p[3], [4]);
   await sendStored(socket, p[4]);
   await answer(world.bus, sessionId, p[4]);
   await socket.waitFor((f) => f.type === 'reply', 3);
@@ -183,10 +182,7 @@ test('a live frame past a gap waits while the missing frames are fetched: the cl
   // 6 was held while 5 was fetched from chat-log
   expect(await metric(world.http, 'chatbot_gateway_seq_gaps_total')).toBe(gapsBefore + 1);
   // the lost one, late: chat-log sends frame 5 again when its message reaches it again
-  const published = watchFrames(sessionId);
-  await world.bus.nc.flush();
-  await resendToChatLog(sessionId, g[4]);
-  await eventually(() => expect(published).toEqual([5]));
+  await resendToChatLog(sessionId, g[4], [5]);
   await sendStored(socket, g[6]);
   await answer(world.bus, sessionId, g[6]);
   await socket.waitFor((f) => f.type === 'reply', 6);

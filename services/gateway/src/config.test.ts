@@ -21,8 +21,12 @@ test('defaults: port 8080, any origin, seed limits, no OPS_PORT needed', () => {
     WS_IDLE_TIMEOUT_MS: 600_000,
     TRUST_PROXY: 0,
   });
-  expect(config.OPS_PORT).toBeUndefined();
+  expect(config).not.toHaveProperty('OPS_PORT');
   expect(config.GATEWAY_ID).toMatch(/^[A-Za-z0-9._-]+-[0-9a-f]{6}$/);
+});
+
+test('OPS_PORT is not read: the ops endpoints share PORT, so a stray value changes nothing', () => {
+  expect(loadGatewayConfig({ OPS_PORT: 'not a port' })).not.toHaveProperty('OPS_PORT');
 });
 
 test('reads the origin list and rejects a bad value naming the variable', () => {

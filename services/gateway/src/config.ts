@@ -11,50 +11,51 @@ function defaultGatewayId(): string {
   return `${host}-${randomBytes(3).toString('hex')}`;
 }
 
-export const GatewayEnv = z.object({
-  ...baseEnv,
-  // The gateway serves /healthz, /readyz and /metrics on PORT, next to its API.
-  OPS_PORT: portSchema.optional(),
-  PORT: portSchema.default(8080),
-  /** Comma-separated origins allowed to call the API; `*` allows any. */
-  CORS_ORIGINS: z
-    .string()
-    .default('*')
-    .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean)),
-  MAX_MESSAGE_CHARS: positiveInt(4000),
-  REPLY_TIMEOUT_MS: positiveInt(30_000),
-  REQUEST_TIMEOUT_MS: positiveInt(5_000),
-  /** How long a message waits for the broker's ack before the user is told it was not taken. */
-  PUBLISH_TIMEOUT_MS: positiveInt(3_000),
-  WS_MAX_PAYLOAD_BYTES: positiveInt(65_536),
-  /** Client frames a second one socket may send (token bucket refill) and its burst. */
-  WS_RATE_PER_CONN: positiveRate(10),
-  WS_BURST_PER_CONN: positiveInt(20),
-  /** The same across every socket of one client address. */
-  WS_RATE_PER_IP: positiveRate(50),
-  WS_BURST_PER_IP: positiveInt(100),
-  /** Open sockets one client address may hold; further upgrades get HTTP 429. */
-  WS_MAX_CONN_PER_IP: positiveInt(50),
-  /** Bytes queued for a socket above which its deltas are dropped and the slow-reader clock runs. */
-  WS_MAX_BUFFERED_BYTES: positiveInt(1_048_576),
-  WS_SLOW_READER_MS: positiveInt(5_000),
-  WS_PING_INTERVAL_MS: positiveInt(30_000),
-  /** A socket with no client frame for this long is closed (pongs do not count). */
-  WS_IDLE_TIMEOUT_MS: positiveInt(600_000),
-  /**
-   * Proxies in front of the gateway whose X-Forwarded-For is believed: `false` (the default: the
-   * peer address is the client), `true` (one proxy) or a number of proxy hops.
-   */
-  TRUST_PROXY: z
-    .string()
-    .regex(/^(true|false|\d{1,2})$/, 'true, false or a number of proxy hops')
-    .default('false')
-    .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value))),
-  GATEWAY_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only, at most 64')
-    .default(defaultGatewayId),
-});
+/** The shared variables but OPS_PORT: the gateway serves /healthz, /readyz and /metrics on PORT, next to its API. */
+export const GatewayEnv = z
+  .object({
+    ...baseEnv,
+    PORT: portSchema.default(8080),
+    /** Comma-separated origins allowed to call the API; `*` allows any. */
+    CORS_ORIGINS: z
+      .string()
+      .default('*')
+      .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean)),
+    MAX_MESSAGE_CHARS: positiveInt(4000),
+    REPLY_TIMEOUT_MS: positiveInt(30_000),
+    REQUEST_TIMEOUT_MS: positiveInt(5_000),
+    /** How long a message waits for the broker's ack before the user is told it was not taken. */
+    PUBLISH_TIMEOUT_MS: positiveInt(3_000),
+    WS_MAX_PAYLOAD_BYTES: positiveInt(65_536),
+    /** Client frames a second one socket may send (token bucket refill) and its burst. */
+    WS_RATE_PER_CONN: positiveRate(10),
+    WS_BURST_PER_CONN: positiveInt(20),
+    /** The same across every socket of one client address. */
+    WS_RATE_PER_IP: positiveRate(50),
+    WS_BURST_PER_IP: positiveInt(100),
+    /** Open sockets one client address may hold; further upgrades get HTTP 429. */
+    WS_MAX_CONN_PER_IP: positiveInt(50),
+    /** Bytes queued for a socket above which its deltas are dropped and the slow-reader clock runs. */
+    WS_MAX_BUFFERED_BYTES: positiveInt(1_048_576),
+    WS_SLOW_READER_MS: positiveInt(5_000),
+    WS_PING_INTERVAL_MS: positiveInt(30_000),
+    /** A socket with no client frame for this long is closed (pongs do not count). */
+    WS_IDLE_TIMEOUT_MS: positiveInt(600_000),
+    /**
+     * Proxies in front of the gateway whose X-Forwarded-For is believed: `false` (the default: the
+     * peer address is the client), `true` (one proxy) or a number of proxy hops.
+     */
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|\d{1,2})$/, 'true, false or a number of proxy hops')
+      .default('false')
+      .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value))),
+    GATEWAY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only, at most 64')
+      .default(defaultGatewayId),
+  })
+  .omit({ OPS_PORT: true });
 export type GatewayConfig = z.infer<typeof GatewayEnv>;
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {

@@ -18,7 +18,7 @@ export class RequestError extends Error {
   }
 }
 
-export function issuesOf(issues: z.core.$ZodIssue[]) {
+function issuesOf(issues: z.core.$ZodIssue[]) {
   return issues.map(({ code, path, message }) => ({ code, path, message }));
 }
 
@@ -35,7 +35,7 @@ function fromBodyParser(error: unknown): RequestError | undefined {
  * Catalogue codes become their HTTP status. Caller errors say what was wrong; our errors (5xx)
  * show only the code, the catalogue text and an incident id, and the details go to the log.
  */
-export function toHttpError(error: unknown, logger: Logger, context: Record<string, unknown>): { status: number; body: ErrorBody } {
+function toHttpError(error: unknown, logger: Logger, context: Record<string, unknown>): { status: number; body: ErrorBody } {
   const known = error instanceof RequestError ? error : fromBodyParser(error);
   if (known) {
     const body: ErrorBody = { error: known.message, code: known.code };

@@ -55,7 +55,7 @@ function echoId(record: Record<string, unknown>): string | undefined {
 }
 
 /** One short, human line naming the field: the seed client shows error frames as raw text. */
-export function describeIssue(issue: z.core.$ZodIssue | undefined, record: Record<string, unknown>): string {
+function describeIssue(issue: z.core.$ZodIssue | undefined, record: Record<string, unknown>): string {
   if (!issue) return 'frame: invalid';
   const field = String(issue.path[0] ?? 'frame');
   if (record[field] === undefined) return `${field}: is required`;

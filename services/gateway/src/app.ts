@@ -6,8 +6,8 @@ import { createMetricsRegistry, type Logger, type OpsEndpoints } from '@chatbot/
 import { watchBrokerLink } from './broker.link';
 import type { GatewayConfig } from './config';
 import { createGatewayMetrics } from './gateway.metrics';
-import { createHttpApp } from './http.app';
-import { ChatSockets } from './ws.server';
+import { createHttpApp } from './http/http.app';
+import { ChatSockets } from './socket/ws.server';
 
 export interface AppDeps {
   config: GatewayConfig;

@@ -11,7 +11,7 @@ import {
   type RequestPayload,
   type ResponsePayload,
 } from '@chatbot/proto';
-import type { BrokerLink } from './broker.link';
+import type { BrokerLink } from '../broker.link';
 import { RequestError } from './error.mapper';
 
 export interface RestDeps {
@@ -21,7 +21,7 @@ export interface RestDeps {
 }
 
 const faqQuery = TopKQuery(3);
-const openApi = openApiDocument((require('../package.json') as { version: string }).version);
+const openApi = openApiDocument((require('../../package.json') as { version: string }).version);
 const termQuery = TopKQuery(6);
 
 /** The seed's REST API: each route parses its input, asks the owning service, shapes the answer. */

@@ -5,8 +5,8 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { errorCatalogue } from '@chatbot/proto';
 import { AddressLedger, type AddressLimits } from './address.ledger';
 import { clientAddress } from './client.address';
-import { originAllowed } from './cors.middleware';
-import { SessionConnection, type ConnectionDeps } from './session.connection';
+import { originAllowed } from '../http/cors.middleware';
+import { SessionConnection, type ConnectionDeps } from '../session/session.connection';
 import { startHeartbeat } from './socket.heartbeat';
 import { CHAT_PATHS, readHandshake, V2_SUBPROTOCOL } from './ws.handshake';
 

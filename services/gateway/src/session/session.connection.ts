@@ -1,16 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import type { Bus } from '@chatbot/bus';
-import type { AddressSlot } from './address.ledger';
+import type { AddressSlot } from '../socket/address.ledger';
 import { ClientFrameHandler, type ClientFrameDeps } from './client-frame.handler';
-import { encodeSessionV1, encodeV2 } from './frame.codec';
+import { encodeSessionV1, encodeV2 } from '../socket/frame.codec';
 import { servePresence } from './presence.responder';
 import { PendingReplies } from './reply.timeout';
 import { DeliveryRelay, type DeliveryRelayDeps } from './session-delivery.relay';
-import { SocketCloser } from './socket.closer';
-import { SocketOutbox, type OutboxLimits } from './socket.outbox';
-import { TokenBucket } from './token.bucket';
-import type { Handshake } from './ws.handshake';
+import { SocketCloser } from '../socket/socket.closer';
+import { SocketOutbox, type OutboxLimits } from '../socket/socket.outbox';
+import { TokenBucket } from '../socket/token.bucket';
+import type { Handshake } from '../socket/ws.handshake';
 
 export interface ConnectionLimits extends OutboxLimits {
   /** Client frames a second this socket may send, and its burst. */

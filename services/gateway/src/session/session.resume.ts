@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '@chatbot/bus';
 import type { CommittedFrame, ResponsePayload } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
-import type { BrokerLink } from './broker.link';
+import type { BrokerLink } from '../broker.link';
 
 type LookupDeps = { bus: Bus; logger: Logger; requestTimeoutMs: number; link: BrokerLink };
 

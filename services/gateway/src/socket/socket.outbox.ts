@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ErrorCode } from '@chatbot/proto';
 import { encodeError, type Protocol } from './frame.codec';
-import type { GatewayMetrics } from './gateway.metrics';
+import type { GatewayMetrics } from '../gateway.metrics';
 
 export interface OutboxLimits {
   maxBufferedBytes: number;

@@ -2,12 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { Bus } from '@chatbot/bus';
 import { errorCatalogue, type CommittedFrame, type ErrorCode, type SessionDeliveryV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
-import type { BrokerLink } from './broker.link';
-import { encodeReply, encodeUnavailable, encodeV2, type Protocol } from './frame.codec';
-import type { GatewayMetrics } from './gateway.metrics';
+import type { BrokerLink } from '../broker.link';
+import { encodeReply, encodeUnavailable, encodeV2, type Protocol } from '../socket/frame.codec';
+import type { GatewayMetrics } from '../gateway.metrics';
 import { timeoutCandidate, type PendingPrompt, type PendingReplies, type TimeoutVerdict } from './reply.timeout';
 import { fetchMissedFrames, fetchPromptStatus } from './session.resume';
-import type { SocketOutbox } from './socket.outbox';
+import type { SocketOutbox } from '../socket/socket.outbox';
 
 export interface DeliveryRelayDeps {
   bus: Bus;

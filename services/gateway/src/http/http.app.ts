@@ -4,7 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
-import type { GatewayMetrics } from './gateway.metrics';
+import type { GatewayMetrics } from '../gateway.metrics';
 import { restRouter, type RestDeps } from './rest.routes';
 
 export interface HttpDeps extends RestDeps {

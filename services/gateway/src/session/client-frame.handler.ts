@@ -4,12 +4,12 @@ import type { RawData } from 'ws';
 import type { Bus } from '@chatbot/bus';
 import { errorCatalogue, type ChatInboundV1, type ClientChatFrame } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
-import { within, type BrokerLink } from './broker.link';
-import { decodeClientFrame, encodeUnavailable, encodeV2, rateLimitedText, type DecodedFrame, type Protocol } from './frame.codec';
-import type { GatewayMetrics } from './gateway.metrics';
+import { within, type BrokerLink } from '../broker.link';
+import { decodeClientFrame, encodeUnavailable, encodeV2, rateLimitedText, type DecodedFrame, type Protocol } from '../socket/frame.codec';
+import type { GatewayMetrics } from '../gateway.metrics';
 import type { PendingPrompt, PendingReplies } from './reply.timeout';
-import type { SocketOutbox } from './socket.outbox';
-import { admitFrame, type TokenBucket } from './token.bucket';
+import type { SocketOutbox } from '../socket/socket.outbox';
+import { admitFrame, type TokenBucket } from '../socket/token.bucket';
 
 export interface ClientFrameDeps {
   bus: Bus;

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { GatewayMetrics } from './gateway.metrics';
+import type { GatewayMetrics } from '../gateway.metrics';
 
 /** Why a socket closed: `client` when the peer closed it or vanished, else the gateway's reason. */
 export type CloseReason =

@@ -6,6 +6,7 @@ import {
   UNAVAILABLE_MESSAGE,
   type AnswerFields,
   type BotFrameV1,
+  type CommittedFrame,
   type ErrorCode,
   type TokenUsage,
 } from '@chatbot/proto';
@@ -132,3 +133,39 @@ export const encodeV2 = {
 };
 
 export const encodeSessionV1 = (sessionId: string) => JSON.stringify({ session_id: sessionId });
+
+/** A frame the client is to see, as the socket's order decided it; `ServerFrame` adds its seq. */
+export type ServerFrameBody =
+  | { type: 'session'; sessionId: string; resumed: boolean }
+  | { type: 'accepted' | 'stored' | 'typing'; messageId: string }
+  | { type: 'delta'; messageId: string; index: number; text: string }
+  | { type: 'reply'; frame: CommittedFrame }
+  | { type: 'unavailable'; messageId: string }
+  | { type: 'error'; code: ErrorCode; text: string; messageId?: string; retryAfterMs?: number }
+  | { type: 'resync'; reason: string };
+
+/** The session's seq when the frame was decided: the last committed frame the client has. */
+export type ServerFrame = ServerFrameBody & { seq: number };
+
+/** The frame's text and the type it is counted under (the unavailable frame is a `reply`). */
+export function encodeServerFrame(protocol: Protocol, frame: ServerFrame): { type: string; text: string } {
+  const { seq } = frame;
+  switch (frame.type) {
+    case 'session':
+      return { type: 'session', text: protocol === 1 ? encodeSessionV1(frame.sessionId) : encodeV2.session(frame.sessionId, frame.resumed, seq) };
+    case 'accepted':
+    case 'stored':
+    case 'typing':
+      return { type: frame.type, text: encodeV2[frame.type](frame.messageId, seq) };
+    case 'delta':
+      return { type: 'delta', text: encodeV2.delta(frame.messageId, frame.index, frame.text, seq) };
+    case 'reply':
+      return { type: 'reply', text: encodeReply(protocol, frame.frame, seq) };
+    case 'unavailable':
+      return { type: 'reply', text: encodeUnavailable(protocol, frame.messageId, seq) };
+    case 'error':
+      return { type: 'error', text: encodeError(protocol, frame.code, frame.text, seq, frame.messageId, frame.retryAfterMs) };
+    case 'resync':
+      return { type: 'resync', text: encodeV2.resync(frame.reason, seq) };
+  }
+}

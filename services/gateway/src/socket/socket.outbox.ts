@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { ErrorCode } from '@chatbot/proto';
-import { encodeError, type Protocol } from './frame.codec';
+import type { Protocol } from './frame.codec';
 import type { GatewayMetrics } from '../gateway.metrics';
 
 export interface OutboxLimits {
@@ -20,13 +19,11 @@ export interface OutboxOptions {
 const DROPPABLE = new Set(['typing', 'delta']);
 
 /**
- * Everything one socket is sent, and the session's `seq` every frame carries. While more than
- * `maxBufferedBytes` wait to be written, deltas are dropped so the queue stops growing; a socket
- * that stays over the bound for `slowReaderMs` is reported as a slow reader.
+ * Everything one socket is sent, in the order given. While more than `maxBufferedBytes` wait to
+ * be written, deltas are dropped so the queue stops growing; a socket that stays over the bound
+ * for `slowReaderMs` is reported as a slow reader.
  */
 export class SocketOutbox {
-  /** The seq of the last committed frame delivered (or the client had on resume). */
-  seq: number;
   private readonly protocolLabel: string;
   private overSince?: number;
   private timer?: NodeJS.Timeout;
@@ -34,9 +31,7 @@ export class SocketOutbox {
   constructor(
     private readonly ws: WebSocket,
     private readonly options: OutboxOptions,
-    initialSeq: number,
   ) {
-    this.seq = initialSeq;
     this.protocolLabel = String(options.protocol);
   }
 
@@ -47,15 +42,6 @@ export class SocketOutbox {
     this.ws.send(text);
     metrics.frameOut(type, this.protocolLabel);
     this.watch();
-  }
-
-  /**
-   * A flood of tiny frames would otherwise be answered by as many larger E4004 frames: those are
-   * dropped like deltas while the client is not reading them.
-   */
-  error(code: ErrorCode, text: string, messageId?: string, retryAfterMs?: number): void {
-    this.options.metrics.errorFrame(code);
-    this.send('error', encodeError(this.options.protocol, code, text, this.seq, messageId, retryAfterMs), code === 'E4004');
   }
 
   dispose(): void {

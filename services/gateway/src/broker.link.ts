@@ -12,6 +12,8 @@ export interface BrokerLink {
   require(): void;
   /** Called after each reconnect, once the server has the client's subscriptions again. */
   onReconnect(listener: () => void): void;
+  /** Resolves once the server has processed what this client sent so far (its subscriptions). */
+  flush(): Promise<void>;
 }
 
 export function watchBrokerLink(bus: Pick<Bus, 'nc'>): BrokerLink {
@@ -39,6 +41,7 @@ export function watchBrokerLink(bus: Pick<Bus, 'nc'>): BrokerLink {
     onReconnect(listener) {
       listeners.push(listener);
     },
+    flush: () => bus.nc.flush(),
   };
   return link;
 }

@@ -72,7 +72,7 @@ export class SessionConnection {
       void this.driver.run(this.order.arrive(this.inbound.judge(data, isBinary)));
     });
     // Bounded: with the broker away the socket still opens, and its messages then fail loudly.
-    await settleWithin(bus.nc.flush(), this.deps.requestTimeoutMs);
+    await settleWithin(this.deps.link.flush(), this.deps.requestTimeoutMs);
     if (this.closed) return;
     await this.driver.run(this.order.open());
   }

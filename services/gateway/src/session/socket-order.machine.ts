@@ -96,9 +96,8 @@ export class SocketOrder {
   /** The broker has the message: `accepted` first, then what came for it meanwhile; its timer starts. */
   accepted(correlationId: string, duplicate: boolean): Effect[] {
     return this.step(() => {
-      const publish = this.publishes.get(correlationId);
+      const publish = this.takePublish(correlationId);
       if (!publish) return;
-      this.publishes.delete(correlationId);
       const { messageId, began } = publish;
       this.sendV2({ type: 'accepted', messageId });
       const prompt = this.prompts.current(messageId, correlationId); // none: answered before the ack
@@ -115,9 +114,8 @@ export class SocketOrder {
   /** Never silence: the user learns at once that this message was not taken. */
   publishFailed(correlationId: string): Effect[] {
     return this.step(() => {
-      const publish = this.publishes.get(correlationId);
+      const publish = this.takePublish(correlationId);
       if (!publish) return;
-      this.publishes.delete(correlationId);
       const { messageId, began } = publish;
       const prompt = this.prompts.current(messageId, correlationId);
       // v2: "not taken, resend"; should the publish land after all, what comes for it is shown.
@@ -238,6 +236,13 @@ export class SocketOrder {
     const began = this.prompts.begin(messageId, correlationId) !== undefined;
     this.publishes.set(correlationId, { messageId, began });
     this.emit({ kind: 'publish', frame, correlationId });
+  }
+
+  /** Each publish is answered once, by its ack or its failure. */
+  private takePublish(correlationId: string): { messageId: string; began: boolean } | undefined {
+    const publish = this.publishes.get(correlationId);
+    this.publishes.delete(correlationId);
+    return publish;
   }
 
   private relay(delivery: SessionDeliveryV1): void {

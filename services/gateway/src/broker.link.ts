@@ -14,24 +14,18 @@ export interface BrokerLink {
   onReconnect(listener: () => void): void;
 }
 
-export function watchBrokerLink(bus: Pick<Bus, 'nc'>): BrokerLink {
+export function watchBrokerLink(bus: Pick<Bus, 'flush' | 'onLinkChange' | 'closed'>): BrokerLink {
   let connected = true;
   const listeners: Array<() => void> = [];
   const reconnected = () => {
     connected = true;
     // The flush returns once the server has processed what the client re-sent: its subscriptions.
-    void bus.nc.flush().then(() => listeners.forEach((listener) => listener()), () => undefined);
+    void bus.flush().then(() => listeners.forEach((listener) => listener()), () => undefined);
   };
-  void (async () => {
-    for await (const status of bus.nc.status()) {
-      // 'staleConnection': missed pings; the client drops the connection and reconnects.
-      if (status.type === 'disconnect' || status.type === 'staleConnection') connected = false;
-      else if (status.type === 'reconnect') reconnected();
-    }
-  })();
+  bus.onLinkChange((up) => (up ? reconnected() : (connected = false)));
   const link: BrokerLink = {
     get up() {
-      return connected && !bus.nc.isClosed();
+      return connected && !bus.closed;
     },
     require() {
       if (!link.up) throw new AppError('E5006', 'the message bus is disconnected');

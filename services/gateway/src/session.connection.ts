@@ -75,7 +75,7 @@ export class SessionConnection {
       this.inbound.receive(data, isBinary);
     });
     // Bounded: with the broker away the socket still opens, and its messages then fail loudly.
-    await settleWithin(bus.nc.flush(), this.deps.requestTimeoutMs);
+    await settleWithin(bus.flush(), this.deps.requestTimeoutMs);
     if (this.closed) return;
     this.outbox.send('session', this.sessionFrame());
     this.inbound.release();

@@ -1,4 +1,4 @@
-import { createOrphanSweep, ORPHAN_SWEEP_MS, type Bus } from '@chatbot/bus';
+import { ORPHAN_SWEEP_MS, type Bus } from '@chatbot/bus';
 import { consumers } from '@chatbot/proto';
 import { createMetricsRegistry, every, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import type { AnswerMode } from './answering/answer.types';
@@ -66,7 +66,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // Jobs a crashed broker kept below the consumer's ack floor would never be delivered, and as
   // their session's head they would hold back its later jobs too.
-  const orphans = createOrphanSweep({ js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('LLM_JOBS'), durable: consumers.llmDispatch.durable, logger });
+  const orphans = bus.orphanSweep(consumers.llmDispatch);
   const orphanSweep = every('job-orphans', ORPHAN_SWEEP_MS, logger, async () => void (await orphans()));
 
   return {

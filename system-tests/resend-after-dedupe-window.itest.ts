@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Bus } from '@chatbot/bus';
 import type { ChatInboundV1, StreamName } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { startStubLlm, startSystem, type StubLlm, type TestSystem } from '@chatbot/testkit';
+import { prefixedStream, setDuplicateWindow, startStubLlm, startSystem, type StubLlm, type TestSystem } from '@chatbot/testkit';
 import { ChatLogRows, errorFrames, finalFrames, isUnavailable, metric, openV2, pause, type Session } from './support/chat';
 
 /**
@@ -26,7 +26,7 @@ beforeAll(async () => {
   system = await startSystem({ env: { LLM_BASE_URL: llm.url, LLM_HISTORY_TURNS: '0', REPLY_TIMEOUT_MS: String(REPLY_TIMEOUT_MS) } });
   rows = await ChatLogRows.open(system);
   bus = await Bus.connect({ url: system.env.natsUrl, prefix: system.env.prefix, name: 'dedupe-window-test', logger: createLogger('test', 'silent') });
-  for (const name of ['CHAT_INBOUND', 'CHAT_REPLIES', 'LLM_JOBS'] as StreamName[]) await shrinkDedupeWindow(bus, name);
+  for (const name of ['CHAT_INBOUND', 'CHAT_REPLIES', 'LLM_JOBS'] as StreamName[]) await setDuplicateWindow(system.env.natsUrl, prefixedStream(system.env.prefix, name), WINDOW_MS);
 }, 120_000);
 afterAll(async () => {
   await bus?.close();
@@ -34,12 +34,6 @@ afterAll(async () => {
   await system?.stop();
   await llm?.close();
 });
-
-async function shrinkDedupeWindow(testBus: Bus, name: StreamName) {
-  const stream = testBus.ns.stream(name);
-  const { config } = await testBus.jsm.streams.info(stream);
-  await testBus.jsm.streams.update(stream, { ...config, duplicate_window: WINDOW_MS * 1_000_000 });
-}
 
 const resend3 = (session: Session, messageId: string, message: string) =>
   [1, 2, 3].forEach(() => session.socket.send({ message_id: messageId, message }));

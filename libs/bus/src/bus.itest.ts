@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, type TestEnv } from '@chatbot/testkit';
-import { Bus } from './bus';
+import { Bus, wireOf } from './bus';
 import type { ChatInboundV1 } from '@chatbot/proto';
 
 const logger = createLogger('bus-test', 'silent');
@@ -29,7 +29,7 @@ const inbound = (session: string, n: number): ChatInboundV1 => ({
 
 test('stream creation is idempotent and keeps the namespace prefix', async () => {
   await bus.ensureStreams(['CHAT_INBOUND']);
-  const info = await bus.jsm.streams.info(`${env.prefix.toUpperCase()}_CHAT_INBOUND`);
+  const info = await wireOf(bus).jsm.streams.info(`${env.prefix.toUpperCase()}_CHAT_INBOUND`);
   expect(info.config.subjects).toEqual([`${env.prefix}.chat.inbound.v1.*`]);
 });
 
@@ -39,10 +39,10 @@ test('services that create the same streams at the same moment all start', async
   const services = await Promise.all(Array.from({ length: 6 }, (_, i) => Bus.connect({ url: env.natsUrl, prefix, name: `race-${i}`, logger })));
   try {
     await Promise.all(services.map((service) => service.ensureStreams(['CHAT_REPLIES', 'LLM_JOBS'])));
-    const info = await bus.jsm.streams.info(`${prefix.toUpperCase()}_CHAT_REPLIES`);
+    const info = await wireOf(bus).jsm.streams.info(`${prefix.toUpperCase()}_CHAT_REPLIES`);
     expect(info.config.subjects).toEqual([`${prefix}.chat.reply.v1.*`]);
   } finally {
-    for (const name of ['CHAT_REPLIES', 'LLM_JOBS']) await bus.jsm.streams.delete(`${prefix.toUpperCase()}_${name}`).catch(() => false);
+    for (const name of ['CHAT_REPLIES', 'LLM_JOBS']) await wireOf(bus).jsm.streams.delete(`${prefix.toUpperCase()}_${name}`).catch(() => false);
     await Promise.all(services.map((service) => service.close()));
   }
 });
@@ -60,7 +60,7 @@ test('batches arrive in stream order with the correlation id, and invalid payloa
   const seen: string[] = [];
   const correlations = new Set<string>();
   // an invalid payload on the same subject must not reach the handler nor stop the consumer
-  await bus.js.publish(bus.subject({ name: 'chat.inbound.v1', token: 'session' }, session), new TextEncoder().encode('{"bad":1}'));
+  await wireOf(bus).js.publish(bus.subject({ name: 'chat.inbound.v1', token: 'session' }, session), new TextEncoder().encode('{"bad":1}'));
   for (let n = 0; n < 20; n++) await bus.publish('chatInbound', session, inbound(session, n), { correlationId: 'corr-1' });
   const done = new Promise<void>((resolve) => {
     void bus.consumeBatches('chatInbound', { stream: 'CHAT_INBOUND', durable: 'order-test', ackWaitMs: 5000, maxDeliver: 5, maxAckPending: 1000 }, { maxBatch: 8 }, async (batch) => {
@@ -82,7 +82,7 @@ test('request/reply returns typed data and maps handler errors to catalogue code
     if (request.session_id.startsWith('0')) throw new (await import('@chatbot/runtime')).AppError('E4005');
     return { persona_id: 3 };
   });
-  await bus.nc.flush();
+  await bus.flush();
   await expect(bus.request('binding', { session_id: 'a0000000-0000-4000-8000-000000000000' })).resolves.toEqual({ persona_id: 3 });
   await expect(bus.request('binding', { session_id: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ code: 'E4005' });
   await expect(bus.request('personas', {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'E5002' });

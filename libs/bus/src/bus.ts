@@ -1,9 +1,7 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import {
   events,
-  requests,
-  subjectOf,
   patternOf,
   type EventKey,
   type EventPayload,
@@ -12,55 +10,36 @@ import {
   type ResponsePayload,
   type StreamName,
 } from '@chatbot/proto';
-import { AppError, type Logger } from '@chatbot/runtime';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { Logger } from '@chatbot/runtime';
+import { Kvm } from '@nats-io/kv';
 import { connectNats } from './connection';
 import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
+import { keyValueOf, type KeyValue } from './kv';
 import { namespace, type Namespace } from './namespace';
 import { SendQueue } from './send.queue';
-import { ensureStreams, isNotFound } from './topology';
+import { ensureStreams, isNotFound, type ConsumerSpec } from './topology';
 import { serveRequests, callRequest, type RequestHandler, type RequestOptions } from './request-reply';
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
-import type { ConsumerSpec } from './topology';
+import { backlogOf, oldestOnSubject, orphanSweep, removeMessage, requeue, type ConsumerBacklog, type Durable, type QueuedMessage } from './work-queue';
+import { parseEvent, streamOf, subjectFor, type Wire } from './wire';
+import type { BusOptions, EventContext, Listening, PublishOptions, Published } from './bus.types';
 
 const DRAIN_TIMEOUT_MS = 5_000;
 
-export interface BusOptions {
-  url: string;
-  prefix: string;
-  /** Connection name shown by the NATS server (service and instance). */
-  name: string;
-  logger: Logger;
-}
-
-export interface PublishOptions {
-  correlationId?: string;
-  /** JetStream de-duplication key (Nats-Msg-Id). */
-  msgId?: string;
-}
-
-export interface EventContext {
-  subject: string;
-  token: string;
-  correlationId: string;
-}
-
 /** The typed bus: every subject, payload and response type comes from `@chatbot/proto`. */
 export class Bus {
-  readonly js: JetStreamClient;
-  readonly jsm: JetStreamManager;
   private readonly subscriptions = new Set<{ stop(graceMs?: number): Promise<void> }>();
   private readonly sends = new SendQueue();
+  private readonly wire: Wire;
 
   private constructor(
-    readonly nc: NatsConnection,
+    nc: NatsConnection,
     jsm: JetStreamManager,
     readonly ns: Namespace,
     readonly logger: Logger,
     private readonly connection: { since: number },
   ) {
-    this.jsm = jsm;
-    this.js = jetstream(nc);
+    this.wire = { nc, js: jetstream(nc), jsm, ns, logger };
   }
 
   static async connect(options: BusOptions): Promise<Bus> {
@@ -80,24 +59,28 @@ export class Bus {
   }
 
   subject(def: { name: string; token: 'session' | null }, token?: string): string {
-    return this.ns.subject(subjectOf(def, token));
+    return subjectFor(this.ns, def, token);
   }
 
   ensureStreams(names: StreamName[]): Promise<void> {
-    return ensureStreams(this.jsm, this.ns, names);
+    return ensureStreams(this.wire.jsm, this.ns, names);
   }
 
   /**
    * Publishes an event: to JetStream (awaiting the broker's ack) or core NATS, as proto says.
    * Publishes leave together at the end of the event-loop turn, in call order (SendQueue).
    */
-  publish<K extends EventKey>(key: K, token: string, payload: EventPayload<K>, options: PublishOptions = {}): Promise<PubAck | undefined> {
+  publish<K extends EventKey>(key: K, token: string, payload: EventPayload<K>, options: PublishOptions = {}): Promise<Published | undefined> {
     const def = events[key];
     const subject = this.subject(def, token);
     const data = encodeJson(payload);
     const headers = headersWith(options.correlationId);
-    if (def.stream === null) return this.sends.defer(() => void this.nc.publish(subject, data, { headers }));
-    return this.sends.defer(() => this.js.publish(subject, data, { headers, msgID: options.msgId, timeout: 5_000 }));
+    const { nc, js } = this.wire;
+    if (def.stream === null) return this.sends.defer(() => void nc.publish(subject, data, { headers }));
+    return this.sends.defer(async () => {
+      const ack = await js.publish(subject, data, { headers, msgID: options.msgId, timeout: 5_000 });
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    });
   }
 
   /** Core-NATS subscription to a non-durable event on one token (or every token with `*`). */
@@ -105,15 +88,16 @@ export class Bus {
     key: K,
     token: string,
     handler: (payload: EventPayload<K>, context: EventContext) => void,
-  ): Subscription {
+  ): Listening {
     const def = events[key];
     const subject = token === '*' ? this.ns.subject(patternOf(def)) : this.subject(def, token);
-    return this.nc.subscribe(subject, {
+    const sub = this.wire.nc.subscribe(subject, {
       callback: (error, msg) => {
         if (error) return;
         this.dispatchEvent(def.schema, msg, handler as never);
       },
     });
+    return { unsubscribe: () => sub.unsubscribe() };
   }
 
   private dispatchEvent(
@@ -128,7 +112,8 @@ export class Bus {
     }
     const subject = this.ns.strip(msg.subject);
     const token = subject.slice(subject.lastIndexOf('.') + 1);
-    handler(parsed.data, { subject, token, correlationId: correlationOf(msg.headers) });
+    const msgId = msg.headers?.get('Nats-Msg-Id') || undefined;
+    handler(parsed.data, { subject, token, correlationId: correlationOf(msg.headers), msgId });
   }
 
   /**
@@ -136,7 +121,7 @@ export class Bus {
    * The handle stops this responder alone (a per-session responder ends with its socket).
    */
   serve<K extends RequestKey>(key: K, handler: RequestHandler<K>, token?: string): { stop(): Promise<void> } {
-    const responder = serveRequests(this, key, handler, token);
+    const responder = serveRequests(this.wire, key, handler, token);
     const handle = {
       stop: async () => {
         this.subscriptions.delete(handle);
@@ -153,17 +138,17 @@ export class Bus {
     payload: RequestPayload<K>,
     options: RequestOptions = {},
   ): Promise<ResponsePayload<K>> {
-    return callRequest(this, key, payload, options);
+    return callRequest(this.wire, key, payload, options);
   }
 
   /** A durable consumer that hands over micro-batches, in stream order, one batch at a time. */
   consumeBatches<K extends EventKey>(key: K, spec: ConsumerSpec, options: BatchOptions, handler: BatchHandler<K>): Promise<ConsumerHandle> {
-    return this.track(consumeBatches(this, key, spec, options, handler));
+    return this.track(consumeBatches(this.wire, key, spec, options, handler));
   }
 
   /** A durable work-queue consumer that pulls only as many jobs as it has free slots. */
   consumeJobs<K extends EventKey>(key: K, spec: ConsumerSpec, options: JobOptions, handler: JobHandler<K>): Promise<ConsumerHandle> {
-    return this.track(consumeJobs(this, key, spec, options, handler));
+    return this.track(consumeJobs(this.wire, key, spec, options, handler));
   }
 
   private async track(handle: Promise<ConsumerHandle>): Promise<ConsumerHandle> {
@@ -174,13 +159,36 @@ export class Bus {
 
   /** Readiness probe: a round trip to the server, in milliseconds. */
   async ping(): Promise<string> {
-    const rtt = await this.nc.rtt();
+    const rtt = await this.wire.nc.rtt();
     return `up (${rtt.toFixed(1)} ms)`;
   }
 
+  /** Resolves once the server has processed everything sent so far (subscriptions included). */
+  flush(): Promise<void> {
+    return this.wire.nc.flush();
+  }
+
+  /** Whether the connection is closed for good (after close()). */
+  get closed(): boolean {
+    return this.wire.nc.isClosed();
+  }
+
+  /**
+   * Follows the connection: `listener(false)` when it drops or goes stale (missed pings; the
+   * client then reconnects), `listener(true)` after each reconnect.
+   */
+  onLinkChange(listener: (up: boolean) => void): void {
+    void (async () => {
+      for await (const status of this.wire.nc.status()) {
+        if (status.type === 'disconnect' || status.type === 'staleConnection') listener(false);
+        else if (status.type === 'reconnect') listener(true);
+      }
+    })();
+  }
+
   /** A JetStream key-value bucket (created if missing) whose entries expire after `ttlMs`. */
-  async kv(bucket: string, ttlMs: number): Promise<KV> {
-    return new Kvm(this.nc).create(this.ns.stream(bucket), { ttl: ttlMs, history: 1 });
+  async kv(bucket: string, ttlMs: number): Promise<KeyValue> {
+    return keyValueOf(await new Kvm(this.wire.nc).create(this.ns.stream(bucket), { ttl: ttlMs, history: 1 }));
   }
 
   /**
@@ -188,14 +196,45 @@ export class Bus {
    * bucket deleted by hand), or null while it still has it. A lost bucket does not say so: its
    * reads and writes only time out, so a failed one is followed by this look.
    */
-  async reopenKvIfLost(bucket: string, ttlMs: number): Promise<KV | null> {
+  async reopenKvIfLost(bucket: string, ttlMs: number): Promise<KeyValue | null> {
     try {
-      await this.jsm.streams.info(`KV_${this.ns.stream(bucket)}`);
+      await this.wire.jsm.streams.info(`KV_${this.ns.stream(bucket)}`);
       return null;
     } catch (error) {
       if (!isNotFound(error)) throw error;
       return this.kv(bucket, ttlMs);
     }
+  }
+
+  /** A durable consumer's backlog: not delivered yet, delivered and unacknowledged, and more. */
+  consumerBacklog(consumer: Durable): Promise<ConsumerBacklog> {
+    return backlogOf(this.wire, consumer);
+  }
+
+  /**
+   * The oldest message still in the stream of `key` on that event's subject for `token` (a
+   * session's head in a work queue), or null when there is none.
+   */
+  async oldestQueued<K extends EventKey>(key: K, token: string): Promise<QueuedMessage | null> {
+    return oldestOnSubject(this.wire, streamOf(key), `${events[key].name}.${token}`);
+  }
+
+  /** Publishes a stored message again at the end of its stream and removes the old copy (see orphans.ts). */
+  requeue(consumer: Durable, seq: number): Promise<void> {
+    return requeue(this.wire, consumer, seq);
+  }
+
+  /** Removes a stored message from a stream; false when it was gone already. */
+  removeQueued(stream: StreamName, seq: number): Promise<boolean> {
+    return removeMessage(this.wire, stream, seq);
+  }
+
+  /**
+   * A sweep that requeues what the broker keeps at or below the consumer's ack floor and will
+   * never deliver (left by a broker crash); call it every ORPHAN_SWEEP_MS. Returns how many it requeued.
+   */
+  orphanSweep(consumer: Durable): () => Promise<number> {
+    return orphanSweep(this.wire, consumer);
   }
 
   /**
@@ -206,20 +245,29 @@ export class Bus {
     await Promise.all([...this.subscriptions].map((s) => s.stop(graceMs)));
     this.subscriptions.clear();
     this.sends.runQueued();
-    if (this.nc.isClosed()) return;
+    const { nc } = this.wire;
+    if (nc.isClosed()) return;
     // A drain needs the server; with the server gone it would wait for a reconnect forever.
-    const drained = this.nc.drain().then(() => true, () => true);
+    const drained = nc.drain().then(() => true, () => true);
     const gaveUp = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref());
-    if (!(await Promise.race([drained, gaveUp]))) await this.nc.close();
+    if (!(await Promise.race([drained, gaveUp]))) await nc.close();
   }
 
-  /** Shared by consumers and request handlers: validation with a log line naming the subject. */
+  /** Parses a message of `key` (one a queue holds, say); undefined, with a log line, when it does not match. */
   parse<K extends EventKey>(key: K, msg: { subject: string; data: Uint8Array }): EventPayload<K> | undefined {
-    const parsed = events[key].schema.safeParse(decodeJson(msg.data));
-    if (parsed.success) return parsed.data as EventPayload<K>;
-    this.logger.warn({ subject: msg.subject, issues: parsed.error.issues.slice(0, 3) }, 'dropped invalid message');
-    return undefined;
+    return parseEvent(this.logger, key, msg);
   }
 }
 
-export { requests, AppError };
+/** The bus's connection, for this library's own integration tests; not exported from the package. */
+export function wireOf(bus: Bus): Wire {
+  return bus['wire'];
+}
+
+/**
+ * Drops the connection and connects again, as a broker restart does (for tests of what happens
+ * after a reconnect). Exported for tests only: a service has no reason to call it.
+ */
+export function reconnectForTests(bus: Bus): Promise<void> {
+  return bus['wire'].nc.reconnect();
+}

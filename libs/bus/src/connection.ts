@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
-export interface ConnectOptions {
+interface ConnectOptions {
   url: string;
   name: string;
   logger: Logger;

@@ -1,7 +1,7 @@
 import type { ConsumerMessages, ConsumerNotification, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '@chatbot/runtime';
-import { events, type EventKey, type EventPayload } from '@chatbot/proto';
-import type { Bus } from './bus';
+import type { EventKey, EventPayload } from '@chatbot/proto';
+import { streamOf, type Wire } from './wire';
 import { toDelivery, type Delivery } from './delivery';
 import { ensureConsumer, ensureStreams, isNotFound, type ConsumerSpec } from './topology';
 
@@ -33,19 +33,13 @@ export interface ConsumerHandle {
 /** Lifetime of one pull request, and so the longest a consumer waits to re-pull after a broker restart. */
 const PULL_EXPIRES_MS = 5_000;
 
-function streamOf(key: EventKey): string {
-  const stream = events[key].stream;
-  if (!stream) throw new Error(`${events[key].name} is not a JetStream subject`);
-  return stream;
-}
-
 /**
  * Messages are collected as they arrive and handed over in micro-batches: one at a time when
  * traffic is light (low latency), up to `maxBatch` under load (one DB round trip for many).
  * Batches run one after another, so stream order is kept.
  */
 export async function consumeBatches<K extends EventKey>(
-  bus: Bus,
+  bus: Wire,
   key: K,
   spec: ConsumerSpec,
   options: BatchOptions,
@@ -122,7 +116,7 @@ const isLost = (error: unknown) => isNotFound(error) || /consumer deleted/i.test
  * would wait for them forever. At most one attempt a second; a failed one is logged and the next
  * sign of loss tries again.
  */
-function topologyRepair(bus: Bus, spec: ConsumerSpec, log: Logger): () => void {
+function topologyRepair(bus: Wire, spec: ConsumerSpec, log: Logger): () => void {
   let lastAt = 0;
   return () => {
     if (Date.now() - lastAt < 1_000) return;
@@ -135,7 +129,7 @@ function topologyRepair(bus: Bus, spec: ConsumerSpec, log: Logger): () => void {
 }
 
 interface BatchRun<T> {
-  bus: Bus;
+  bus: Wire;
   spec: ConsumerSpec;
   batch: Delivery<T>[];
   handler: (batch: Delivery<T>[]) => Promise<void>;
@@ -183,7 +177,7 @@ async function runBatch<T>(run: BatchRun<T>): Promise<void> {
  * alive with in-progress acks, and on stop releases what did not finish in time.
  */
 export async function consumeJobs<K extends EventKey>(
-  bus: Bus,
+  bus: Wire,
   key: K,
   spec: ConsumerSpec,
   options: JobOptions,

@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { EventKey, EventPayload } from '@chatbot/proto';
 import { correlationOf } from './codec';
-import type { Bus } from './bus';
+import { parseEvent, type Wire } from './wire';
 
 /** A JetStream message with its payload parsed, and acknowledgement that happens at most once. */
 export interface Delivery<T> {
@@ -22,13 +22,13 @@ export interface Delivery<T> {
   working(): void;
 }
 
-export function toDelivery<K extends EventKey>(bus: Bus, key: K, msg: JsMsg): Delivery<EventPayload<K>> | undefined {
-  const payload = bus.parse(key, msg);
+export function toDelivery<K extends EventKey>(wire: Pick<Wire, 'ns' | 'logger'>, key: K, msg: JsMsg): Delivery<EventPayload<K>> | undefined {
+  const payload = parseEvent(wire.logger, key, msg);
   if (payload === undefined) {
     msg.term(); // no reason: nats-server 2.9 ignores a TERM that carries one
     return undefined;
   }
-  const subject = bus.ns.strip(msg.subject);
+  const subject = wire.ns.strip(msg.subject);
   const delivery: Delivery<EventPayload<K>> = {
     payload,
     subject,

@@ -1,9 +1,13 @@
-export { Bus, type BusOptions, type PublishOptions, type EventContext } from './bus';
+// The public surface of the bus. No export hands out a NATS client object (connection, JetStream
+// client or manager, subscription, bucket): services get named, typed operations of the Bus.
+export { Bus, reconnectForTests } from './bus';
+export type { BusOptions, PublishOptions, EventContext, Published, Listening } from './bus.types';
 export type { Delivery } from './delivery';
 export type { ConsumerSpec } from './topology';
 export type { ConsumerHandle, BatchOptions, JobOptions } from './consumers';
 export type { RequestContext, RequestHandler, RequestOptions } from './request-reply';
+export type { KeyValue, KvEntry } from './kv';
+export type { ConsumerBacklog, Durable, QueuedMessage } from './work-queue';
 export { namespace, type Namespace } from './namespace';
 export { CORRELATION_HEADER } from './codec';
-export type { KV } from '@nats-io/kv';
-export { createOrphanSweep, findOrphans, ORPHAN_SWEEP_MS, requeueMessage, type OrphanScope } from './orphans';
+export { findOrphans, ORPHAN_SWEEP_MS } from './orphans';

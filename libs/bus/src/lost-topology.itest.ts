@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, sleep, waitFor, type TestEnv } from '@chatbot/testkit';
 import type { EventKey, EventPayload } from '@chatbot/proto';
-import { Bus } from './bus';
+import { Bus, wireOf } from './bus';
 import type { ConsumerHandle } from './consumers';
 import type { ConsumerSpec } from './topology';
 
@@ -75,7 +75,7 @@ test.each(cases)('a $kind consumer whose stream was deleted creates it again and
   try {
     await bus.publish(c.key, session, c.payload(session, 'before'));
     await waitFor('the first message', () => seen.includes('before'), 10_000);
-    expect(await bus.jsm.streams.delete(bus.ns.stream(c.spec.stream))).toBe(true);
+    expect(await wireOf(bus).jsm.streams.delete(bus.ns.stream(c.spec.stream))).toBe(true);
     await publishWhenTaken(c.key, session, c.payload(session, 'after'));
     await waitFor('a message published after the stream was deleted', () => seen.includes('after'), 20_000);
     expect(seen).toEqual(['before', 'after']);

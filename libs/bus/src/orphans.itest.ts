@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AckPolicy, RetentionPolicy } from '@nats-io/jetstream';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, type TestEnv } from '@chatbot/testkit';
-import { Bus } from './bus';
+import { Bus, wireOf } from './bus';
 import { createOrphanSweep, findOrphans, type OrphanScope } from './orphans';
 
 /**
@@ -19,12 +19,12 @@ let scope: OrphanScope;
 beforeAll(async () => {
   env = await isolate();
   bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'orphans-test', logger });
-  scope = { js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('WORK'), durable: DURABLE, logger };
+  scope = { js: wireOf(bus).js, jsm: wireOf(bus).jsm, stream: bus.ns.stream('WORK'), durable: DURABLE, logger };
 });
 beforeEach(async () => {
-  await bus.jsm.streams.delete(scope.stream).catch(() => false); // each test starts from an empty queue
-  await bus.jsm.streams.add({ name: scope.stream, subjects: [bus.ns.subject('work.*')], retention: RetentionPolicy.Limits });
-  await bus.jsm.consumers.add(scope.stream, { durable_name: DURABLE, ack_policy: AckPolicy.Explicit });
+  await wireOf(bus).jsm.streams.delete(scope.stream).catch(() => false); // each test starts from an empty queue
+  await wireOf(bus).jsm.streams.add({ name: scope.stream, subjects: [bus.ns.subject('work.*')], retention: RetentionPolicy.Limits });
+  await wireOf(bus).jsm.consumers.add(scope.stream, { durable_name: DURABLE, ack_policy: AckPolicy.Explicit });
 });
 afterAll(async () => {
   await bus.close();
@@ -32,11 +32,11 @@ afterAll(async () => {
 });
 
 async function publish(text: string): Promise<number> {
-  return (await bus.js.publish(bus.ns.subject(`work.${randomUUID()}`), text, { msgID: text })).seq;
+  return (await wireOf(bus).js.publish(bus.ns.subject(`work.${randomUUID()}`), text, { msgID: text })).seq;
 }
 
 async function take() {
-  const consumer = await bus.js.consumers.get(scope.stream, DURABLE);
+  const consumer = await wireOf(bus).js.consumers.get(scope.stream, DURABLE);
   const message = await consumer.next({ expires: 2_000 });
   if (!message) throw new Error('nothing was delivered');
   return message;
@@ -51,7 +51,7 @@ test('an orphan seen on two sweeps is published again, delivered under a new seq
   const sweep = createOrphanSweep(scope);
   expect(await sweep()).toBe(0); // seen once: it may be a message caught between ack and removal
   expect(await sweep()).toBe(1);
-  expect(await bus.jsm.streams.getMessage(scope.stream, { seq: orphan }).catch(() => null)).toBeNull();
+  expect(await wireOf(bus).jsm.streams.getMessage(scope.stream, { seq: orphan }).catch(() => null)).toBeNull();
 
   const again = await take(); // under a dedupe id of its own, so the broker kept the copy
   expect(again.string()).toBe('job 1');
@@ -67,7 +67,7 @@ test('two replicas requeuing one orphan at once leave one copy in the queue', as
   await Promise.all(replicas.map((sweep) => sweep()));
   await Promise.all(replicas.map((sweep) => sweep()));
 
-  const { state } = await bus.jsm.streams.info(scope.stream);
+  const { state } = await wireOf(bus).jsm.streams.info(scope.stream);
   expect(state.messages).toBe(1);
   const copy = await take();
   expect(copy.string()).toBe('job 2');

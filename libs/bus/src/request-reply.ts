@@ -9,7 +9,7 @@ import {
 } from '@chatbot/proto';
 import { AppError, isAppError, newIncidentId } from '@chatbot/runtime';
 import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
-import type { Bus } from './bus';
+import { subjectFor, type Wire } from './wire';
 
 export interface RequestContext {
   correlationId: string;
@@ -27,13 +27,13 @@ type Envelope = { ok: true; data: unknown } | { ok: false; error: { code: ErrorC
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 export function serveRequests<K extends RequestKey>(
-  bus: Bus,
+  bus: Wire,
   key: K,
   handler: RequestHandler<K>,
   token?: string,
 ): { stop(): Promise<void> } {
   const def = requests[key];
-  const subject = bus.subject(def, token);
+  const subject = subjectFor(bus.ns, def, token);
   const inflight = new Set<Promise<void>>();
   const sub = bus.nc.subscribe(subject, {
     queue: token ? undefined : def.owner,
@@ -54,7 +54,7 @@ export function serveRequests<K extends RequestKey>(
   };
 }
 
-async function answer<K extends RequestKey>(bus: Bus, key: K, handler: RequestHandler<K>, msg: Msg) {
+async function answer<K extends RequestKey>(bus: Wire, key: K, handler: RequestHandler<K>, msg: Msg) {
   const def = requests[key];
   const correlationId = correlationOf(msg.headers);
   const subject = bus.ns.strip(msg.subject);
@@ -74,7 +74,7 @@ async function answer<K extends RequestKey>(bus: Bus, key: K, handler: RequestHa
   if (msg.reply) msg.respond(encodeJson(envelope), { headers: headersWith(correlationId) });
 }
 
-function toWireError(bus: Bus, error: unknown, subject: string, correlationId: string) {
+function toWireError(bus: Wire, error: unknown, subject: string, correlationId: string) {
   if (isAppError(error) && error.status < 500) return { code: error.code, message: error.message };
   const incident_id = newIncidentId();
   const code: ErrorCode = isAppError(error) ? error.code : 'E5004';
@@ -83,13 +83,13 @@ function toWireError(bus: Bus, error: unknown, subject: string, correlationId: s
 }
 
 export async function callRequest<K extends RequestKey>(
-  bus: Bus,
+  bus: Wire,
   key: K,
   payload: RequestPayload<K>,
   options: RequestOptions,
 ): Promise<ResponsePayload<K>> {
   const def = requests[key];
-  const subject = bus.subject(def, options.token);
+  const subject = subjectFor(bus.ns, def, options.token);
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let reply: Msg;
   for (let pauseMs = FIRST_RESPONDER_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, MAX_RESPONDER_PAUSE_MS)) {

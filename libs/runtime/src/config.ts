@@ -51,8 +51,3 @@ export const databaseEnv = {
 
 export const portSchema = port;
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-export const booleanFlag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1');

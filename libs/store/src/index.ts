@@ -1,5 +1,4 @@
 export { migrate, type MigrateOptions } from './migrate';
-export { ensureDatabase, connectionStringOf } from './database';
 export { prismaAdapter, sharedPoolAdapter, type PoolOptions, type SqlPool } from './prisma';
 export { retryWhileDatabaseDown, startingOps } from './startup.retry';
 export { isStorageFailure } from './storage-failure';

@@ -1,6 +1,5 @@
-import type { Subscription } from '@nats-io/transport-node';
-import type { Bus } from '@chatbot/bus';
-import { events, patternOf, type ChatReplyV1 } from '@chatbot/proto';
+import type { Bus, Listening } from '@chatbot/bus';
+import type { ChatReplyV1 } from '@chatbot/proto';
 import { TestSocket } from './ws-client';
 
 /** A reply candidate as published on CHAT_REPLIES. */
@@ -17,14 +16,10 @@ export interface ReplyCandidate {
  * subscriber (which never replies) turns the broker's instant "no responders" into a publish
  * timeout: a test that takes the stream away must unsubscribe first.
  */
-export function watchReplyCandidates(bus: Bus, into: ReplyCandidate[]): Subscription {
-  return bus.nc.subscribe(bus.ns.subject(patternOf(events.chatReply)), {
-    callback: (error, msg) => {
-      if (error) return;
-      const msgId = msg.headers?.get('Nats-Msg-Id') || undefined;
-      if (msgId && into.some((candidate) => candidate.msgId === msgId)) return;
-      into.push({ reply: msg.json<ChatReplyV1>(), msgId });
-    },
+export function watchReplyCandidates(bus: Bus, into: ReplyCandidate[]): Listening {
+  return bus.subscribe('chatReply', '*', (reply, { msgId }) => {
+    if (msgId && into.some((candidate) => candidate.msgId === msgId)) return;
+    into.push({ reply, msgId });
   });
 }
 

@@ -6,7 +6,7 @@ export { startStubLlm, sequence, type StubLlm, type StubBehaviour, type StubScri
 export { startSystem, type TestSystem, type SystemOptions } from './system';
 export { isolateOn } from './isolate';
 export { startPrivateNats, startPrivatePostgres, type PrivateServer } from './private-infra';
-export { inspectWorkQueue, prefixedStream, setDuplicateWindow, whileStreamRefuses, type WorkQueueState } from './broker-admin';
+export { BrokerAdmin, inspectWorkQueue, prefixedStream, setDuplicateWindow, whileStreamRefuses, type SeenMessage, type WorkQueueState } from './broker-admin';
 export { warningsOf, warningSummary, type LoggedService } from './warnings';
 export { watchReplyCandidates, openLiveSession, type ReplyCandidate } from './bus-watch';
 export { sleep, waitFor, waitUntil } from './wait';

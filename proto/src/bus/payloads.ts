@@ -163,6 +163,11 @@ export const CardInfo = z.object({
 });
 export const CardSearchResult = z.object({ cards: z.array(CardInfo) });
 export type CardInfo = z.infer<typeof CardInfo>;
+/** Every card product name of the catalogue, as stored (the owner's spelling). */
+export const CardNamesResult = z.object({ names: z.array(z.string().min(1)) });
+/** qna-cache (re)loaded its catalogue: copies of it (card names) are stale. */
+export const CatalogueChangedV1 = z.object({ cards: z.number().int().min(0), changed_at: z.string().datetime() });
+export type CatalogueChangedV1 = z.infer<typeof CatalogueChangedV1>;
 
 export const LoginCommand = z.object({ session_id: SessionId, persona_id: z.number().int() });
 export const LoginResult = z.object({ persona_id: z.number().int() });

@@ -57,6 +57,8 @@ export const events = {
     'A message for the LLM worker pool (work queue shared by every llm-dispatch replica).'),
   sessionDelivery: event('gw.deliver.v1', 'session', null, p.SessionDeliveryV1,
     'Frames for one session, received by the gateway instance that holds its socket.'),
+  catalogueChanged: event('qna.catalogue.changed.v1', null, null, p.CatalogueChangedV1,
+    'qna-cache loaded or changed its catalogue; whoever keeps its card names asks for them again.'),
 } as const;
 
 export const requests = {
@@ -82,6 +84,8 @@ export const requests = {
     'Cards named in a text (tool get_card_description).'),
   cardRecommend: request('qna.cards.recommend.v1', null, 'qna-cache', p.SearchQuery, p.CardSearchResult,
     'Cards whose benefits match a need (tool get_card_recommendation).'),
+  cardNames: request('qna.cards.names.v1', null, 'qna-cache', p.Empty, p.CardNamesResult,
+    'Every card product name of the catalogue, for the retrieval router to notice a named card.'),
   personas: request('persona.list.v1', null, 'persona', p.Empty, p.PersonasResponse,
     'All personas for the login screen.'),
   login: request('persona.login.v1', null, 'persona', p.LoginCommand, p.LoginResult,

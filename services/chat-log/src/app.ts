@@ -1,4 +1,4 @@
-import { createOrphanSweep, ORPHAN_SWEEP_MS, type Bus, type ConsumerSpec } from '@chatbot/bus';
+import { ORPHAN_SWEEP_MS, type Bus, type ConsumerSpec } from '@chatbot/bus';
 import { consumers, streams } from '@chatbot/proto';
 import { every, type Logger, type OpsEndpoints, type Periodic, type Registry } from '@chatbot/runtime';
 import { retryWhileDatabaseDown } from '@chatbot/store';
@@ -114,7 +114,7 @@ function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, pu
   };
   const outbox = createOutboxSweep({ db, publisher, serial, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
   // Candidates a crashed broker kept below the consumer's ack floor would never be committed.
-  const replyOrphans = createOrphanSweep({ js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('CHAT_REPLIES'), durable: consumers.chatLogReplies.durable, logger });
+  const replyOrphans = bus.orphanSweep(consumers.chatLogReplies);
   const redrive = createRedriveSweep({ db, bus, metrics, logger, afterMs: config.REDRIVE_AFTER_MS, deadlineMs: config.RELEASE_DEADLINE_MS });
   const deadline = createDeadlineSweep({ db, committer, metrics, logger, deadlineMs: config.RELEASE_DEADLINE_MS });
   return [

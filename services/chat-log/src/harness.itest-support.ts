@@ -31,7 +31,7 @@ export class Harness {
     await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
     const harness = new Harness(env, serviceEnv, bus, createDb(serviceEnv.DATABASE_URL, 2));
     bus.subscribe('sessionDelivery', '*', (payload, { token }) => harness.of(token).push(payload));
-    await bus.nc.flush();
+    await bus.flush();
     await harness.startService();
     return harness;
   }
@@ -93,8 +93,8 @@ export class Harness {
   async settled(): Promise<void> {
     await waitFor('chat-log consumers to settle', async () => {
       for (const spec of [consumers.chatLogInbound, consumers.chatLogReplies]) {
-        const info = await this.bus.jsm.consumers.info(this.bus.ns.stream(spec.stream), spec.durable);
-        if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+        const backlog = await this.bus.consumerBacklog(spec);
+        if (backlog.pending > 0 || backlog.ackPending > 0) return false;
       }
       return true;
     });

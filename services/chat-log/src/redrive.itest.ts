@@ -1,3 +1,4 @@
+import { BrokerAdmin } from '@chatbot/testkit';
 import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
 
 /**
@@ -15,14 +16,18 @@ afterAll(async () => {
 
 /** Every CHAT_INBOUND message of a session, with its dedupe id, in stream order. */
 async function inboundOf(sessionId: string): Promise<Array<{ messageId: string; msgId: string }>> {
-  const stream = h.bus.ns.stream('CHAT_INBOUND');
-  const subject = h.bus.ns.subject(`chat.inbound.v1.${sessionId}`);
+  const subject = `chat.inbound.v1.${sessionId}`;
   const found: Array<{ messageId: string; msgId: string }> = [];
-  const { state } = await h.bus.jsm.streams.info(stream);
-  for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
-    const message = await h.bus.jsm.streams.getMessage(stream, { seq }).catch(() => null);
-    if (message?.subject !== subject) continue;
-    found.push({ messageId: message.json<{ message_id: string }>().message_id, msgId: message.header?.get('Nats-Msg-Id') ?? '' });
+  const admin = await BrokerAdmin.open(h.env);
+  try {
+    const { firstSeq, lastSeq } = await admin.streamState('CHAT_INBOUND');
+    for (let seq = firstSeq; seq <= lastSeq; seq++) {
+      const message = await admin.stored('CHAT_INBOUND', seq);
+      if (message?.subject !== subject) continue;
+      found.push({ messageId: message.json<{ message_id: string }>().message_id, msgId: message.header('Nats-Msg-Id') ?? '' });
+    }
+  } finally {
+    await admin.close();
   }
   return found;
 }

@@ -68,10 +68,9 @@ async function metric(name: string): Promise<number> {
  * consumer holds it unacked: it is held in memory.
  */
 async function isHeld(sessionId: string): Promise<boolean> {
-  const { stream, durable } = consumers.chatLogReplies;
-  const info = await h.bus.jsm.consumers.info(h.bus.ns.stream(stream), durable);
+  const backlog = await h.bus.consumerBacklog(consumers.chatLogReplies);
   const session = await db.session.findUnique({ where: { id: sessionId } });
-  return info.num_pending === 0 && info.num_ack_pending === 1 && session?.nextTurn === 1;
+  return backlog.pending === 0 && backlog.ackPending === 1 && session?.nextTurn === 1;
 }
 
 test('a reply whose prompt is stored between its commit locking the session and reading the prompt is released', async () => {

@@ -2,7 +2,7 @@ import type { Bus } from '@chatbot/bus';
 import { AppError } from '@chatbot/runtime';
 
 /**
- * Whether the NATS connection is up, from the client's own status events. While it is down a
+ * Whether the NATS connection is up, from the bus's link events. While it is down a
  * publish or request would only wait for its timeout (the client buffers it and gives up after
  * 5 s), so the gateway answers "unavailable" at once instead.
  */
@@ -16,24 +16,18 @@ export interface BrokerLink {
   flush(): Promise<void>;
 }
 
-export function watchBrokerLink(bus: Pick<Bus, 'nc'>): BrokerLink {
+export function watchBrokerLink(bus: Pick<Bus, 'flush' | 'onLinkChange' | 'closed'>): BrokerLink {
   let connected = true;
   const listeners: Array<() => void> = [];
   const reconnected = () => {
     connected = true;
     // The flush returns once the server has processed what the client re-sent: its subscriptions.
-    void bus.nc.flush().then(() => listeners.forEach((listener) => listener()), () => undefined);
+    void bus.flush().then(() => listeners.forEach((listener) => listener()), () => undefined);
   };
-  void (async () => {
-    for await (const status of bus.nc.status()) {
-      // 'staleConnection': missed pings; the client drops the connection and reconnects.
-      if (status.type === 'disconnect' || status.type === 'staleConnection') connected = false;
-      else if (status.type === 'reconnect') reconnected();
-    }
-  })();
+  bus.onLinkChange((up) => (up ? reconnected() : (connected = false)));
   const link: BrokerLink = {
     get up() {
-      return connected && !bus.nc.isClosed();
+      return connected && !bus.closed;
     },
     require() {
       if (!link.up) throw new AppError('E5006', 'the message bus is disconnected');
@@ -41,7 +35,7 @@ export function watchBrokerLink(bus: Pick<Bus, 'nc'>): BrokerLink {
     onReconnect(listener) {
       listeners.push(listener);
     },
-    flush: () => bus.nc.flush(),
+    flush: () => bus.flush(),
   };
   return link;
 }

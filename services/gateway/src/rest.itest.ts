@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { CORRELATION_HEADER } from '@chatbot/bus';
 import { requests } from '@chatbot/proto';
-import { whileStreamRefuses } from '@chatbot/testkit';
+import { BrokerAdmin, whileStreamRefuses } from '@chatbot/testkit';
 import { connect, eventually, metric, sendStored, answer, startWorld, type GatewayWorld } from './gateway.itest-support';
 
 /**
@@ -11,6 +11,7 @@ import { connect, eventually, metric, sendStored, answer, startWorld, type Gatew
  * and watches the gateway's requests; it never answers one.
  */
 let world: GatewayWorld;
+let admin: BrokerAdmin;
 const calls: Array<{ key: string; payload: unknown; correlationId: string | undefined }> = [];
 
 /** What the real service answers over the bus: the gateway must relay it unchanged. */
@@ -21,16 +22,13 @@ const personaList = async () => (await world.bus.request('personas', {})).person
 beforeAll(async () => {
   // Real services answer in milliseconds, but a machine busy with other tests may take a second.
   world = await startWorld({ REQUEST_TIMEOUT_MS: '2500', CORS_ORIGINS: '*' }, { peers: ['chat-log', 'qna-cache', 'persona'] });
-  const { bus } = world;
   // A copy of every faqTop request, as qna-cache receives it; qna-cache answers, this never does.
-  bus.nc.subscribe(bus.subject(requests.faqTop), {
-    callback: (error, msg) => {
-      if (!error) calls.push({ key: 'faqTop', payload: msg.json(), correlationId: msg.headers?.get(CORRELATION_HEADER) });
-    },
-  });
-  await bus.nc.flush();
+  admin = await BrokerAdmin.open(world.env);
+  admin.watch(requests.faqTop.name, (msg) => calls.push({ key: 'faqTop', payload: msg.json(), correlationId: msg.header(CORRELATION_HEADER) }));
+  await admin.flush();
 });
 afterAll(async () => {
+  await admin?.close();
   await world?.stop();
 });
 
@@ -139,7 +137,7 @@ test('login of a live session answers 200 with null, with or without the slash',
 test('login errors: no live session 404, unknown persona 404, recommendation failure 502, bad body 422', async () => {
   const { socket, sessionId } = await connect(world.ws);
   // persona cannot push the recommendation: the replies stream refuses it
-  const refused = await whileStreamRefuses(world.bus, 'CHAT_REPLIES', async () => json(await post('/api/login/', { session_id: sessionId, persona_id: 2 })));
+  const refused = await whileStreamRefuses(world.env, 'CHAT_REPLIES', async () => json(await post('/api/login/', { session_id: sessionId, persona_id: 2 })));
   expect(refused).toMatchObject({ status: 502, body: { code: 'E5005', incident_id: expect.any(String) } });
   await socket.close();
   // the client's close completes before the gateway has handled it

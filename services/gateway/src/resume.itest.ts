@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { requests } from '@chatbot/proto';
+import { BrokerAdmin } from '@chatbot/testkit';
 import {
   answer,
   committedConversation,
@@ -45,7 +46,7 @@ async function resendToChatLog(sessionId: string, messageId: string, expected: n
     if (delivery.type === 'frame') seqs.push(delivery.frame.seq);
   });
   try {
-    await world.bus.nc.flush();
+    await world.bus.flush();
     await world.bus.publish('chatInbound', sessionId, {
       session_id: sessionId,
       message_id: messageId,
@@ -108,16 +109,18 @@ test('frames released during the replay follow the replayed ones', async () => {
   // chat-log is held while the gateway asks for the missed frames; the third answer reaches it
   // then, so it commits and publishes frame 3 while it serves the replay.
   let asked = false;
-  const watch = world.bus.nc.subscribe(world.bus.subject(requests.frames), { callback: () => void (asked = true) });
-  await world.bus.nc.flush();
+  const admin = await BrokerAdmin.open(world.env);
+  const watch = admin.watch(requests.frames.name, () => void (asked = true));
+  await admin.flush();
   const socket = await world.whilePaused('chat-log', async () => {
     const resumed = await TestSocket.open(resumeUrl(sessionId, 0));
     await eventually(() => expect(asked).toBe(true));
     await answer(world.bus, sessionId, p[2]);
-    await world.bus.nc.flush();
+    await world.bus.flush();
     return resumed;
   });
   watch.unsubscribe();
+  await admin.close();
   await socket.waitFor((f) => f.type === 'reply', 3);
   expect(replies(socket)).toEqual([[1, p[0]], [2, p[1]], [3, p[2]]]);
   await socket.close();

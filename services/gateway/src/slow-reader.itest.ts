@@ -28,7 +28,7 @@ test('a socket that stops reading loses its deltas, not its replies, and is clos
     await deliver(slow.sessionId, { type: 'frame', frame: committed(rounds, null, CHUNK) });
     await deliver(slow.sessionId, { type: 'delta', message_id: 'streaming', index: rounds - 1, text: CHUNK });
     await deliver(fast.sessionId, { type: 'frame', frame: committed(rounds, null, `small ${rounds}`) });
-    await world.bus.nc.flush();
+    await world.bus.flush();
   }
   expect(await slowClosed()).toBe(1);
   expect(await metric(world.http, 'chatbot_gateway_deliveries_dropped_total', 'reason="slow_reader"')).toBeGreaterThan(0);

@@ -101,7 +101,7 @@ test('a closed socket leaves no timer behind: no failure candidate for its messa
 });
 
 test('a message the broker does not take is answered at once: v1 unavailable frame, v2 E5006', async () => {
-  await whileStreamRefuses(world.bus, 'CHAT_INBOUND', async () => {
+  await whileStreamRefuses(world.env, 'CHAT_INBOUND', async () => {
     const v1 = await connect(world.ws);
     v1.socket.send({ message_id: 'lost-1', message: '안녕' });
     const [bot] = await v1.socket.waitFor(isBot);

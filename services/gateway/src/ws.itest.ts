@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { BrokerAdmin } from '@chatbot/testkit';
 import { connect, committed, eventually, metric, startWorld, StreamLog, TestSocket, type GatewayWorld, type InboundLog } from './gateway.itest-support';
 
 let world: GatewayWorld;
@@ -117,8 +118,9 @@ describe('client frames', () => {
       protocol: 2,
     });
     const delivery = inbound.deliveries.find((d) => d.token === sessionId)!;
-    const stored = await world.bus.jsm.streams.getMessage(`${world.env.prefix.toUpperCase()}_CHAT_INBOUND`, { seq: delivery.streamSeq });
-    expect(stored?.header.get('Nats-Msg-Id')).toBe(`${sessionId}:${frame.message_id}`);
+    const admin = await BrokerAdmin.open(world.env);
+    const stored = await admin.stored('CHAT_INBOUND', delivery.streamSeq).finally(() => admin.close());
+    expect(stored?.header('Nats-Msg-Id')).toBe(`${sessionId}:${frame.message_id}`);
     expect(delivery.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     await socket.close();
   });
@@ -223,11 +225,12 @@ describe('session lifetime', () => {
       expect(await metric(world.http, 'chatbot_gateway_session_subscriptions')).toBe(0);
     });
     // The server itself knows no interest left in those sessions' subjects.
+    const admin = await BrokerAdmin.open(world.env);
     for (const { sessionId } of opened) {
-      const deliver = world.bus.subject({ name: 'gw.deliver.v1', token: 'session' }, sessionId);
-      await expect(world.bus.nc.request(deliver, new Uint8Array(), { timeout: 1000 })).rejects.toThrow(/no responders/i);
+      expect(await admin.hasSubscriber(`gw.deliver.v1.${sessionId}`)).toBe(false);
       await expect(world.bus.request('presence', {}, { token: sessionId, timeoutMs: 1000 })).rejects.toMatchObject({ code: 'E5002' });
     }
+    await admin.close();
   });
 
   test('metrics count frames in and out by type', async () => {

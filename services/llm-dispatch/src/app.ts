@@ -1,4 +1,4 @@
-import { createOrphanSweep, ORPHAN_SWEEP_MS, type Bus } from '@chatbot/bus';
+import { ORPHAN_SWEEP_MS, type Bus } from '@chatbot/bus';
 import { consumers } from '@chatbot/proto';
 import { createMetricsRegistry, every, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import type { AnswerMode } from './answering/answer.types';
@@ -12,6 +12,7 @@ import { createJobHandler } from './jobs/job.handler';
 import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader';
 import { ReplyPublisher } from './jobs/reply.publisher';
 import { SessionHeadGuard } from './jobs/session-head.guard';
+import { CatalogueCardNames } from './routing/catalogue.card-names';
 import { ToolExecutor } from './tools/tool.executor';
 
 export interface AppDeps {
@@ -30,6 +31,8 @@ export interface App {
 
 /** Time kept back from SHUTDOWN_GRACE_MS to release unfinished jobs and drain before the hard exit. */
 const RELEASE_MARGIN_MS = 2_000;
+/** While qna-cache has not given the card names, asked again this often. */
+const CARD_NAMES_RETRY_MS = 5_000;
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { bus, logger, config } = deps;
@@ -37,8 +40,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const registry = createMetricsRegistry('llm-dispatch');
   const metrics = createDispatchMetrics(registry);
   const tools = new ToolExecutor(bus, config.TOOL_TIMEOUT_MS, metrics);
-  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts });
+  const cardNames = new CatalogueCardNames(bus, logger, { startWaitMs: config.CARD_NAMES_WAIT_MS, retryMs: CARD_NAMES_RETRY_MS });
+  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts, cardNames });
   logStartMode(logger, answerer.describe(), config, deps.prompts);
+  // Only the retrieval rules look for card names; a model reads them itself.
+  if (answerer.mode === 'retrieval') await cardNames.start();
 
   const answered = answeredCheck(bus, config.HISTORY_TIMEOUT_MS);
   const handler = createJobHandler({
@@ -66,7 +72,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // Jobs a crashed broker kept below the consumer's ack floor would never be delivered, and as
   // their session's head they would hold back its later jobs too.
-  const orphans = createOrphanSweep({ js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('LLM_JOBS'), durable: consumers.llmDispatch.durable, logger });
+  const orphans = bus.orphanSweep(consumers.llmDispatch);
   const orphanSweep = every('job-orphans', ORPHAN_SWEEP_MS, logger, async () => void (await orphans()));
 
   return {
@@ -74,6 +80,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => answerer.describe() },
     async stop() {
       stopGauges();
+      cardNames.stop();
       await orphanSweep.stop();
       await bus.close(Math.max(0, config.SHUTDOWN_GRACE_MS - RELEASE_MARGIN_MS));
     },

@@ -40,6 +40,8 @@ const schema = z.object({
   /** Time budget of one request to another service (tools, history, binding). */
   TOOL_TIMEOUT_MS: positiveInt(5_000),
   HISTORY_TIMEOUT_MS: positiveInt(1_500),
+  /** Retrieval mode: how long start-up waits for qna-cache to give the card names (then it asks again later). */
+  CARD_NAMES_WAIT_MS: nonNegativeInt(10_000),
   /** Text streamed within this window after a delta goes out as one delta (0: within one event-loop turn). */
   DELTA_COALESCE_MS: nonNegativeInt(15),
   /** How long a session's persona binding is reused before persona is asked again (0: every job). */

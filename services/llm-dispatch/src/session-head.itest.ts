@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AckPolicy, RetentionPolicy } from '@nats-io/jetstream';
-import { Bus, type Delivery } from '@chatbot/bus';
+import { Bus, reconnectForTests, type Delivery } from '@chatbot/bus';
 import { consumers, type LlmJobV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
+import { BrokerAdmin, isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
 import { eventually, newSessionId } from '../test/harness';
 import { answeredCheck } from './jobs/answered.check';
 import { ANSWERED_CHECK_AFTER_MS, SessionHeadGuard } from './jobs/session-head.guard';
@@ -16,48 +15,49 @@ const logger = createLogger('head-test', 'silent');
 let env: TestEnv;
 let bus: Bus;
 let chatLog: RunningService;
-let stream: string;
+let admin: BrokerAdmin;
+const { stream, durable } = consumers.llmDispatch;
 
 beforeAll(async () => {
   env = await isolate();
   bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'head-test', logger });
-  stream = bus.ns.stream('LLM_JOBS');
-  await bus.jsm.streams.add({ name: stream, subjects: [bus.ns.subject('llm.job.v1.*')], retention: RetentionPolicy.Workqueue, allow_direct: true });
-  await bus.jsm.consumers.add(stream, { durable_name: consumers.llmDispatch.durable, ack_policy: AckPolicy.Explicit, ack_wait: 60_000_000_000 });
+  admin = await BrokerAdmin.open(env);
+  await bus.ensureStreams([stream]); // the work queue as proto defines it: direct gets allowed
+  await admin.addPullConsumer(stream, durable, 60_000);
   chatLog = await startService('chat-log', env.env);
 });
 afterAll(async () => {
   await chatLog?.process.stop('SIGTERM', 15_000);
+  await admin.close();
   await bus.close();
   await env.cleanup();
 });
 
 const newGuard = (stuckAfterMs = 60_000) => new SessionHeadGuard(bus, stuckAfterMs, answeredCheck(bus, 2_000), logger);
 
-const jobAt = (session: string, streamSeq: number) => ({ subject: `llm.job.v1.${session}`, streamSeq }) as Delivery<LlmJobV1>;
+const jobAt = (session: string, streamSeq: number) => ({ subject: `llm.job.v1.${session}`, token: session, streamSeq }) as Delivery<LlmJobV1>;
 
 test('a later job waits for its head; a head queued past the stuck limit is requeued, and the later job goes first', async () => {
   const session = randomUUID();
-  const subject = bus.ns.subject(`llm.job.v1.${session}`);
-  const first = (await bus.js.publish(subject, 'first')).seq;
-  const second = (await bus.js.publish(subject, 'second')).seq;
-  const consumer = await bus.js.consumers.get(stream, consumers.llmDispatch.durable);
-  const held = await consumer.next({ expires: 2_000 }); // delivered, never acknowledged
+  const subject = `llm.job.v1.${session}`;
+  const first = await admin.publishRaw(subject, 'first');
+  const second = await admin.publishRaw(subject, 'second');
+  const held = await admin.pull(stream, durable); // delivered, never acknowledged
   expect(held?.seq).toBe(first);
 
   const guard = newGuard();
   expect(await guard.isHead(jobAt(session, second))).toBe(false);
   expect(await guard.isHead(jobAt(session, first))).toBe(true);
-  expect((await bus.jsm.streams.getMessage(stream, { seq: first }))?.seq).toBe(first); // left alone
+  expect((await admin.stored(stream, first))?.seq).toBe(first); // left alone
 
   expect(await guard.isHead(jobAt(session, second), Date.now() + 61_000)).toBe(false); // past the limit: requeued
-  expect(await bus.jsm.streams.getMessage(stream, { seq: first }).catch(() => null)).toBeNull();
+  expect(await admin.stored(stream, first)).toBeNull();
   expect(await guard.isHead(jobAt(session, second))).toBe(true);
-  const copy = await consumer.next({ expires: 2_000 });
-  expect(copy?.string()).toBe('second'); // the queue delivers in order: the later job, then the copy
+  const copy = await admin.pull(stream, durable);
+  expect(copy?.text()).toBe('second'); // the queue delivers in order: the later job, then the copy
   copy?.ack();
-  const again = await consumer.next({ expires: 2_000 });
-  expect(again?.string()).toBe('first');
+  const again = await admin.pull(stream, durable);
+  expect(again?.text()).toBe('first');
   expect(again!.seq).toBeGreaterThan(second);
   again?.ack();
 });
@@ -79,8 +79,7 @@ async function heldHeadAndFollower(answerIt: boolean) {
   }
   const job = (messageId: string) => ({ session_id: sessionId, message_id: messageId, text: '질문', received_at: new Date().toISOString() });
   const head = await bus.publish('llmJob', sessionId, job(first));
-  const consumer = await bus.js.consumers.get(stream, consumers.llmDispatch.durable);
-  const held = await consumer.next({ expires: 2_000 }); // the broker's record of it is what a crash left
+  const held = await admin.pull(stream, durable); // the broker's record of it is what a crash left
   expect(held?.seq).toBe(head!.seq);
   const follower = await bus.publish('llmJob', sessionId, job(second));
   return { sessionId, headSeq: head!.seq, follower: jobAt(sessionId, follower!.seq) };
@@ -89,7 +88,7 @@ async function heldHeadAndFollower(answerIt: boolean) {
 /** The connection drops and comes back, as it does when the broker restarts. */
 async function reconnect() {
   const before = bus.connectedSince.getTime();
-  await bus.nc.reconnect();
+  await reconnectForTests(bus);
   await eventually(async () => bus.connectedSince.getTime(), (since) => since > before, 10_000, 'the bus reconnected');
 }
 
@@ -100,13 +99,13 @@ test('after a reconnect, a head chat-log has answered is removed once queued pas
   await reconnect();
   const guard = newGuard();
   expect(await guard.isHead(follower)).toBe(false); // just queued: chat-log is not asked yet
-  expect((await bus.jsm.streams.getMessage(stream, { seq: headSeq }))?.seq).toBe(headSeq);
+  expect((await admin.stored(stream, headSeq))?.seq).toBe(headSeq);
 
   expect(await guard.isHead(follower, past(ANSWERED_CHECK_AFTER_MS + 500))).toBe(false);
-  expect(await bus.jsm.streams.getMessage(stream, { seq: headSeq }).catch(() => null)).toBeNull(); // removed, not requeued
+  expect(await admin.stored(stream, headSeq)).toBeNull(); // removed, not requeued
   expect(await guard.isHead(follower)).toBe(true);
-  expect((await bus.jsm.streams.info(stream)).state.messages).toBe(1); // the follower alone
-  await bus.jsm.streams.purge(stream);
+  expect((await admin.streamState(stream)).messages).toBe(1); // the follower alone
+  await admin.purge(stream);
 });
 
 test('an unanswered head is left in place until the stuck limit', async () => {
@@ -114,14 +113,14 @@ test('an unanswered head is left in place until the stuck limit', async () => {
   await reconnect();
   const guard = newGuard();
   expect(await guard.isHead(follower, past(ANSWERED_CHECK_AFTER_MS + 500))).toBe(false);
-  expect((await bus.jsm.streams.getMessage(stream, { seq: headSeq }))?.seq).toBe(headSeq);
-  await bus.jsm.streams.purge(stream);
+  expect((await admin.stored(stream, headSeq))?.seq).toBe(headSeq);
+  await admin.purge(stream);
 });
 
 test('a head queued since the last reconnect is not asked about: a live broker delivers what it keeps', async () => {
   const { headSeq, follower } = await heldHeadAndFollower(true);
   const guard = newGuard();
   expect(await guard.isHead(follower, past(ANSWERED_CHECK_AFTER_MS + 500))).toBe(false);
-  expect((await bus.jsm.streams.getMessage(stream, { seq: headSeq }))?.seq).toBe(headSeq); // answered, yet left alone
-  await bus.jsm.streams.purge(stream);
+  expect((await admin.stored(stream, headSeq))?.seq).toBe(headSeq); // answered, yet left alone
+  await admin.purge(stream);
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Bus } from '@chatbot/bus';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, startStubLlm, type RunningService, type StubLlm, type TestEnv } from '@chatbot/testkit';
+import { BrokerAdmin, isolate, startService, startStubLlm, type RunningService, type StubLlm, type TestEnv } from '@chatbot/testkit';
 import { eventually, logEntries, newSessionId } from '../test/harness';
 import { ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS, AttemptCounter } from './jobs/attempt.counter';
 
@@ -100,6 +100,7 @@ test('a job tried before whose message chat-log has answered since is acknowledg
   const dropped = (e: Record<string, unknown>) => e['msg'] === 'job already answered (its acknowledgement was lost); not asking the model again' && e['messageId'] === first;
   await eventually(async () => logEntries(worker), (entries) => entries.some(dropped), 10_000, 'the job dropped as answered');
   expect(stub.requests.length).toBe(calls);
-  const queued = await bus.jsm.streams.info(bus.ns.stream('LLM_JOBS'));
-  expect(queued.state.messages).toBe(0); // acknowledged, so gone from the work queue
+  const admin = await BrokerAdmin.open(env);
+  const queued = await admin.streamState('LLM_JOBS').finally(() => admin.close());
+  expect(queued.messages).toBe(0); // acknowledged, so gone from the work queue
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Subscription } from '@nats-io/transport-node';
 import { Bus } from '@chatbot/bus';
-import { requests, type ChatReplyV1, type HistoryTurn, type RequestKey, type SessionDeliveryV1 } from '@chatbot/proto';
+import { requests, subjectOf, type ChatReplyV1, type HistoryTurn, type RequestKey, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import {
+  BrokerAdmin,
   isolate,
   openLiveSession,
   startService,
@@ -82,6 +82,7 @@ const CHAT_LOG_FRAMES = new Set(['stored', 'frame']);
 export async function startHarness(options: HarnessOptions = {}): Promise<DispatchHarness> {
   const env = await isolate();
   const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'llm-dispatch-test', logger: createLogger('llm-dispatch-test', 'silent') });
+  const admin = await BrokerAdmin.open(env);
   const services = new Map<Peer, RunningService>();
   const start = async (name: Peer) => void services.set(name, await startService(name, env.env));
   await Promise.all(PEERS.map(start));
@@ -90,11 +91,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
   const live: LiveFrame[] = [];
   const calls: Call[] = [];
   const candidateWatch = watchReplyCandidates(bus, candidates);
-  const callWatches = new Map(PEERS.map((name) => [name, watchCalls(bus, name, calls)]));
+  const callWatches = new Map(PEERS.map((name) => [name, watchCalls(admin, name, calls)]));
   bus.subscribe('sessionDelivery', '*', (frame, context) => {
     if (!CHAT_LOG_FRAMES.has(frame.type)) live.push({ ...frame, session: context.token });
   });
-  await bus.nc.flush();
+  await Promise.all([bus.flush(), admin.flush()]);
   const workers: RunningService[] = [];
   const sockets = new Map<string, TestSocket>();
   const history = async (sessionId: string) => (await bus.request('history', { session_id: sessionId, limit: 50 })).turns;
@@ -142,11 +143,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
     async whileDown(name, body) {
       await services.get(name)!.process.stop('SIGTERM', 15_000);
       for (const watch of callWatches.get(name) ?? []) watch.unsubscribe();
-      await bus.nc.flush();
+      await admin.flush();
       try {
         return await body();
       } finally {
-        callWatches.set(name, watchCalls(bus, name, calls));
+        callWatches.set(name, watchCalls(admin, name, calls));
         await start(name);
       }
     },
@@ -157,6 +158,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
       await services.get('gateway')?.process.stop('SIGTERM', 15_000);
       await Promise.all(PEERS.map((name) => services.get(name)?.process.stop('SIGTERM', 15_000)));
       for (const subscription of [candidateWatch, ...[...callWatches.values()].flat()]) subscription.unsubscribe();
+      await admin.close();
       await bus.close();
       await env.cleanup();
     },
@@ -165,14 +167,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
 }
 
 /** A copy of every request to one service; the owner answers, these subscribers never do. */
-function watchCalls(bus: Bus, owner: Peer, into: Call[]): Subscription[] {
+function watchCalls(admin: BrokerAdmin, owner: Peer, into: Call[]): Array<{ unsubscribe(): void }> {
   const keys = (Object.keys(requests) as RequestKey[]).filter((key) => requests[key].owner === owner);
   return keys.map((key) =>
-    bus.nc.subscribe(bus.subject(requests[key], requests[key].token === null ? undefined : '*'), {
-      callback: (error, msg) => {
-        if (!error) into.push({ key, payload: msg.json() });
-      },
-    }),
+    admin.watch(subjectOf(requests[key], requests[key].token === null ? undefined : '*'), (msg) => into.push({ key, payload: msg.json() })),
   );
 }
 

@@ -140,7 +140,7 @@ test('invalid request payloads are refused with E4002', async () => {
 
 test('login answers E5005 when the recommendation cannot be published, and works again once it can', async () => {
   const { sessionId, socket } = await liveSession();
-  await whileStreamRefuses(h.bus, 'CHAT_REPLIES', async () => {
+  await whileStreamRefuses(h.env, 'CHAT_REPLIES', async () => {
     await expect(login(sessionId, 5)).rejects.toMatchObject({ code: 'E5005' });
   });
   expect(await login(sessionId, 5)).toEqual({ persona_id: 5 });

@@ -51,7 +51,7 @@ export async function startPersona(): Promise<PersonaHarness> {
   const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'persona-test', logger });
   const candidates: ReplyCandidate[] = [];
   const watch = watchReplyCandidates(bus, candidates);
-  await bus.nc.flush(); // the subscription reaches the server before anything is published
+  await bus.flush(); // the subscription reaches the server before anything is published
   const pg = new Client({ connectionString: env.databaseUrl });
   await pg.connect();
   const start = (name: ServiceName) => startService(name, serviceEnv(env));

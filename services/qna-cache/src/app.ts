@@ -9,7 +9,7 @@ import { createChatMessageRouter } from './chat-message.router';
 import type { Config } from './config';
 import type { PrismaClient } from './generated/prisma/client';
 import { createQnaMetrics } from './qna.metrics';
-import { serveQnaRequests } from './qna-request.handler';
+import { announceCatalogue, serveQnaRequests } from './qna-request.handler';
 import { createQnaSearchRepository } from './qna-search.repository';
 import { trigramFunctions } from './trigram.functions';
 import { ViewTally } from './view.tally';
@@ -60,6 +60,7 @@ export async function createApp({ config, logger, bus, prisma, registry }: AppDe
   const spec = { ...consumers.qnaRouter, ackWaitMs: config.ROUTER_ACK_WAIT_MS, maxDeliver: -1, maxAckPending: 1_000 };
   const route = createChatMessageRouter({ bus, cache, views, metrics, logger });
   await bus.consumeBatches('chatInbound', spec, { maxBatch: config.ROUTER_MAX_BATCH }, route);
+  await announceCatalogue({ bus, catalogue });
   return {
     ops: {
       service: SERVICE,

@@ -96,6 +96,12 @@ export function createCatalogueRepository(prisma: PrismaClient) {
       return { faqs, terms };
     },
 
+    /** Every card product name, in a stable order (the owner's spelling). */
+    async cardNames(): Promise<string[]> {
+      const rows = await prisma.card.findMany({ select: { name: true }, orderBy: { name: 'asc' } });
+      return rows.map((row) => row.name);
+    },
+
     /** Adds a batch's views to both tables in one statement (one round trip per micro-batch). */
     async addViews(counts: ViewCounts): Promise<void> {
       const faqIds = [...counts.faqs.keys()];

@@ -31,7 +31,7 @@ function timed<K extends RequestKey>(deps: RequestDeps, key: K, handler: Request
   });
 }
 
-/** The qna.* request subjects: menus (most viewed) and the LLM tools' ranked searches. */
+/** The qna.* request subjects: menus (most viewed), the LLM tools' ranked searches, the card names. */
 export function serveQnaRequests(deps: RequestDeps): void {
   timed(deps, 'faqTop', async ({ top_k }) => {
     const rows = await deps.catalogue.topFaqs(top_k);
@@ -45,4 +45,15 @@ export function serveQnaRequests(deps: RequestDeps): void {
   timed(deps, 'termSearch', async ({ query, limit }) => ({ hits: await deps.search.terms(query, limit) }));
   timed(deps, 'cardDescribe', async ({ query, limit }) => ({ cards: await deps.cards.describe(query, limit) }));
   timed(deps, 'cardRecommend', async ({ query, limit }) => ({ cards: await deps.cards.recommend(query, limit) }));
+  timed(deps, 'cardNames', async () => ({ names: await deps.catalogue.cardNames() }));
+}
+
+/**
+ * Tells whoever keeps the catalogue's card names (llm-dispatch's router) to ask again. Sent once
+ * the requests are served, after the catalogue is loaded: a worker that started first and found
+ * no answer learns here that it can ask now.
+ */
+export async function announceCatalogue(deps: Pick<RequestDeps, 'bus' | 'catalogue'>): Promise<void> {
+  const cards = (await deps.catalogue.cardNames()).length;
+  await deps.bus.publish('catalogueChanged', '', { cards, changed_at: new Date().toISOString() });
 }

@@ -1,9 +1,10 @@
 import { Client } from 'pg';
 import { Bus } from '@chatbot/bus';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
+import { isolate, startService, waitFor, type RunningService, type TestEnv } from '@chatbot/testkit';
 import faqs from '../data/faqs.json';
 import terms from '../data/terms.json';
+import cards from '../data/cards.json';
 
 const logger = createLogger('qna-requests-test', 'silent');
 let env: TestEnv;
@@ -162,5 +163,33 @@ describe('card recommendation', () => {
     const { cards } = await bus.request('cardRecommend', { query, limit: 3 });
     expect(cards.length).toBeGreaterThan(0);
     for (const card of cards) expect(card.tags).toContain(tag);
+  });
+});
+
+describe('card names', () => {
+  test('are every card of the catalogue, as the database holds them', async () => {
+    const { names } = await bus.request('cardNames', {});
+    expect([...names].sort()).toEqual(cards.map((card) => card.name).sort());
+    await db.query(`INSERT INTO qna_cache.cards (product_code, name, type, annual_fee_domestic, annual_fee_overseas, summary, name_key, search_text)
+                    VALUES ('TEST-1', '테스트 전용 카드', 'credit', 0, 0, '', '테스트전용카드', '')`);
+    try {
+      expect((await bus.request('cardNames', {})).names).toContain('테스트 전용 카드');
+    } finally {
+      await db.query(`DELETE FROM qna_cache.cards WHERE product_code = 'TEST-1'`);
+    }
+  });
+
+  test('a qna-cache that has loaded its catalogue says so, with the number of cards', async () => {
+    const heard: Array<{ cards: number }> = [];
+    const watch = bus.subscribe('catalogueChanged', '', (event) => void heard.push(event));
+    await bus.flush();
+    const replica = await startService('qna-cache', env.env);
+    try {
+      await waitFor('the catalogue announced', () => heard.length > 0, 10_000);
+      expect(heard[0]).toEqual({ cards: cards.length, changed_at: expect.any(String) });
+    } finally {
+      watch.unsubscribe();
+      await replica.process.stop();
+    }
   });
 });

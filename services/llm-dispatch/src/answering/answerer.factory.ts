@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { DispatchMetrics } from '../dispatch.metrics';
 import { sleep, type Sleep } from '../llm/backoff';
 import { LlmClient } from '../llm/llm.client';
+import type { CardNameMatcher } from '../routing/card-name.matcher';
 import type { ToolExecutor } from '../tools/tool.executor';
 import type { Answerer } from './answer.types';
 import { ConversationMemory } from './conversation.memory';
@@ -17,12 +18,14 @@ export interface AnswererDeps {
   metrics: DispatchMetrics;
   tools: ToolExecutor;
   prompts: PromptSet;
+  /** The catalogue's card names, for the retrieval rules. */
+  cardNames: { namesCard: CardNameMatcher };
 }
 
 /** The mode is fixed at start-up: a model when LLM_BASE_URL is set, the retrieval rules otherwise. */
 export function createAnswerer(deps: AnswererDeps): Answerer {
   const { config, metrics } = deps;
-  if (!config.LLM_BASE_URL) return new RetrievalAnswerer(deps.tools);
+  if (!config.LLM_BASE_URL) return new RetrievalAnswerer(deps.tools, deps.cardNames);
   // The client sleeps only before a retry: counting the sleeps counts the retries.
   const countedSleep: Sleep = (ms, signal) => {
     metrics.retries.inc();

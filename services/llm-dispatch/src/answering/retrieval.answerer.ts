@@ -1,4 +1,5 @@
 import type { AnswerFields } from '@chatbot/proto';
+import type { CardNameMatcher } from '../routing/card-name.matcher';
 import { route } from '../routing/intent.router';
 import { normalise } from '../routing/korean.text';
 import type { ToolExecutor } from '../tools/tool.executor';
@@ -17,10 +18,14 @@ export function smalltalkFields(text: string): AnswerFields {
 export class RetrievalAnswerer implements Answerer {
   readonly mode = 'retrieval' as const;
 
-  constructor(private readonly tools: ToolExecutor) {}
+  /** `cardNames` is asked at each message: the catalogue's names may arrive or change after start-up. */
+  constructor(
+    private readonly tools: ToolExecutor,
+    private readonly cardNames: { namesCard: CardNameMatcher },
+  ) {}
 
   async answer({ job, correlationId, log }: AnswerRequest): Promise<Answer> {
-    const chosen = route(job.text);
+    const chosen = route(job.text, this.cardNames.namesCard);
     if (chosen.kind === 'smalltalk') return { fields: smalltalkFields(job.text) };
     const context = { sessionId: job.session_id, correlationId };
     log.debug({ tool: chosen.call.tool }, 'routed');

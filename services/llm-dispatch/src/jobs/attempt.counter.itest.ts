@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Bus } from '@chatbot/bus';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, type TestEnv } from '@chatbot/testkit';
+import { BrokerAdmin, isolate, type TestEnv } from '@chatbot/testkit';
 import { ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS, AttemptCounter } from './attempt.counter';
 
 let env: TestEnv;
 let bus: Bus;
+let admin: BrokerAdmin;
 
 beforeAll(async () => {
   env = await isolate();
   bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'attempts-test', logger: createLogger('attempts-test', 'silent') });
+  admin = await BrokerAdmin.open(env);
 });
 afterAll(async () => {
+  await admin.close();
   await bus.close();
   await env.cleanup();
 });
@@ -33,7 +36,7 @@ test('a bucket the broker lost is created again, and counting starts over', asyn
   const counter = new AttemptCounter(await open(), reopenLost);
   const counted = job();
   expect(await counter.record(counted, true)).toBe(1);
-  expect(await bus.jsm.streams.delete(`KV_${bus.ns.stream(ATTEMPTS_BUCKET)}`)).toBe(true);
+  expect(await admin.deleteBucket(ATTEMPTS_BUCKET)).toBe(true);
   expect(await counter.record(counted)).toBe(1); // what the bucket held is gone with it
   expect(await counter.record(counted)).toBe(2);
   expect(await counter.record(job(), true)).toBe(1);

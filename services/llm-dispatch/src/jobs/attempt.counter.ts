@@ -1,4 +1,4 @@
-import type { KV } from '@chatbot/bus';
+import type { KeyValue } from '@chatbot/bus';
 import type { LlmJobV1 } from '@chatbot/proto';
 
 export const ATTEMPTS_BUCKET = 'llm_attempts';
@@ -17,8 +17,8 @@ export class AttemptCounter {
    * it: each job's count starts again.
    */
   constructor(
-    private kv: KV,
-    private readonly reopenLost?: () => Promise<KV | null>,
+    private kv: KeyValue,
+    private readonly reopenLost?: () => Promise<KeyValue | null>,
   ) {}
 
   /** Session and message ids are NATS-token safe by contract (UUID, [A-Za-z0-9_-]). */
@@ -47,10 +47,9 @@ export class AttemptCounter {
     const key = AttemptCounter.key(job);
     let entry = firstDelivery ? null : await this.kv.get(key);
     for (let race = 0; ; race += 1) {
-      const live = entry?.operation === 'PUT' ? entry : null;
-      const next = (live ? Number(live.string()) || 0 : 0) + 1;
+      const next = (entry ? Number(entry.value) || 0 : 0) + 1;
       try {
-        if (live) await this.kv.update(key, String(next), live.revision);
+        if (entry) await this.kv.update(key, String(next), entry.revision);
         else await this.kv.create(key, String(next));
         return next;
       } catch (error) {

@@ -8,16 +8,15 @@ export type QueueDepth = ResponsePayload<'queueDepth'>;
 const REFRESH_MS = 5_000;
 
 /** The shared consumer's backlog, as JetStream counts it (the same numbers KEDA scales on). */
-export function queueDepthReader(bus: Pick<Bus, 'jsm' | 'ns'>): () => Promise<QueueDepth> {
-  const { stream, durable } = consumers.llmDispatch;
+export function queueDepthReader(bus: Pick<Bus, 'consumerBacklog'>): () => Promise<QueueDepth> {
   return async () => {
-    const info = await bus.jsm.consumers.info(bus.ns.stream(stream), durable);
+    const backlog = await bus.consumerBacklog(consumers.llmDispatch);
     return {
-      consumer: durable,
-      pending: info.num_pending,
-      ack_pending: info.num_ack_pending,
-      redelivered: info.num_redelivered,
-      waiting: info.num_waiting,
+      consumer: consumers.llmDispatch.durable,
+      pending: backlog.pending,
+      ack_pending: backlog.ackPending,
+      redelivered: backlog.redelivered,
+      waiting: backlog.waiting,
     };
   };
 }

@@ -1,9 +1,9 @@
-import { requeueMessage, type Bus, type Delivery, type OrphanScope } from '@chatbot/bus';
+import type { Bus, Delivery, QueuedMessage } from '@chatbot/bus';
 import { consumers, type LlmJobV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
 import type { AnsweredCheck } from './answered.check';
 
-export type HeadBus = Pick<Bus, 'js' | 'jsm' | 'ns' | 'connectedSince' | 'parse'>;
+export type HeadBus = Pick<Bus, 'oldestQueued' | 'requeue' | 'removeQueued' | 'connectedSince' | 'parse'>;
 
 /** A head queued this long may be one a restarted broker keeps although it was answered: ask chat-log. */
 export const ANSWERED_CHECK_AFTER_MS = 2_000;
@@ -28,7 +28,6 @@ const CHECKS_REMEMBERED = 1_000;
  * answer and the copy's are one reply each for the same prompt, and chat-log keeps the first.
  */
 export class SessionHeadGuard {
-  private readonly scope: OrphanScope;
   /** Head sequence → when chat-log was last asked about it. */
   private readonly asked = new Map<number, number>();
 
@@ -37,17 +36,14 @@ export class SessionHeadGuard {
     private readonly stuckAfterMs: number,
     private readonly answered: AnsweredCheck,
     private readonly logger: Logger,
-  ) {
-    this.scope = { js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('LLM_JOBS'), durable: consumers.llmDispatch.durable, logger };
-  }
+  ) {}
 
   async isHead(job: Delivery<LlmJobV1>, now = Date.now()): Promise<boolean> {
-    // Direct get (the stream allows it): the first message on this exact subject from sequence 1.
-    const head = await this.scope.jsm.direct.getMessage(this.scope.stream, { next_by_subj: this.bus.ns.subject(job.subject), seq: 1 });
+    const head = await this.bus.oldestQueued('llmJob', job.token);
     if (head === null || head.seq >= job.streamSeq) return true;
-    const queuedMs = now - head.time.getTime();
-    if (queuedMs > this.stuckAfterMs) await requeueMessage(this.scope, head.seq);
-    else if (this.mayBeLeftByCrash(head.time, queuedMs) && this.dueForCheck(head.seq, now)) await this.dropIfAnswered(head);
+    const queuedMs = now - head.queuedAt.getTime();
+    if (queuedMs > this.stuckAfterMs) await this.bus.requeue(consumers.llmDispatch, head.seq);
+    else if (this.mayBeLeftByCrash(head.queuedAt, queuedMs) && this.dueForCheck(head.seq, now)) await this.dropIfAnswered(head);
     return false;
   }
 
@@ -63,13 +59,13 @@ export class SessionHeadGuard {
     return true;
   }
 
-  private async dropIfAnswered(head: { seq: number; subject: string; data: Uint8Array }): Promise<void> {
+  private async dropIfAnswered(head: QueuedMessage): Promise<void> {
     const { seq } = head;
     const job = this.bus.parse('llmJob', head);
     if (!job) return; // not a job this guard can ask about (logged); the stuck limit still applies
-    const log = this.logger.child({ stream: this.scope.stream, streamSeq: seq, sessionId: job.session_id, messageId: job.message_id });
+    const log = this.logger.child({ stream: consumers.llmDispatch.stream, streamSeq: seq, sessionId: job.session_id, messageId: job.message_id });
     if (!(await this.answered(job, log))) return;
-    await this.scope.jsm.streams.deleteMessage(this.scope.stream, seq, false).catch(() => false);
+    await this.bus.removeQueued(consumers.llmDispatch.stream, seq);
     this.asked.delete(seq);
     log.warn('removed a queued head job chat-log had already answered (a broker crash lost its acknowledgement)');
   }

@@ -1,4 +1,3 @@
-import { cardNames } from './card-names';
 import { compact } from './korean.text';
 
 /** Words every second product carries; alone they name no product. */
@@ -17,10 +16,14 @@ function keysOf(name: string): string[] {
   return distinctive(core) && core !== full ? [full, core] : [full];
 }
 
-const nameKeys: readonly string[] = [...new Set([...cardNames.flatMap(keysOf), ...SERIES])];
-
 /** True when the text names a card product (exactly, without spaces, or by its series). */
-export function namesCard(text: string): boolean {
-  const key = compact(text);
-  return nameKeys.some((name) => key.includes(name));
+export type CardNameMatcher = (text: string) => boolean;
+
+/** A matcher for these product names (the catalogue's, asked of qna-cache) and the series names. */
+export function cardNameMatcher(cardNames: readonly string[]): CardNameMatcher {
+  const nameKeys: readonly string[] = [...new Set([...cardNames.flatMap(keysOf), ...SERIES])];
+  return (text) => {
+    const key = compact(text);
+    return nameKeys.some((name) => key.includes(name));
+  };
 }

@@ -1,6 +1,10 @@
-import { route, definedTerm, type Route } from './intent.router';
-import { namesCard } from './card-name.matcher';
+import { route as routeWith, definedTerm, type Route } from './intent.router';
+import { cardNameMatcher } from './card-name.matcher';
 import { tidy } from './korean.text';
+
+/** Some of the catalogue's product names, as qna-cache gives them (its seed data spells them so). */
+const namesCard = cardNameMatcher(['카드의정석2', 'KREAM 우리카드', 'the OPUS silver', '위비트래블 체크카드', '트래블월렛 우리카드', 'D4카드의정석Ⅱ', '쿠쿠 우리카드', 'NU Biz', 'E1 우리카드', 'ROYAL BLUE MILEAGE']);
+const route = (text: string) => routeWith(text, namesCard);
 
 const toolOf = (text: string) => {
   const result: Route = route(text);
@@ -93,5 +97,12 @@ describe('card names', () => {
 
   it.each(['우리카드 고객센터', '체크카드 발급', 'e1 시험', '카드 추천'])('does not take "%s" for a product', (text) => {
     expect(namesCard(text)).toBe(false);
+  });
+
+  it('knows only the names it was given, besides the series names', () => {
+    expect(cardNameMatcher([])('쿠쿠 카드')).toBe(false);
+    expect(cardNameMatcher([])('카드의 정석2')).toBe(true); // the series 카드의정석
+    expect(cardNameMatcher(['쿠쿠 우리카드'])('쿠쿠 카드')).toBe(true);
+    expect(routeWith('쿠쿠 우리카드 혜택 알려줘', cardNameMatcher([]))).toMatchObject({ call: { tool: 'query_faq_database' } });
   });
 });

@@ -1,5 +1,5 @@
 import type { ToolCallRequest } from '../tools/tool.definitions';
-import { namesCard } from './card-name.matcher';
+import type { CardNameMatcher } from './card-name.matcher';
 import { compact, normalise, tidy } from './korean.text';
 
 /**
@@ -37,7 +37,8 @@ const DEFINITIONS = [
 ];
 const NOT_A_TERM = /(어떻게|왜|언제|어디|얼마|어떤|몇|할\s*수|되나요|하나요|있나요|방법|해야)/;
 
-export function route(text: string): Route {
+/** `namesCard` tells whether the text names a card product of the catalogue. */
+export function route(text: string, namesCard: CardNameMatcher): Route {
   const plain = normalise(text);
   if (plain === '' || (SMALLTALK.test(plain) && compact(plain).length <= 12)) return { kind: 'smalltalk' };
   if (asksAboutOwnSpending(plain)) return tool({ tool: 'consumption_recommend', args: {} });

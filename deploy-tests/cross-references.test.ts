@@ -186,7 +186,7 @@ describe('the Grafana dashboard', () => {
   });
 
   it('is shipped as a ConfigMap for the Grafana sidecar, byte for byte', () => {
-    const [configMap] = rendered(fromRoot('k8s/monitoring'));
+    const configMap = get(rendered(fromRoot('k8s/monitoring')), 'ConfigMap', 'chatbot-grafana-dashboard');
     expect(configMap.metadata.labels?.grafana_dashboard).toBe('1');
     expect((configMap.data as Record<string, string>)['grafana-dashboard.json']).toBe(text);
   });

@@ -9,9 +9,23 @@ const runs = () => build().instructions.filter((i) => i.keyword === 'RUN').map((
 const indexOfRun = (pattern: RegExp) => runs().findIndex((r) => pattern.test(r));
 
 describe('the Dockerfile', () => {
-  it('builds from node 20 on Debian bookworm slim, pinned to a release', () => {
-    expect(args.NODE_IMAGE).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
+  it('builds and runs on Node 22 LTS, Debian bookworm slim, pinned to a release', () => {
+    expect(args.NODE_IMAGE).toMatch(/^node:22\.\d+\.\d+-bookworm-slim$/);
+    // every stage starts from that image or from another stage: no other base, no unpinned tag
     for (const stage of stages.filter((s) => !stages.some((p) => p.name === s.from))) expect(stage.from).toBe(args.NODE_IMAGE);
+    expect(stages.map((s) => s.from).filter((from) => !from.startsWith('node:22.') && !stages.some((p) => p.name === from))).toEqual([]);
+  });
+
+  it("runs on a Node release that package.json's engines accept", () => {
+    const engines = (JSON.parse(readText(fromRoot('package.json'))) as { engines: { node: string } }).engines.node;
+    const [major, minor] = /^node:(\d+)\.(\d+)/.exec(args.NODE_IMAGE)!.slice(1).map(Number);
+    // the ranges are of the form ">=A.B <C || >=D.E": the image must fall in one of them
+    const ranges = engines.split('||').map((range) => [...range.matchAll(/(>=|<)(\d+)(?:\.(\d+))?/g)]);
+    const inRange = ranges.some((bounds) => bounds.every(([, op, maj, min = '0']) => {
+      const cmp = major - Number(maj) || minor - Number(min);
+      return op === '>=' ? cmp >= 0 : cmp < 0;
+    }));
+    expect(`${args.NODE_IMAGE} within ${engines}: ${inRange}`).toBe(`${args.NODE_IMAGE} within ${engines}: true`);
   });
 
   it('has one runtime target per service, plus migrate, each from the shared non-root runtime stage', () => {

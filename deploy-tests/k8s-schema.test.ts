@@ -15,7 +15,7 @@ const everyObject = (): { origin: string; manifest: Manifest }[] => [
 describe('Kubernetes manifests against the Kubernetes and KEDA schemas', () => {
   it('finds the manifests of every part of the system', () => {
     const kinds = new Set(manifestFiles.flatMap((f) => loadManifests(f).map((m) => m.kind)));
-    for (const kind of ['Namespace', 'Secret', 'Deployment', 'Service', 'StatefulSet', 'Job', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler', 'ScaledObject']) {
+    for (const kind of ['Namespace', 'Secret', 'Deployment', 'Service', 'StatefulSet', 'Job', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler', 'ScaledObject', 'Ingress', 'ServiceMonitor', 'PrometheusRule']) {
       expect(kinds).toContain(kind);
     }
   });
@@ -28,7 +28,7 @@ describe('Kubernetes manifests against the Kubernetes and KEDA schemas', () => {
     for (const manifest of rendered(dir)) validateManifest(manifest);
   });
 
-  it('the dashboard ConfigMap validates', () => {
+  it('the monitoring objects (dashboard, ServiceMonitors, alert rules) validate', () => {
     for (const manifest of rendered(fromRoot('k8s/monitoring'))) validateManifest(manifest);
   });
 

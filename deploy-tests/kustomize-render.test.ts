@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromRoot, parseEnvFile, readText, type Manifest } from './support/repo';
-import { kustomize, strategicMerge } from './support/kustomize';
+import { kustomize } from './support/kustomize';
 import { find, get, ofKind, overlays, rendered } from './support/overlays';
 
 type Workload = Manifest & { spec: { replicas?: number; template: { spec: { containers: Container[] } } } };
@@ -84,29 +84,25 @@ describe('the overlays as kustomize renders them', () => {
   });
 });
 
-describe('the renderer follows kustomize where it matters', () => {
-  it('merges containers and env by name, deletes on null and replaces lists without a merge key', () => {
-    const target = {
-      spec: {
-        replicas: 2,
-        args: ['a', 'b'],
-        containers: [{ name: 'x', image: 'i', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }],
-      },
-    };
-    const patch = { spec: { replicas: null, args: ['c'], containers: [{ name: 'x', env: [{ name: 'B', value: '3' }] }] } };
-    expect(strategicMerge(target, patch, 'test')).toEqual({
-      spec: { args: ['c'], containers: [{ name: 'x', image: 'i', env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }] }] },
-    });
+describe('rendering with kubectl', () => {
+  const withPath = (path: string) => ({ ...process.env, PATH: path });
+
+  it('fails, saying what to install, when kubectl is missing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-kubectl-'));
+    try {
+      expect(() => kustomize(overlays.dev, withPath(empty))).toThrow(/kubectl is not installed[\s\S]*apt-get install -y kubectl/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
-  it('refuses kustomization features it does not implement, instead of rendering them wrong', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kustomize-'));
+  it("fails when kubectl's kustomize is too old for the overlays (Debian's kubernetes-client 1.20)", () => {
+    const bin = mkdtempSync(join(tmpdir(), 'old-kubectl-'));
     try {
-      writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [gateway.yaml]\nimages: [{name: chatbot/gateway, newTag: "2"}]\n');
-      writeFileSync(join(dir, 'gateway.yaml'), readText(fromRoot('k8s/base/gateway.yaml')));
-      expect(() => kustomize(dir)).toThrow(/does not implement images/);
+      writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\necho \'{"kustomizeVersion": "v2.0.3"}\'\n', { mode: 0o755 });
+      expect(() => kustomize(overlays.dev, withPath(`${bin}:${process.env.PATH}`))).toThrow(/kustomize is v2\.0\.3; the deploy tests need v5/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 });

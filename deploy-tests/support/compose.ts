@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { fromRoot, readText } from './repo';
 
@@ -53,4 +54,23 @@ export function durationMs(text: string): number {
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new Error(`not a duration: ${text}`);
   return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]], 0);
+}
+
+/**
+ * `docker-compose config -q` (Debian's docker-compose 1.29; it validates and interpolates with no
+ * container engine). Only the given variables are set, as in a clean shell. Returns its complaints.
+ */
+export function composeConfigErrors(file = composePath, vars: Record<string, string> = {}): string {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...vars };
+  try {
+    execFileSync('docker-compose', ['--project-directory', fromRoot(), '-f', file, 'config', '-q'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return '';
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { stderr?: string; status?: number };
+    if (e.code === 'ENOENT') {
+      throw new Error('docker-compose is not installed: the deploy tests validate docker-compose.yml with `docker-compose config`. ' +
+        'Install it with `apt-get install -y --no-install-recommends docker-compose` (.ci/run does this when it is missing).');
+    }
+    return (e.stderr ?? e.message).trim();
+  }
 }

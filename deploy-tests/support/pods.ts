@@ -98,3 +98,26 @@ export function resolveEnv(container: Container, config: Record<string, string>)
 export function probePort(container: Container, port: number | string): number | undefined {
   return typeof port === 'number' ? port : container.ports?.find((p) => p.name === port)?.containerPort;
 }
+
+interface ServiceSpec {
+  selector: Record<string, string>;
+  ports: { name?: string; port: number; targetPort: number | string }[];
+}
+
+/**
+ * Where traffic sent to a Service port (by name or number, as an Ingress or a ServiceMonitor
+ * names it) ends up: the workload the Service selects and the container port number it reaches.
+ */
+export function backendOf(objects: Manifest[], service: string, port: number | string): { workload: Workload; containerPort: number } | undefined {
+  const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === service);
+  if (!svc) return undefined;
+  const spec = svc.spec as ServiceSpec;
+  const servicePort = spec.ports.find((p) => (typeof port === 'number' ? p.port === port : p.name === port));
+  const backing = workloads(objects).filter((w) => selects(spec.selector, w.labels));
+  if (!servicePort || backing.length !== 1) return undefined;
+  for (const c of backing[0].pod.containers) {
+    const containerPort = probePort(c, servicePort.targetPort);
+    if (containerPort !== undefined && c.ports?.some((p) => p.containerPort === containerPort)) return { workload: backing[0], containerPort };
+  }
+  return undefined;
+}

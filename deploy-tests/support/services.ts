@@ -89,3 +89,16 @@ export function workspaces(): string[] {
       .filter((ws) => existsSync(fromRoot(ws, 'package.json')));
   });
 }
+
+/** Each metric the services register, with the label names it declares (prom-client's labelNames). */
+export function registeredMetricLabels(): Map<string, string[]> {
+  const metrics = new Map<string, string[]>();
+  for (const service of services) {
+    const src = fromRoot('services', service, 'src');
+    for (const file of listFiles(src, (p) => p.endsWith('.metrics.ts'))) {
+      const declarations = readText(file).matchAll(/\b(?:counter|gauge|histogram)\(\s*registry,\s*'(chatbot_[a-z0-9_]+)',\s*'(?:[^'\\]|\\.)*'\s*(?:,\s*\[([^\]]*)\])?/g);
+      for (const m of declarations) metrics.set(m[1], [...(m[2] ?? '').matchAll(/'([a-z_]+)'/g)].map((l) => l[1]));
+    }
+  }
+  return metrics;
+}

@@ -1,8 +1,20 @@
 import { z } from 'zod';
 import * as rest from '../rest/bodies';
 
-const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
-  z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'openapi-3.0' });
+/**
+ * A zod schema as an OpenAPI 3.1 Schema Object. OAS 3.1 schemas are JSON Schema 2020-12: a value
+ * that may be null is `anyOf: [..., { type: 'null' }]`, not 3.0's `nullable`. The `$schema` zod
+ * stamps on each one goes: the document's `jsonSchemaDialect` already says which dialect applies.
+ */
+function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) };
+  delete body.$schema;
+  return body;
+}
+
+/** The dialect of every Schema Object in the document (OAS 3.1's default, said out loud). */
+const dialect = 'https://spec.openapis.org/oas/3.1/dialect/base';
+
 const json = (s: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: schema(s, io) } });
 const error = (description: string) => ({ description, content: json(rest.ErrorResponse) });
 const topK = (fallback: number) => [
@@ -21,6 +33,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
   };
   return {
     openapi: '3.1.0',
+    jsonSchemaDialect: dialect,
     info: { title: 'chatbot-platform gateway REST API', version },
     paths: {
       '/api/health': { get: { summary: 'Liveness', responses: { 200: { description: 'ok', content: json(rest.HealthResponse) } } } },

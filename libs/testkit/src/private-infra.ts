@@ -42,11 +42,11 @@ export async function startPrivateNats(): Promise<PrivateServer> {
  */
 export async function startPrivatePostgres(): Promise<PrivateServer> {
   const root = await mkdtemp(join(tmpdir(), 'chatbot-private-pg-'));
-  const dataDir = join(root, 'data');
   const port = await freePort();
-  const server = new ManagedProcess(await postgresSpec({ dataDir, port }));
+  const spec = await postgresSpec({ dataDir: join(root, 'data'), port });
+  const server = new ManagedProcess(spec);
   await server.start();
-  return privateServer({ url: postgresUrl(port), port, dataDir, root, server, stopSignal: 'SIGINT' });
+  return privateServer({ url: postgresUrl(port), port, dataDir: spec.dataDir, root, server, stopSignal: 'SIGINT' });
 }
 
 interface Parts {

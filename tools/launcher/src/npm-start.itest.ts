@@ -17,8 +17,8 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function npmStart(dataDir: string): Run {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' };
+function npmStart(dataDir: string, format: 'json' | 'pretty' = 'json'): Run {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: format, NO_COLOR: '1' };
   for (const name of ['NATS_URL', 'DATABASE_URL', 'LLM_BASE_URL', 'NODE_OPTIONS']) delete env[name];
   // Its own process group, as under a supervisor: nothing the test does reaches it as a group.
   const npm = spawn('npm', ['start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -102,11 +102,31 @@ test('SIGTERM to the npm process alone stops every service, nats-server and post
   expect(await run.exited).toBe(0);
   expect(await gone(tree)).toEqual([]);
   expect(run.lines.some((l) => l.includes('SIGTERM: stopping'))).toBe(true);
+  // Not a terminal: every line after npm's own header is JSON, for a log collector.
+  const launcherLines = run.lines.filter((l) => l.trim() && !l.startsWith('> '));
+  expect(launcherLines.filter((l) => !isJson(l))).toEqual([]);
 }, 120_000);
 
-test('SIGINT to the npm process alone (not its group) stops everything too', async () => {
-  const run = npmStart(dataDir);
-  await waitForLine(run, /all services ready/, 90_000);
+const isJson = (line: string) => {
+  try {
+    return typeof JSON.parse(line) === 'object';
+  } catch {
+    return false;
+  }
+};
+
+test('readable output shows each step and ends with where to go; SIGINT to the npm process alone stops everything', async () => {
+  const run = npmStart(dataDir, 'pretty');
+  await waitForLine(run, /Ctrl-C \(or kill -TERM\) stops everything/, 90_000);
+  const text = run.lines.join('\n');
+  for (const step of ['▸ building…', '▸ starting NATS…', '▸ starting Postgres…', '▸ starting chat-log…', '▸ starting gateway…']) {
+    expect(text).toContain(step);
+  }
+  expect(text).toMatch(/launcher\s+INFO\s+gateway ready/);
+  const [, origin] = text.match(/Chat\s+(http:\/\/127\.0\.0\.1:\d+)\//)!;
+  expect(text).toContain(`Admin       ${origin}/admin`);
+  expect(text).toContain(`API docs    ${origin}/docs`);
+  expect(text).not.toMatch(/^\{/m); // no raw JSON lines
   const tree = await descendants(run.npm.pid!);
   expect(tree.length).toBeGreaterThanOrEqual(8); // launcher, nats-server, postgres (+ its workers), five services
 

@@ -75,13 +75,27 @@ export async function stage(source: string, root: string): Promise<PostgresBinar
   try {
     await copyTree(source, partial);
     await writeFile(join(partial, MARKER), key, { mode: 0o644 });
-    await rm(target, { recursive: true, force: true }); // an incomplete copy left by a crash
-    await rename(partial, target);
-  } catch (error) {
+    await publish(partial, target, key);
+  } finally {
     await rm(partial, { recursive: true, force: true });
-    if (!(await isComplete(target, key))) throw error; // another run staged it first
   }
   return binariesIn(target);
+}
+
+/**
+ * Renames the finished copy into place. A rename onto a folder that exists fails: either another
+ * run published the same content first (use it; never delete a copy a running Postgres may use),
+ * or something incomplete sits there (not made by this code, which publishes whole copies only).
+ */
+async function publish(partial: string, target: string, key: string): Promise<void> {
+  try {
+    return await rename(partial, target);
+  } catch (error) {
+    if (await isComplete(target, key)) return;
+    if (!existsSync(target)) throw error;
+  }
+  await rm(target, { recursive: true, force: true });
+  await rename(partial, target);
 }
 
 async function isComplete(target: string, key: string): Promise<boolean> {

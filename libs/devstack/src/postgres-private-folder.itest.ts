@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
@@ -102,4 +102,12 @@ test('a staged copy is open to every user: folders 755, programs 755, files read
   const before = (await stat(join(staged.dir, '.staged-from'))).mtimeMs;
   expect((await stage(inside.dir, join(stageRoot, 'permissions'))).dir).toBe(staged.dir);
   expect((await stat(join(staged.dir, '.staged-from'))).mtimeMs).toBe(before);
+});
+
+test('two runs staging at once both get the one complete copy, and leave no partial copy behind', async () => {
+  const root = join(stageRoot, 'race');
+  const [a, b] = await Promise.all([stage(inside.dir, root), stage(inside.dir, root)]);
+  expect(a.dir).toBe(b.dir);
+  expect(await modeOf(a.initdb)).toBe(0o755);
+  expect(await readdir(root)).toEqual([basename(a.dir)]);
 });

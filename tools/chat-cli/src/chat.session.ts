@@ -5,7 +5,8 @@ import { ServerFrameV2 } from '@chatbot/proto';
 /** What the session tells the screen. */
 export type SessionEvent =
   | { kind: 'frame'; frame: ServerFrameV2 }
-  | { kind: 'disconnected'; code: number; retryInMs: number }
+  /** `wasOpen`: a session was open on that socket (else the connection attempt failed, for `reason`). */
+  | { kind: 'disconnected'; code: number; retryInMs: number; wasOpen: boolean; reason?: string }
   | { kind: 'unreadable'; text: string };
 
 const MAX_BACKOFF_MS = 5_000;
@@ -21,6 +22,8 @@ export class ChatSession {
   /** The last durable frame's seq (replies: 1, 2, 3 …). */
   lastSeq = 0;
   private ws: WebSocket | null = null;
+  private open = false;
+  private lastError?: string;
   private closed = false;
   private backoffMs = 250;
   private readonly unstored = new Map<string, string>();
@@ -38,7 +41,7 @@ export class ChatSession {
     const ws = new WebSocket(`${this.url}${query}`, { handshakeTimeout: 10_000 });
     this.ws = ws;
     ws.on('message', (data, isBinary) => this.onMessage(ws, data, isBinary));
-    ws.on('error', () => undefined); // 'close' follows and reconnects
+    ws.on('error', (error) => (this.lastError = error.message)); // 'close' follows and reconnects
     ws.on('close', (code) => this.onClose(ws, code));
   }
 
@@ -78,6 +81,8 @@ export class ChatSession {
 
   private track(frame: ServerFrameV2): void {
     if (frame.type === 'session') {
+      this.open = true;
+      this.lastError = undefined;
       this.sessionId = frame.session_id;
       this.backoffMs = 250;
       for (const [id, text] of this.unstored) this.transmit(id, text);
@@ -100,10 +105,12 @@ export class ChatSession {
   private onClose(ws: WebSocket, code: number): void {
     if (ws !== this.ws) return;
     this.ws = null;
+    const wasOpen = this.open;
+    this.open = false;
     if (this.closed) return;
     const retryInMs = this.backoffMs;
     this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
-    this.emit({ kind: 'disconnected', code, retryInMs });
+    this.emit({ kind: 'disconnected', code, retryInMs, wasOpen, reason: this.lastError });
     setTimeout(() => this.connect(), retryInMs);
   }
 }

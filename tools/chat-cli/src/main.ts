@@ -20,15 +20,19 @@ function main(): void {
   process.stdout.write(`connecting to ${options.url}…\n`);
   session.connect();
 
+  let quitNow = false;
   rl.on('line', (line) => {
     const text = line.trim();
-    if (text === '/quit') return rl.close();
+    if (text === '/quit') {
+      quitNow = true;
+      return rl.close();
+    }
     if (text) session.send(text);
     else prompt();
   });
-  // Ctrl-D, /quit or the end of piped input: leave once the answers asked for have arrived.
+  // /quit leaves now; Ctrl-D or the end of piped input once the answers asked for have arrived.
   rl.on('close', () => {
-    const deadline = Date.now() + EOF_WAIT_MS;
+    const deadline = quitNow ? Date.now() : Date.now() + EOF_WAIT_MS;
     const leave = () => {
       if (session.awaiting.size > 0 && Date.now() < deadline) return void setTimeout(leave, 100);
       session.close();

@@ -21,7 +21,14 @@ test('a reply without deltas (a cached answer) is written whole, with its cards 
 test('a reply that differs from what was streamed is written again in full; errors and drops close an open line', () => {
   const screen = new Screen();
   screen.render(delta('m3', 0, 'partial'));
-  expect(screen.render({ kind: 'disconnected', code: 1006, retryInMs: 500 })).toBe('\n! connection lost (1006); reconnecting in 0.5 s…\n');
+  expect(screen.render({ kind: 'disconnected', code: 1006, retryInMs: 500, wasOpen: true })).toBe(
+    '\n! connection lost (1006); retrying in 0.5 s… (Ctrl-C gives up)\n',
+  );
   expect(screen.render(reply('m3', 'the whole answer', 3))).toBe('\nbot> the whole answer\n');
   expect(screen.render({ kind: 'frame', frame: { type: 'error', error: 'assistant unavailable', code: 'E5001', seq: 3 } })).toBe('! assistant unavailable (E5001)\n');
+});
+
+test('a gateway that cannot be reached is named as such, with the reason', () => {
+  const text = new Screen().render({ kind: 'disconnected', code: 1006, retryInMs: 250, wasOpen: false, reason: 'connect ECONNREFUSED 127.0.0.1:8080' });
+  expect(text).toBe('! cannot reach the gateway (connect ECONNREFUSED 127.0.0.1:8080); retrying in 0.3 s… (Ctrl-C gives up)\n');
 });

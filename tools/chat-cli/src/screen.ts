@@ -13,7 +13,11 @@ export class Screen {
 
   render(event: SessionEvent): string {
     if (event.kind === 'unreadable') return `! unreadable frame from the server: ${event.text.slice(0, 200)}\n`;
-    if (event.kind === 'disconnected') return `${this.openLine()}! connection lost (${event.code}); reconnecting in ${(event.retryInMs / 1000).toFixed(1)} s…\n`;
+    if (event.kind === 'disconnected') {
+      const retry = `retrying in ${(event.retryInMs / 1000).toFixed(1)} s… (Ctrl-C gives up)`;
+      if (!event.wasOpen) return `! cannot reach the gateway (${event.reason ?? `close code ${event.code}`}); ${retry}\n`;
+      return `${this.openLine()}! connection lost (${event.code}); ${retry}\n`;
+    }
     return this.frame(event.frame);
   }
 

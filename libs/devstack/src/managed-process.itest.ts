@@ -54,3 +54,30 @@ test('pause resolves once every thread has stopped: the process runs nothing mor
 test('pausing a process that is not running says so', async () => {
   await expect(ticker([]).pause()).rejects.toThrow('ticker is not running, so it cannot be paused');
 });
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('a start that does not get ready in time stops the process it spawned', async () => {
+  let pid = 0;
+  const silent = new ManagedProcess({
+    name: 'silent',
+    command: process.execPath,
+    args: ['-e', 'console.log(process.pid); setInterval(() => {}, 1000)'],
+    isReady: () => false,
+    restart: true,
+    startTimeoutMs: 500,
+    onLine: (_, line) => (pid = Number(line)),
+  });
+  await expect(silent.start()).rejects.toThrow('silent not ready after 500 ms');
+  expect(pid).toBeGreaterThan(0);
+  expect(alive(pid)).toBe(false);
+  await sleep(600); // and it is not restarted either
+  expect(silent.pid).toBeUndefined();
+});

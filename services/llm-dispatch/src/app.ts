@@ -12,6 +12,8 @@ import { createJobHandler } from './jobs/job.handler';
 import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader';
 import { ReplyPublisher } from './jobs/reply.publisher';
 import { SessionHeadGuard } from './jobs/session-head.guard';
+import { createMcpToolbox } from './tools/mcp/mcp.setup';
+import { toolNames } from './tools/tool.definitions';
 import { ToolExecutor } from './tools/tool.executor';
 
 export interface AppDeps {
@@ -37,7 +39,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const registry = createMetricsRegistry('llm-dispatch');
   const metrics = createDispatchMetrics(registry);
   const tools = new ToolExecutor(bus, config.TOOL_TIMEOUT_MS, metrics);
-  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts });
+  const mcp = createMcpToolbox(config, { bus, logger, metrics }, toolNames);
+  mcp?.start();
+  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts, ...(mcp ? { mcp } : {}) });
   logStartMode(logger, answerer.describe(), config, deps.prompts);
 
   const answered = answeredCheck(bus, config.HISTORY_TIMEOUT_MS);
@@ -71,11 +75,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   return {
     mode: answerer.mode,
-    ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => answerer.describe() },
+    ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => ({ ...answerer.describe(), ...(mcp ? { mcp_servers: mcp.describe() } : {}) }) },
     async stop() {
       stopGauges();
       await orphanSweep.stop();
       await bus.close(Math.max(0, config.SHUTDOWN_GRACE_MS - RELEASE_MARGIN_MS));
+      await mcp?.stop(); // after the jobs in flight, which may still call tools
     },
   };
 }

@@ -150,6 +150,8 @@ export class McpToolbox {
       return persona_id === null ? null : String(persona_id);
     } catch (error) {
       if (!isAppError(error)) throw error;
+      // A session persona does not know (no socket, no binding) has nobody signed in.
+      if (error.code === 'E4005') return null;
       log.warn({ err: error.message }, 'persona did not say who is signed in');
       return 'unavailable';
     }

@@ -14,6 +14,8 @@ export interface HostedMcp {
   port: number | null;
   /** Every server instance that is connected now, e.g. to announce a changed tool list to all. */
   servers(): McpServer[];
+  /** Resolves when a stdio client hung up (its end of stdin closed): nobody is left to serve. Never over HTTP. */
+  clientGone: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,8 +28,10 @@ export async function hostMcp(factory: McpServerFactory, choice: McpTransportCho
 
 async function hostStdio(factory: McpServerFactory): Promise<HostedMcp> {
   const server = factory();
+  // A client that dies without closing still closes its end of our stdin.
+  const clientGone = new Promise<void>((resolve) => process.stdin.once('end', () => resolve()));
   await server.connect(new StdioServerTransport());
-  return { port: null, servers: () => [server], close: () => server.close() };
+  return { port: null, servers: () => [server], clientGone, close: () => server.close() };
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -74,6 +78,7 @@ async function hostHttp(factory: McpServerFactory, port: number, host: string): 
   return {
     port: (http.address() as AddressInfo).port,
     servers: () => [...sessions.values()].map((session) => session.server),
+    clientGone: new Promise<void>(() => undefined),
     close: () => closeHttp(http, [...sessions.values()].map((session) => session.server)),
   };
 }

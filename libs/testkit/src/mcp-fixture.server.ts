@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     server.registerTool(name, { description: `Added at run time: ${name}.`, inputSchema: {} }, () => ({ content: [{ type: 'text', text: name }] }));
     return { content: [{ type: 'text', text: `added ${name}` }] };
   });
+  process.stdin.once('end', () => process.exit(0)); // the client is gone, even if it died
   await server.connect(new StdioServerTransport());
 }
 

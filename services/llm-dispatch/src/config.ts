@@ -51,7 +51,7 @@ const schema = z.object({
    */
   MCP_SERVERS: mcpServersEnv,
   /** Per attempt of one tool call (a server's `timeoutMs` wins), and of the handshake and tools/list. */
-  MCP_TIMEOUT_MS: positiveInt(10_000),
+  MCP_TIMEOUT_MS: positiveInt(5_000),
   /** Retries of a read-only or idempotent tool after a timeout or a broken connection. */
   MCP_MAX_RETRIES: nonNegativeInt(1),
   MCP_BACKOFF_BASE_MS: positiveInt(200),

@@ -13,5 +13,6 @@ runMain('mcp-orders', async () => {
   const choice = config.MCP_TRANSPORT === 'stdio' ? { kind: 'stdio' as const } : { kind: 'http' as const, port: config.MCP_PORT, host: config.MCP_HOST };
   const hosted = await hostMcp(() => createOrdersServer(store, '0.1.0'), choice);
   announceReady(logger, { ports: hosted.port === null ? {} : { http: hosted.port }, transport: config.MCP_TRANSPORT });
+  void hosted.clientGone.then(() => process.kill(process.pid, 'SIGTERM')); // stop as on any SIGTERM
   return { running: { stop: () => hosted.close() }, logger, graceMs: 5_000 };
 });

@@ -15,6 +15,7 @@ runMain('mcp-cards', async () => {
   const choice = config.MCP_TRANSPORT === 'stdio' ? { kind: 'stdio' as const } : { kind: 'http' as const, port: config.MCP_PORT, host: config.MCP_HOST };
   const hosted = await hostMcp(() => createCardsServer(executor, logger, '0.1.0'), choice);
   announceReady(logger, { ports: hosted.port === null ? {} : { http: hosted.port }, transport: config.MCP_TRANSPORT });
+  void hosted.clientGone.then(() => process.kill(process.pid, 'SIGTERM')); // stop as on any SIGTERM
   const stop = async () => {
     await hosted.close();
     await bus.close(1_000);

@@ -97,6 +97,7 @@ export class McpConnection {
     try {
       await client.connect(this.transport(), { timeout: this.options.requestTimeoutMs });
       await this.refresh(client, true);
+      if (this.stopping.signal.aborted) throw new Error('stopped while connecting');
     } catch (error) {
       await client.close().catch(() => undefined);
       throw error;

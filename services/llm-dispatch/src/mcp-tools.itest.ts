@@ -1,13 +1,14 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { sequence, startStubLlm, waitFor, type RunningService, type StubLlm } from '@chatbot/testkit';
+import { mcpFixtureServerPath, sequence, startStubLlm, waitFor, type RunningService, type StubLlm } from '@chatbot/testkit';
 import { cardsServerPath, ordersServerPath, startHttpMcpServer, type HttpMcpServer } from '../test/mcp-servers';
 import { newSessionId, startHarness, type DispatchHarness } from '../test/harness';
 
 /**
- * llm-dispatch with tools from two real MCP server processes: the example order server (stdio,
- * started by the worker) and the cards server (streamable HTTP), beside the real chat-log,
- * qna-cache, persona and gateway. Only the LLM is the stub, which speaks the OpenAI format.
+ * llm-dispatch with tools from real MCP server processes: the example order server (stdio,
+ * started by the worker), the cards server (streamable HTTP) and testkit's fixture server (a tool
+ * that never answers, a tool list that changes), beside the real chat-log, qna-cache, persona and
+ * gateway. Only the LLM is the stub, which speaks the OpenAI format.
  */
 let harness: DispatchHarness;
 let worker: RunningService;
@@ -32,8 +33,16 @@ beforeAll(async () => {
       mapping: { '*': { message: 'summary', related_questions: { path: 'follow_ups', limit: 3 } } },
     },
     { name: 'cards', url: cards.url, toolPrefix: 'cards_', identity: { session_id: 'session' }, mapping: { '*': cardsMapping } },
+    { name: 'fixture', command: process.execPath, args: [mcpFixtureServerPath], toolPrefix: 'fx_', timeoutMs: 1_000 },
   ];
-  worker = await harness.startWorker({ LLM_BASE_URL: stub.url, LLM_MODEL: 'stub-chat', MCP_SERVERS: JSON.stringify(servers) });
+  worker = await harness.startWorker({
+    LLM_BASE_URL: stub.url,
+    LLM_MODEL: 'stub-chat',
+    MCP_SERVERS: JSON.stringify(servers),
+    MCP_MAX_RETRIES: '1',
+    MCP_BREAKER_FAILURES: '2',
+    MCP_BREAKER_COOLDOWN_MS: '600000',
+  });
   await waitFor('both tool servers listed', async () => {
     const health = (await (await fetch(`http://127.0.0.1:${worker.ports['ops']}/healthz`)).json()) as { mcp_servers?: Array<{ tools: string[] }> };
     return (health.mcp_servers ?? []).every((server) => server.tools.length > 0);
@@ -60,6 +69,7 @@ const toolMessage = (request: RecordedRequest) =>
   JSON.parse(((request.messages ?? []) as WireMessage[]).filter((m) => m.role === 'tool').at(-1)?.content ?? '{}') as Record<string, unknown>;
 const toolNamesOf = (request: RecordedRequest | undefined) =>
   ((request?.tools ?? []) as Array<{ function: { name: string; parameters: { properties?: object } } }>).map((tool) => tool.function.name);
+const healthz = async () => (await (await fetch(`http://127.0.0.1:${worker.ports['ops']}/healthz`)).json()) as { mcp_servers: Array<{ name: string; state: string; tools: string[]; circuit: string }> };
 
 interface OrderView {
   order_id: string;
@@ -80,7 +90,8 @@ describe('tools from MCP servers', () => {
     const { requests } = await ask('안녕하세요');
     expect(toolNamesOf(requests[0]).sort()).toEqual([
       'cards_consumption_recommend', 'cards_get_card_description', 'cards_get_card_recommendation', 'cards_query_faq_database', 'cards_query_term_database',
-      'consumption_recommend', 'get_card_description', 'get_card_recommendation', 'orders_get_order', 'orders_list_orders', 'query_faq_database', 'query_term_database',
+      'consumption_recommend', 'fx_add_tool', 'fx_echo', 'fx_wait_forever', 'get_card_description', 'get_card_recommendation',
+      'orders_get_order', 'orders_list_orders', 'query_faq_database', 'query_term_database',
     ].sort());
     const tools = requests[0]!.tools as Array<{ function: { name: string; parameters: { properties: object } } }>;
     expect(tools.find((tool) => tool.function.name === 'orders_list_orders')!.function.parameters.properties).not.toHaveProperty('customer_id');
@@ -151,5 +162,30 @@ describe('tools from MCP servers', () => {
       tool_name: 'query_term_database',
     });
     expect(toolMessage(requests[1]!)).toMatchObject({ hits: [expect.objectContaining({ term: '리볼빙' })] });
+  });
+
+  it('offers a tool the server adds once it says its list changed', async () => {
+    stub.setScript(sequence([{ toolCallIncremental: { name: 'fx_add_tool', arguments: { name: 'track_parcel' } } }, { text: '추가했어요.' }]));
+    await ask('도구를 하나 추가해 줘');
+    await waitFor('the new tool in /healthz', async () => (await healthz()).mcp_servers.some((server) => server.tools.includes('fx_track_parcel')), 10_000, 100);
+    stub.setScript({ text: '네.' });
+    const { requests } = await ask('이제 뭐가 있어요?');
+    expect(toolNamesOf(requests[0])).toContain('fx_track_parcel');
+  });
+
+  it('gives up on a tool that never answers, tells the model, and opens the circuit of its server', async () => {
+    stub.setScript(sequence([{ toolCallIncremental: { name: 'fx_wait_forever', arguments: {} } }, { text: '지금은 그 기능을 쓸 수 없어요.' }]));
+    const { reply, requests } = await ask('기다려 주세요');
+    expect(toolMessage(requests[1]!)).toEqual({ error: 'tool unavailable', code: 'MCP_TIMEOUT' });
+    expect(reply.answer).toEqual({ message: '지금은 그 기능을 쓸 수 없어요.', login_required: false });
+    // two attempts of 1 s, two failures: the breaker of this server is open, the others are not
+    const servers = (await healthz()).mcp_servers;
+    expect(servers.find((server) => server.name === 'fixture')).toMatchObject({ state: 'ready', circuit: 'open' });
+    expect(servers.find((server) => server.name === 'orders')).toMatchObject({ circuit: 'closed' });
+    stub.setScript(sequence([{ toolCallIncremental: { name: 'fx_echo', arguments: { text: '안녕' } } }, { text: '잠시 후 다시 시도해 주세요.' }]));
+    const refused = await ask('다시 해 볼래요?');
+    expect(toolMessage(refused.requests[1]!)).toEqual({ error: 'tool unavailable', code: 'MCP_CIRCUIT_OPEN' });
+    const metrics = await (await fetch(`http://127.0.0.1:${worker.ports['ops']}/metrics`)).text();
+    expect(metrics).toMatch(/chatbot_llm_tool_calls_total\{[^}]*tool="fx_wait_forever"[^}]*outcome="error"[^}]*\} 1/);
   });
 });

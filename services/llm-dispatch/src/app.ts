@@ -12,7 +12,7 @@ import { createJobHandler } from './jobs/job.handler';
 import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader';
 import { ReplyPublisher } from './jobs/reply.publisher';
 import { SessionHeadGuard } from './jobs/session-head.guard';
-import { createMcpToolbox } from './tools/mcp/mcp.setup';
+import { createMcpToolbox } from './tools/mcp/mcp-toolbox.factory';
 import { toolNames } from './tools/tool.definitions';
 import { ToolExecutor } from './tools/tool.executor';
 

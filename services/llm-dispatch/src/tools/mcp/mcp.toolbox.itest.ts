@@ -176,4 +176,18 @@ describe('MCP tool servers', () => {
     const { content } = await call(box, 'late_list_orders', {});
     expect((content['orders'] as unknown[]).length).toBe(2);
   });
+
+  it('reconnects to a server that went away and came back', async () => {
+    const port = await freePort();
+    const serverEnv = { ORDERS_FILE: ordersFile, LOG_LEVEL: 'silent' };
+    const first = await startHttpMcpServer('mcp-orders-restarted', ordersServerPath, serverEnv, port);
+    const box = toolbox([{ name: 'flaky', url: `http://127.0.0.1:${port}/mcp`, identity: { customer_id: 'session' } }], { maxRetries: 0 });
+    await waitFor('the tools', () => box.has('list_orders'), 20_000);
+    await first.process.stop('SIGTERM', 5_000);
+    const whileDown = await call(box, 'list_orders', {});
+    expect(whileDown.content).toMatchObject({ error: 'tool unavailable' });
+    servers.push(await startHttpMcpServer('mcp-orders-restarted', ordersServerPath, serverEnv, port));
+    await waitFor('a call that succeeds again', async () => (await call(box, 'list_orders', {})).outcome?.found === true, 20_000, 200);
+    expect(box.describe()[0]).toMatchObject({ state: 'ready', circuit: 'closed' });
+  });
 });

@@ -61,6 +61,7 @@ async function hostHttp(factory: McpServerFactory, port: number, host: string): 
     const server = factory();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      ...loopbackOnly(host, (http.address() as AddressInfo).port),
       onsessioninitialized: (id) => void sessions.set(id, { transport, server }),
       onsessionclosed: (id) => void sessions.delete(id),
     });
@@ -81,6 +82,16 @@ async function hostHttp(factory: McpServerFactory, port: number, host: string): 
     clientGone: new Promise<void>(() => undefined),
     close: () => closeHttp(http, [...sessions.values()].map((session) => session.server)),
   };
+}
+
+/**
+ * On a loopback address, only requests naming it as their Host: a web page cannot reach the
+ * server through a DNS name it controls (DNS rebinding).
+ */
+function loopbackOnly(host: string, port: number) {
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) return {};
+  const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  return { enableDnsRebindingProtection: true, allowedHosts };
 }
 
 async function closeHttp(http: Server, servers: McpServer[]): Promise<void> {

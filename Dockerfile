@@ -26,6 +26,7 @@ COPY package.json package-lock.json ./
 COPY proto/package.json proto/
 COPY libs/bus/package.json libs/bus/
 COPY libs/devstack/package.json libs/devstack/
+COPY libs/mcp-host/package.json libs/mcp-host/
 COPY libs/runtime/package.json libs/runtime/
 COPY libs/store/package.json libs/store/
 COPY libs/testkit/package.json libs/testkit/
@@ -36,6 +37,7 @@ COPY services/persona/package.json services/persona/
 COPY services/qna-cache/package.json services/qna-cache/
 COPY tools/launcher/package.json tools/launcher/
 COPY tools/chaos/package.json tools/chaos/
+COPY tools/mcp-orders/package.json tools/mcp-orders/
 COPY bench/package.json bench/
 # Install scripts are skipped: the only one the build needs is the root postinstall (Prisma
 # client generation), run below once the schemas are in; the others download engines or build

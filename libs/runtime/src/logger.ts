@@ -4,17 +4,19 @@ export type { Logger };
 
 /**
  * One JSON line per event on stdout. User text and prompts are logged under the key `content`
- * only, so `LOG_REDACT_CONTENT=true` hides all of it.
+ * only, so `LOG_REDACT_CONTENT=true` hides all of it. `fd` 2 logs to stderr instead, for a process
+ * whose stdout carries a protocol (an MCP server over stdio).
  */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', fd: 1 | 2 = 1): Logger {
   const redact = process.env.LOG_REDACT_CONTENT === 'true' ? ['content', '*.content'] : [];
-  return pino({
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     redact: { paths: redact, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  });
+  };
+  return fd === 2 ? pino(options, pino.destination(2)) : pino(options);
 }
 
 /** The fields every per-message child logger carries. */

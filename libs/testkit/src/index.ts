@@ -10,3 +10,4 @@ export { BrokerAdmin, inspectWorkQueue, prefixedStream, setDuplicateWindow, whil
 export { warningsOf, warningSummary, type LoggedService } from './warnings';
 export { watchReplyCandidates, openLiveSession, type ReplyCandidate } from './bus-watch';
 export { sleep, waitFor, waitUntil } from './wait';
+export { mcpFixtureServerPath } from './mcp-fixture';

@@ -13,6 +13,8 @@ import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader'
 import { ReplyPublisher } from './jobs/reply.publisher';
 import { SessionHeadGuard } from './jobs/session-head.guard';
 import { CatalogueCardNames } from './routing/catalogue.card-names';
+import { createMcpToolbox } from './tools/mcp/mcp-toolbox.factory';
+import { toolNames } from './tools/tool.definitions';
 import { ToolExecutor } from './tools/tool.executor';
 
 export interface AppDeps {
@@ -41,7 +43,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const metrics = createDispatchMetrics(registry);
   const tools = new ToolExecutor(bus, config.TOOL_TIMEOUT_MS, metrics);
   const cardNames = new CatalogueCardNames(bus, logger, { startWaitMs: config.CARD_NAMES_WAIT_MS, retryMs: CARD_NAMES_RETRY_MS });
-  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts, cardNames });
+  const mcp = createMcpToolbox(config, { bus, logger, metrics }, toolNames);
+  mcp?.start();
+  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts, cardNames, ...(mcp ? { mcp } : {}) });
   logStartMode(logger, answerer.describe(), config, deps.prompts);
   // Only the retrieval rules look for card names; a model reads them itself.
   if (answerer.mode === 'retrieval') await cardNames.start();
@@ -77,12 +81,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   return {
     mode: answerer.mode,
-    ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => answerer.describe() },
+    ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => ({ ...answerer.describe(), ...(mcp ? { mcp_servers: mcp.describe() } : {}) }) },
     async stop() {
       stopGauges();
       cardNames.stop();
       await orphanSweep.stop();
       await bus.close(Math.max(0, config.SHUTDOWN_GRACE_MS - RELEASE_MARGIN_MS));
+      await mcp?.stop(); // after the jobs in flight, which may still call tools
     },
   };
 }

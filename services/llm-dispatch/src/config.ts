@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseEnv, loadConfig, positiveInt } from '@chatbot/runtime';
+import { mcpServersEnv } from './tools/mcp/mcp.config';
 
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
@@ -46,6 +47,21 @@ const schema = z.object({
   DELTA_COALESCE_MS: nonNegativeInt(15),
   /** How long a session's persona binding is reused before persona is asked again (0: every job). */
   PERSONA_CACHE_TTL_MS: nonNegativeInt(30_000),
+  /**
+   * MCP tool servers (llm mode only), a JSON array:
+   * `[{"name", "url" | "command"+"args", "toolPrefix"?, "identity"?, "mapping"?, ...}]` (see README).
+   */
+  MCP_SERVERS: mcpServersEnv,
+  /** Per attempt of one tool call (a server's `timeoutMs` wins), and of the handshake and tools/list. */
+  MCP_TIMEOUT_MS: positiveInt(5_000),
+  /** Retries of a read-only or idempotent tool after a timeout or a broken connection. */
+  MCP_MAX_RETRIES: nonNegativeInt(1),
+  MCP_BACKOFF_BASE_MS: positiveInt(200),
+  MCP_BACKOFF_MAX_MS: positiveInt(2_000),
+  MCP_BREAKER_FAILURES: positiveInt(5),
+  MCP_BREAKER_COOLDOWN_MS: positiveInt(30_000),
+  /** A server that is down is tried again after at most this long (capped, jittered backoff from 500 ms). */
+  MCP_RECONNECT_MAX_MS: positiveInt(30_000),
 });
 
 export type Config = z.infer<typeof schema>;

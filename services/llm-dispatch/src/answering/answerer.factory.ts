@@ -4,6 +4,7 @@ import type { DispatchMetrics } from '../dispatch.metrics';
 import { sleep, type Sleep } from '../llm/backoff';
 import { LlmClient } from '../llm/llm.client';
 import type { CardNameMatcher } from '../routing/card-name.matcher';
+import type { McpToolbox } from '../tools/mcp/mcp.toolbox';
 import type { ToolExecutor } from '../tools/tool.executor';
 import type { Answerer } from './answer.types';
 import { ConversationMemory } from './conversation.memory';
@@ -20,6 +21,8 @@ export interface AnswererDeps {
   prompts: PromptSet;
   /** The catalogue's card names, for the retrieval rules. */
   cardNames: { namesCard: CardNameMatcher };
+  /** MCP servers' tools; only a model can choose among them. */
+  mcp?: McpToolbox;
 }
 
 /** The mode is fixed at start-up: a model when LLM_BASE_URL is set, the retrieval rules otherwise. */
@@ -55,6 +58,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     model: new ModelCaller(client, metrics),
     modelName: config.LLM_MODEL,
     tools: deps.tools,
+    ...(deps.mcp ? { mcp: deps.mcp } : {}),
     memory,
     prompts: deps.prompts,
     maxToolRounds: config.LLM_MAX_TOOL_ROUNDS,

@@ -3,6 +3,7 @@ import type { Logger } from '@chatbot/runtime';
 import type { CircuitState } from '../llm/circuit-breaker';
 import type { ChatMessage, ChatResult, ResultToolCall } from '../llm/llm.types';
 import { parseToolCall, toolDefinitions } from '../tools/tool.definitions';
+import type { McpToolbox } from '../tools/mcp/mcp.toolbox';
 import type { ToolContext, ToolExecutor, ToolOutcome } from '../tools/tool.executor';
 import type { Answer, AnswerRequest, Answerer, DeltaSink } from './answer.types';
 import type { ConversationMemory, Memory } from './conversation.memory';
@@ -15,6 +16,8 @@ export interface LlmAnswererDeps {
   model: ModelCaller;
   modelName: string;
   tools: ToolExecutor;
+  /** Tools of MCP servers, offered beside the built-in ones. */
+  mcp?: McpToolbox;
   memory: ConversationMemory;
   prompts: PromptSet;
   maxToolRounds: number;
@@ -78,7 +81,8 @@ export class LlmAnswerer implements Answerer {
     for (let round = 0; ; round += 1) {
       const toolsAllowed = round < deps.maxToolRounds;
       streamed.newRound();
-      const result = await deps.model.stream({ messages, tools: toolsAllowed ? toolDefinitions : undefined }, streamed.write);
+      const tools = toolsAllowed ? [...toolDefinitions, ...(deps.mcp?.definitions() ?? [])] : undefined;
+      const result = await deps.model.stream({ messages, tools }, streamed.write);
       usage = addUsage(usage, result);
       if (!toolsAllowed || result.toolCalls.length === 0) break;
       messages.push({ role: 'assistant', content: result.content || null, tool_calls: result.toolCalls.map(wireCall) });
@@ -93,6 +97,7 @@ export class LlmAnswerer implements Answerer {
 
   /** A refused call goes back to the model as a tool error, so it can correct its arguments. */
   private async runTool(call: ResultToolCall, context: ToolContext, log: Logger): Promise<{ message: ChatMessage; outcome?: ToolOutcome }> {
+    if (this.deps.mcp?.has(call.name)) return this.deps.mcp.run(call, context, log);
     const parsed = parseToolCall(call.name, call.arguments);
     if (!parsed.ok) {
       log.info({ tool: call.name, error: parsed.error, details: parsed.details }, 'tool call refused');

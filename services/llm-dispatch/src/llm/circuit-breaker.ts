@@ -8,6 +8,8 @@ export interface CircuitBreakerOptions {
   /** How long the circuit stays open before one trial call is let through. */
   cooldownMs: number;
   now?: () => number;
+  /** The error a refused call throws; the LLM's by default (tool servers name their own). */
+  openError?: (retryInMs: number) => Error;
 }
 
 /**
@@ -30,15 +32,15 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  /** Call before each attempt; throws LlmCircuitOpenError instead of letting it through. */
+  /** Call before each attempt; throws the open error (LlmCircuitOpenError) instead of letting it through. */
   acquire(): void {
     if (this.current === 'closed') return;
     if (this.current === 'open') {
       const left = this.cooldownLeft();
-      if (left > 0) throw new LlmCircuitOpenError(left);
+      if (left > 0) throw this.refuse(left);
       this.current = 'half-open';
     }
-    if (this.trialInFlight) throw new LlmCircuitOpenError(0);
+    if (this.trialInFlight) throw this.refuse(0);
     this.trialInFlight = true;
   }
 
@@ -57,6 +59,10 @@ export class CircuitBreaker {
   /** An outcome that says nothing about the server's health (e.g. the caller gave up). */
   release(): void {
     this.trialInFlight = false;
+  }
+
+  private refuse(retryInMs: number): Error {
+    return this.options.openError?.(retryInMs) ?? new LlmCircuitOpenError(retryInMs);
   }
 
   private trip(): void {

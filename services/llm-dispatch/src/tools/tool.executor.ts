@@ -1,5 +1,5 @@
 import type { Bus } from '@chatbot/bus';
-import type { AnswerFields, ToolName } from '@chatbot/proto';
+import type { AnswerFields } from '@chatbot/proto';
 import type { DispatchMetrics } from '../dispatch.metrics';
 import type { ToolArguments, ToolCallRequest } from './tool.definitions';
 import {
@@ -19,7 +19,8 @@ export interface ToolContext {
 
 /** A tool's answer: frame fields for the user, and the raw data for the model to read. */
 export interface ToolOutcome {
-  tool: ToolName;
+  /** A built-in ToolName, or the name the model calls an MCP server's tool by. */
+  tool: string;
   /** false when the tool ran fine but found nothing (no FAQ, no such term, no card). */
   found: boolean;
   fields: AnswerFields;

@@ -1,0 +1,1 @@
+export { hostMcp, type HostedMcp, type McpServerFactory, type McpTransportChoice } from './mcp.host';

@@ -2,7 +2,7 @@ import type { Bus } from '@chatbot/bus';
 import { consumers } from '@chatbot/proto';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
 import { AnswerCache } from './answer.cache';
-import { createCardSearchRepository } from './card-search.repository';
+import { createCardSearchRepository } from './search/card-search.repository';
 import { loadCatalogue } from './catalogue.loader';
 import { createCatalogueRepository, type CatalogueRepository } from './catalogue.repository';
 import { createChatMessageRouter } from './chat-message.router';
@@ -10,8 +10,8 @@ import type { Config } from './config';
 import type { PrismaClient } from './generated/prisma/client';
 import { createQnaMetrics } from './qna.metrics';
 import { serveQnaRequests } from './qna-request.handler';
-import { createQnaSearchRepository } from './qna-search.repository';
-import { trigramFunctions } from './trigram.functions';
+import { createQnaSearchRepository } from './search/qna-search.repository';
+import { trigramFunctions } from './search/trigram.functions';
 import { ViewTally } from './view.tally';
 
 export interface AppDeps {

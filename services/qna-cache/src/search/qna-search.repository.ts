@@ -1,6 +1,6 @@
 import type { FaqHit, TermHit } from '@chatbot/proto';
-import type { PrismaClient } from './generated/prisma/client';
-import { compact, normalise } from './text.normaliser';
+import type { PrismaClient } from '../generated/prisma/client';
+import { compact, normalise } from '../text.normaliser';
 import type { TrigramFunctions } from './trigram.functions';
 
 /** Below these scores a row shares little more than particles with the query. */

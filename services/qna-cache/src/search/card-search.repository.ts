@@ -1,7 +1,7 @@
 import type { CardInfo } from '@chatbot/proto';
-import { Prisma, type PrismaClient } from './generated/prisma/client';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import { tagsBySynonym } from './card-need.synonyms';
-import { compact, nameKey, normalise } from './text.normaliser';
+import { compact, nameKey, normalise } from '../text.normaliser';
 import type { TrigramFunctions } from './trigram.functions';
 
 const MIN_DESCRIBE_SCORE = 0.5;

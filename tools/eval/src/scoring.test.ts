@@ -33,7 +33,8 @@ describe('scoring', () => {
   it('is right at top-1 only when the answer states exactly what was meant', () => {
     expect(score(question(['103686']), { answer: ['103686'], offered: [] })).toMatchObject({ top1: true, rank: 1 });
     expect(score(question(['103686']), { answer: ['103686', '102997'], offered: [] })).toMatchObject({ top1: false, rank: 1 });
-    expect(score(question(['TERM-014', 'TERM-025']), { answer: ['TERM-014'], offered: ['TERM-025'] })).toMatchObject({ top1: false, rank: 2 });
+    expect(score(question(['TERM-014', 'TERM-025']), { answer: ['TERM-014'], offered: ['TERM-025'] })).toMatchObject({ top1: false, rank: 1 });
+    expect(score(question(['TERM-014', 'TERM-025']), { answer: ['TERM-014'], offered: ['TERM-001', 'TERM-025'] })).toMatchObject({ rank: 2 });
   });
 
   it('counts an ask-back as wrong at top-1 but ranks its candidates', () => {

@@ -7,7 +7,10 @@ export interface Scored {
   read: ReadAnswer;
   /** The reply states exactly the expected ids, nothing more, nothing less. */
   top1: boolean;
-  /** 1-based position in answer-then-offered where the last expected id appears; null when one is missing. */
+  /**
+   * 1-based rank of the whole expected set in answer-then-offered (a comparison's two ids count as
+   * one result: both in the first two places is rank 1); null when one is missing.
+   */
   rank: number | null;
 }
 
@@ -21,7 +24,7 @@ export function score(question: Question, read: ReadAnswer): Scored {
   const top1 = stated.size === question.expect.length && question.expect.every((id) => stated.has(id));
   const ranking = [...read.answer, ...read.offered.filter((id) => !stated.has(id))];
   const positions = question.expect.map((id) => ranking.indexOf(id));
-  const rank = positions.some((p) => p < 0) ? null : Math.max(...positions) + 1;
+  const rank = positions.some((p) => p < 0) ? null : Math.max(...positions) + 2 - question.expect.length;
   return { question, read, top1, rank };
 }
 

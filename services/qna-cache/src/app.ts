@@ -11,6 +11,7 @@ import type { PrismaClient } from './generated/prisma/client';
 import { createQnaMetrics } from './qna.metrics';
 import { serveQnaRequests } from './qna-request.handler';
 import { createQnaSearchRepository } from './search/qna-search.repository';
+import { loadSearchVocabulary } from './search/search.vocabulary';
 import { trigramFunctions } from './search/trigram.functions';
 import { ViewTally } from './view.tally';
 
@@ -48,12 +49,13 @@ export async function createApp({ config, logger, bus, prisma, registry }: AppDe
   const catalogue = createCatalogueRepository(prisma);
   const cache = await warmUp(config, logger, catalogue);
   const trgm = await trigramFunctions(prisma);
+  const vocabulary = await loadSearchVocabulary(config.QNA_DATA_DIR);
   const metrics = createQnaMetrics(registry);
   serveQnaRequests({
     bus,
     catalogue,
-    search: createQnaSearchRepository(prisma, trgm),
-    cards: createCardSearchRepository(prisma, trgm),
+    search: createQnaSearchRepository(prisma, vocabulary),
+    cards: createCardSearchRepository(prisma, trgm, vocabulary),
     metrics,
   });
   const views = new ViewTally(catalogue.addViews, logger, () => metrics.viewWriteFailures.inc()).flushEvery(config.VIEW_FLUSH_MS);

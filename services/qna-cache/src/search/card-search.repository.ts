@@ -3,6 +3,9 @@ import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import { tagsBySynonym } from './card-need.synonyms';
 import { compact, nameKey, normalise } from '../text.normaliser';
 import type { TrigramFunctions } from './trigram.functions';
+import { nameKeysOf, namedCards } from './card-name.matcher';
+import { memoByRows } from './qna-search.repository';
+import { emptyVocabulary, type SearchVocabulary } from './search.vocabulary';
 
 const MIN_DESCRIBE_SCORE = 0.5;
 const MIN_RECOMMEND_SCORE = 0.25;
@@ -11,31 +14,40 @@ const cardColumns = Prisma.raw(
   's.name, s.type, s.annual_fee_domestic, s.annual_fee_overseas, s.summary, s.benefits, s.tags, s.score',
 );
 
-export function createCardSearchRepository(prisma: PrismaClient, trgm: TrigramFunctions) {
+type CardRow = Omit<CardInfo, 'score'>;
+
+export function createCardSearchRepository(prisma: PrismaClient, trgm: TrigramFunctions, vocabulary: SearchVocabulary = emptyVocabulary) {
   const { wordSimilarity } = trgm;
+  const keys = memoByRows((rows: CardRow[]) => nameKeysOf(rows.map((row) => row.name), vocabulary));
+
+  /**
+   * Cards the text names (see card-name.matcher), and only those: a name picks its card, not its
+   * family. Scores are 1 for a name held whole, a little less for a near spelling.
+   */
+  const named = async (text: string, limit: number): Promise<CardInfo[]> => {
+    const rows = await prisma.$queryRaw<CardRow[]>`
+      SELECT name, type, annual_fee_domestic, annual_fee_overseas, summary, benefits, tags FROM qna_cache.cards ORDER BY name`;
+    return namedCards(keys(rows), text)
+      .sort((x, y) => y.score - x.score || x.at - y.at)
+      .slice(0, limit)
+      .map(({ index, score }) => ({ ...rows[index]!, score }));
+  };
+
+  /**
+   * A text naming no card ("카드의정석 EVERY 1", the series alone): names score by how much of them
+   * the text holds (word_similarity), so near misses still come back, below 1.
+   */
+  const nearMisses = (text: string, limit: number): Promise<CardInfo[]> => prisma.$queryRaw<CardInfo[]>`
+    WITH s AS (SELECT c.*, ${wordSimilarity}(c.name_key, ${nameKey(text)})::float8 AS score FROM qna_cache.cards c)
+    SELECT ${cardColumns} FROM s
+     WHERE s.score >= ${MIN_DESCRIBE_SCORE}
+     ORDER BY s.score DESC, length(s.name_key) DESC, s.name
+     LIMIT ${limit}`;
+
   return {
-    /**
-     * Cards named in the text. A name found whole (spaces ignored) scores 1, unless it is only
-     * part of a longer name also found ("카드의정석2" inside "D4카드의정석2"); other names score
-     * by how much of them the text holds, so a near miss still comes back, ranked lower.
-     */
-    describe(text: string, limit: number): Promise<CardInfo[]> {
-      const key = nameKey(text);
-      return prisma.$queryRaw<CardInfo[]>`
-        WITH found AS (
-          SELECT c.*, position(c.name_key IN ${key}) > 0 AS named FROM qna_cache.cards c),
-        s AS (
-          SELECT f.*, (CASE
-            WHEN f.named AND NOT EXISTS (
-              SELECT 1 FROM found o
-               WHERE o.named AND o.name_key <> f.name_key AND position(f.name_key IN o.name_key) > 0)
-            THEN 1.0
-            ELSE ${wordSimilarity}(f.name_key, ${key}) END)::float8 AS score
-          FROM found f)
-        SELECT ${cardColumns} FROM s
-         WHERE s.score >= ${MIN_DESCRIBE_SCORE}
-         ORDER BY s.score DESC, length(s.name_key) DESC, s.name
-         LIMIT ${limit}`;
+    async describe(text: string, limit: number): Promise<CardInfo[]> {
+      const cards = await named(text, limit);
+      return cards.length > 0 ? cards : nearMisses(text, limit);
     },
 
     /**

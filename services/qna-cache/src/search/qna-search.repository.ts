@@ -1,59 +1,48 @@
 import type { FaqHit, TermHit } from '@chatbot/proto';
 import type { PrismaClient } from '../generated/prisma/client';
-import { compact, normalise } from '../text.normaliser';
-import type { TrigramFunctions } from './trigram.functions';
+import { FaqRanker, type FaqRow } from './faq.ranker';
+import { emptyVocabulary, type SearchVocabulary } from './search.vocabulary';
+import { matchTerms, type TermRow } from './term.matcher';
 
-/** Below these scores a row shares little more than particles with the query. */
-const MIN_FAQ_SCORE = 0.15;
-const MIN_TERM_SCORE = 0.2;
+/** Below this an FAQ shares little more than a word or two with the query. */
+const MIN_FAQ_SCORE = 0.06;
+
+/** Rebuilds what is derived from the rows only when the rows changed (the catalogue is seeded, rarely edited). */
+export function memoByRows<R, T>(build: (rows: R[]) => T): (rows: R[]) => T {
+  let last: { key: string; value: T } | undefined;
+  return (rows) => {
+    const key = JSON.stringify(rows);
+    if (last?.key !== key) last = { key, value: build(rows) };
+    return last.value;
+  };
+}
 
 /**
- * Ranked retrieval over FAQs and terms with pg_trgm. The weights were tuned on realistic Korean
- * queries (see qna-search.itest.ts): trigram similarity copes with particles glued to words
- * ("카드를", "리볼빙이"), keyword containment rewards the curated keywords.
+ * Ranked retrieval over FAQs and terms. The rows are read from Postgres on every request (the
+ * database stays the one source, and a request fails while it is down); the ranking is done here,
+ * where Korean needs handling that pg_trgm and Postgres full-text search (no Korean dictionary)
+ * do not offer: particles and endings, spacing, letter-level typos, customers' synonyms.
  */
-export function createQnaSearchRepository(prisma: PrismaClient, trgm: TrigramFunctions) {
-  const { similarity, wordSimilarity } = trgm;
+export function createQnaSearchRepository(prisma: PrismaClient, vocabulary: SearchVocabulary = emptyVocabulary) {
+  const ranker = memoByRows((rows: FaqRow[]) => new FaqRanker(rows, vocabulary));
   return {
-    /**
-     * FAQ score: how much of the query the question and keywords hold (word_similarity), how
-     * alike query and question are overall (similarity), and whether a keyword occurs in the query.
-     */
+    /** FAQ score: BM25 over what the query holds, scaled so that 1 is about all of it found in the question. */
     async faqs(query: string, limit: number): Promise<FaqHit[]> {
-      const q = normalise(query);
-      const qc = compact(query);
-      return prisma.$queryRaw<FaqHit[]>`
-        SELECT faq_id, category, question, answer, score FROM (
-          SELECT f.*, (
-              0.45 * ${wordSimilarity}(${q}, f.search_text)
-            + 0.35 * ${similarity}(${q}, lower(f.question))
-            + 0.2 * (EXISTS (SELECT 1 FROM unnest(f.keyword_keys) k WHERE position(k IN ${qc}) > 0))::int
-          )::float8 AS score
-          FROM qna_cache.faqs f) ranked
-        WHERE score >= ${MIN_FAQ_SCORE}
-        ORDER BY score DESC, faq_id
-        LIMIT ${limit}`;
+      const rows = await prisma.$queryRaw<FaqRow[]>`
+        SELECT faq_id, category, question, answer, keywords FROM qna_cache.faqs ORDER BY faq_id`;
+      return ranker(rows).rank(query, limit, MIN_FAQ_SCORE).map(({ row, score }) => ({
+        faq_id: row.faq_id, category: row.category, question: row.question, answer: row.answer, score,
+      }));
     },
 
-    /**
-     * Term score: how much of the term (or its English name) occurs in the query, also with the
-     * spaces taken out on both sides ("공항 라운지" finds 공항라운지), plus overall similarity so a
-     * longer matching term beats its prefix (할부수수료 before 할부).
-     */
+    /** Term score: 1 when the query holds the term (or another of its names) whole; see term.matcher. */
     async terms(query: string, limit: number): Promise<TermHit[]> {
-      const q = normalise(query);
-      const qc = compact(query);
-      return prisma.$queryRaw<TermHit[]>`
-        SELECT term_id, term, english, definition, related_terms, score FROM (
-          SELECT t.*, (
-              0.7 * greatest(${wordSimilarity}(lower(t.term), ${q}), ${wordSimilarity}(t.term_key, ${qc}),
-                             coalesce(${wordSimilarity}(lower(t.english), ${q}), 0))
-            + 0.3 * ${similarity}(${q}, t.search_text)
-          )::float8 AS score
-          FROM qna_cache.terms t) ranked
-        WHERE score >= ${MIN_TERM_SCORE}
-        ORDER BY score DESC, term_id
-        LIMIT ${limit}`;
+      const rows = await prisma.$queryRaw<TermRow[]>`
+        SELECT term_id, term, english, definition, related_terms FROM qna_cache.terms ORDER BY term_id`;
+      return matchTerms(rows, query, vocabulary)
+        .sort((x, y) => y.score - x.score || y.row.term.length - x.row.term.length || x.row.term_id.localeCompare(y.row.term_id))
+        .slice(0, limit)
+        .map(({ row, score }) => ({ ...row, score }));
     },
   };
 }

@@ -7,7 +7,7 @@ import {
   NO_CARD_MATCH_MESSAGE,
   NO_FAQ_MESSAGE,
   ASK_BACK_MESSAGE,
-  FAQ_CONFIDENT_SCORE,
+  FAQ_GUESS_SCORE,
   termComparisonFields,
   termFields,
 } from './tool-result.mapper';
@@ -62,7 +62,7 @@ describe('FAQ results', () => {
   });
 
   it('asks back with the best candidates when even the best is a guess', () => {
-    const guesses = hits.map((hit) => ({ ...hit, score: FAQ_CONFIDENT_SCORE / 2 }));
+    const guesses = hits.map((hit) => ({ ...hit, score: FAQ_GUESS_SCORE / 2 }));
     expect(faqFields(guesses)).toEqual({
       message: ASK_BACK_MESSAGE,
       login_required: false,

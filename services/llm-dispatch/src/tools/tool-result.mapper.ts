@@ -16,10 +16,18 @@ export const ASK_BACK_MESSAGE =
   '말씀하신 내용과 가까운 질문을 찾았어요. 아래에서 궁금하신 질문을 골라 주시거나, 조금 더 자세히 말씀해 주세요.';
 
 /**
- * qna-cache scales an FAQ's score so that about 1 means the question holds all the query says;
- * below this the best FAQ is a guess, and a wrong answer costs the customer more than a question back.
+ * qna-cache scales an FAQ's score so that about 1 means the question holds all the query says.
+ * Below FAQ_GUESS_SCORE the best FAQ is a guess; below FAQ_CONFIDENT_SCORE it is one only when the
+ * next is about as good (FAQ_CLOSE_RATIO). Then a wrong answer costs the customer more than a question back.
  */
-export const FAQ_CONFIDENT_SCORE = 0.15;
+export const FAQ_GUESS_SCORE = 0.1;
+export const FAQ_CONFIDENT_SCORE = 0.2;
+export const FAQ_CLOSE_RATIO = 0.85;
+
+function isGuess([best, next]: FaqHit[]): boolean {
+  if (!best || best.score < FAQ_GUESS_SCORE) return true;
+  return best.score < FAQ_CONFIDENT_SCORE && (next?.score ?? 0) >= FAQ_CLOSE_RATIO * best.score;
+}
 
 const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined);
 
@@ -30,7 +38,7 @@ const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : un
 export function faqFields(hits: FaqHit[]): AnswerFields {
   const [best, ...rest] = hits;
   if (!best) return { message: NO_FAQ_MESSAGE, login_required: false, tool_name: 'query_faq_database' };
-  if (best.score < FAQ_CONFIDENT_SCORE) {
+  if (isGuess(hits)) {
     const candidates = hits.slice(0, RELATED_QUESTIONS).map((hit) => hit.question);
     return { message: ASK_BACK_MESSAGE, login_required: false, related_questions: candidates, tool_name: 'query_faq_database' };
   }

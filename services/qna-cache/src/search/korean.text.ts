@@ -88,7 +88,8 @@ const HANGUL_ONLY = /^[\uac00-\ud7a3]+$/u;
 /**
  * How well the text holds the name (both without spaces), 1 = whole; a near spelling scores by
  * its share of letters right, and only for a Hangul name long enough for one slip not to make
- * another word (three syllables or more, and at least 6 letters per allowed slip). Latin letters and digits must be exact:
+ * another word (three syllables or more, and one slip at most: a long name with several letters
+ * off is more often another product of the same family than a typo). Latin letters and digits must be exact:
  * "카드의정석2" and "카드의정석 TEN" are different products, not typos of each other.
  */
 export function containment(name: string, text: string): number {
@@ -96,7 +97,7 @@ export function containment(name: string, text: string): number {
   if (text.includes(name)) return 1;
   if (!HANGUL_ONLY.test(name) || [...name].length < 3) return 0;
   const letters = jamo(name);
-  const allowed = Math.floor([...letters].length / 6);
+  const allowed = Math.min(1, Math.floor([...letters].length / 6));
   if (allowed === 0) return 0;
   const distance = substringDistance(letters, jamo(text));
   return distance <= allowed ? 1 - distance / [...letters].length : 0;

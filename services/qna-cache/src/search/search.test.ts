@@ -81,6 +81,8 @@ describe('card names', () => {
     ['오하체크랑 칼퇴체크 차이', ['카드의정석 오하CHECK', '카드의정석 칼퇴 CHECK']],
     ['크림 체크카드 캐시백', ['KREAM 체크카드']],
     ['넥센타이어 카드 혜택', ['넥센타이어 우리카드 Ⅱ']],
+    ['카드의정석2랑 D4카드의정석2 차이', ['카드의정석2', 'D4카드의정석Ⅱ']],
+    ['카드의정석 에브리 디스카운트 혜택', ['카드의정석 EVERY DISCOUNT']],
   ])('"%s" names %j and nothing of the same family', (text, cards) => {
     expect(named(text).sort()).toEqual([...cards].sort());
   });

@@ -14,7 +14,8 @@ import { compact, normalise, tidy } from './korean.text';
  */
 export type Route = { kind: 'smalltalk' } | { kind: 'tool'; call: ToolCallRequest };
 
-const SMALLTALK = /^(안녕|하이|헬로|hello|hi|hey|반가워|반갑|고마워|고맙|감사|땡큐|thank)/;
+/** A greeting word, not the start of a longer word: "하이" greets, "하이브리드" and "하이패스" do not. */
+const SMALLTALK = /^(안녕|하이(?![가-힣a-z])|헬로|hello|hi(?![a-z])|hey(?![a-z])|반가워|반갑|고마워|고맙|감사|땡큐|thank)/;
 const SPENDING = /(소비|지출|씀씀이|마이\s*데이터|(이용|결제|사용|카드)\s*내역)/;
 const PERSONAL = /(^|\s)(내|나의|제|저의|나|저)(한테|에게|게|의)?\s/;
 const PERSONAL_FIT = /(^|\s)(내|나|저|제)(한테|에게|게)?\s*(딱\s*)?(맞는|어울리는|알맞은)\s*카드/;

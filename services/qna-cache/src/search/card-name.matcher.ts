@@ -1,5 +1,5 @@
 import { nameKey } from '../text.normaliser';
-import { containment } from './korean.text';
+import { containment, coveredBy } from './korean.text';
 import type { SearchVocabulary } from './search.vocabulary';
 
 /**
@@ -53,18 +53,6 @@ export interface NamedCard {
   at: number;
 }
 
-const occurrences = (text: string, part: string) => text.split(part).length - 1;
-
-/**
- * Whether every time the text holds `short` it is as part of `long` ("카드의정석2" in "D4카드의정석2");
- * "카드의정석2랑 D4카드의정석2" holds it once more on its own, so both cards are named.
- */
-function covers(long: string, short: string, text: string): boolean {
-  if (!long.includes(short)) return false;
-  if (!text.includes(short)) return true;
-  return occurrences(text, short) <= occurrences(text, long) * occurrences(long, short);
-}
-
 export function namedCards(keysByCard: string[][], text: string): NamedCard[] {
   const key = nameKey(text);
   const found = keysByCard
@@ -78,6 +66,6 @@ export function namedCards(keysByCard: string[][], text: string): NamedCard[] {
     })
     .filter((m) => m.score >= MIN_MATCH);
   return found
-    .filter((m) => !found.some((o) => o.index !== m.index && o.key !== m.key && covers(o.key, m.key, key)))
+    .filter((m) => !found.some((o) => o.index !== m.index && o.key !== m.key && coveredBy(o.key, m.key, key)))
     .map(({ index, score, key: k }) => ({ index, score, at: key.includes(k) ? key.indexOf(k) : key.length }));
 }

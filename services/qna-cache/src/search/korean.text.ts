@@ -102,3 +102,15 @@ export function containment(name: string, text: string): number {
   const distance = substringDistance(letters, jamo(text));
   return distance <= allowed ? 1 - distance / [...letters].length : 0;
 }
+
+const occurrences = (text: string, part: string) => text.split(part).length - 1;
+
+/**
+ * Whether every time the text holds `short` it is as part of `long` ("카드의정석2" in "D4카드의정석2",
+ * "연체" in "연체이자"); "연체이자랑 연체 차이" holds 연체 once more on its own, so both are named.
+ */
+export function coveredBy(long: string, short: string, text: string): boolean {
+  if (!long.includes(short)) return false;
+  if (!text.includes(short) || !text.includes(long)) return true;
+  return occurrences(text, short) <= occurrences(text, long) * occurrences(long, short);
+}

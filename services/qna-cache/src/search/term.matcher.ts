@@ -1,5 +1,5 @@
 import { compact } from '../text.normaliser';
-import { containment } from './korean.text';
+import { containment, coveredBy } from './korean.text';
 import { canonical, type SearchVocabulary } from './search.vocabulary';
 
 /**
@@ -44,8 +44,9 @@ export function matchTerms(rows: TermRow[], text: string, vocabulary: SearchVoca
       return { row, ...best };
     })
     .filter((m) => m.score >= MIN_MATCH);
+  const text0 = keys[0]!;
   return found.map(({ row, score, key }) => {
-    const covered = found.some((other) => other.key !== key && other.key.includes(key) && other.score >= score);
+    const covered = found.some((other) => other.key !== key && other.score >= score && coveredBy(other.key, key, text0));
     return { row, score: covered ? score * COVERED : score };
   });
 }

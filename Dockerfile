@@ -38,6 +38,7 @@ COPY services/qna-cache/package.json services/qna-cache/
 COPY tools/launcher/package.json tools/launcher/
 COPY tools/chaos/package.json tools/chaos/
 COPY tools/mcp-orders/package.json tools/mcp-orders/
+COPY tools/eval/package.json tools/eval/
 COPY bench/package.json bench/
 # Install scripts are skipped: the only one the build needs is the root postinstall (Prisma
 # client generation), run below once the schemas are in; the others download engines or build

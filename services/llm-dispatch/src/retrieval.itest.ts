@@ -69,13 +69,47 @@ describe('retrieval mode (no LLM_BASE_URL)', () => {
 
   it('describes the cards a message names', async () => {
     const { reply } = await ask('카드의 정석2와 카드의정석 EVERY 1 혜택 알려줘');
-    // qna-cache ranks the named card first (score 1), then near misses of the other name ("카드의정석 EVERY 1")
+    // "카드의정석 EVERY 1" names no product: the one card named is described, not its family
     expect(reply.answer).toMatchObject({
       tool_name: 'get_card_description',
-      card_list: ['카드의정석2', '카드의정석 I&U+', '카드의정석 TEN', '카드의정석 EVERY POINT', '카드의정석 EVERYDAY CHECK'],
+      card_list: ['카드의정석2'],
       login_required: false,
     });
     expect(reply.answer.message).toContain('### 카드의정석2');
+  });
+
+  it.each([
+    ['카드를 잃어버렸을 때 어떻게 해야 하나요?', '질문: 카드를 잃어버렸을 때 어떻게 신고하나요?'],
+    ['해외에서 결제가 안 되는데 왜 그런가요?', '질문: 해외에서 카드를 사용하려면 어떻게 해야 하나요?'],
+    ['카드 한도 좀 늘리고 싶어요', '질문: 카드 한도를 올리려면 어떻게 해야 하나요?'],
+    ['카드값 빠져나가는 통장을 다른 걸로 바꾸고 싶어요', '질문: 카드대금 결제계좌를 변경하려면 어떻게 하나요?'],
+  ])('answers "%s" with the FAQ it means', async (text, question) => {
+    const { reply } = await ask(text);
+    expect(reply.answer.tool_name).toBe('query_faq_database');
+    expect(reply.answer.message).toContain(question);
+  });
+
+  it('describes a named card alone, not the family it belongs to', async () => {
+    const { reply } = await ask('카드의정석 TEN 혜택 알려줘');
+    expect(reply.answer).toMatchObject({ tool_name: 'get_card_description', card_list: ['카드의정석 TEN'] });
+  });
+
+  it('compares two cards a message names, even where the names are shortened', async () => {
+    const { reply } = await ask('오하체크랑 칼퇴체크 차이가 뭐예요?');
+    expect(reply.answer).toMatchObject({ tool_name: 'get_card_description', card_list: ['카드의정석 오하CHECK', '카드의정석 칼퇴 CHECK'] });
+    expect(reply.answer.message).toContain('| 카드 | 종류 | 연회비 | 대표 혜택 |');
+  });
+
+  it('compares two terms with both definitions', async () => {
+    const { reply } = await ask('체크카드와 신용카드 차이가 뭐예요?');
+    expect(reply.answer.tool_name).toBe('query_term_database');
+    expect(reply.answer.message).toMatch(/\*\*체크카드\*\* \(Check card\)[\s\S]+\*\*신용카드\*\* \(Credit card\)/);
+  });
+
+  it('asks back with candidates instead of answering a question it barely matches', async () => {
+    const { reply } = await ask('카드 관련 문의');
+    expect(reply.answer.message).not.toContain('답변:');
+    expect(reply.answer.related_questions?.length ?? 0).toBeGreaterThan(0);
   });
 
   it('answers a FAQ in the seed format with related questions', async () => {

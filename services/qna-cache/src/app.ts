@@ -2,7 +2,7 @@ import type { Bus } from '@chatbot/bus';
 import { consumers } from '@chatbot/proto';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
 import { AnswerCache } from './answer.cache';
-import { createCardSearchRepository } from './card-search.repository';
+import { createCardSearchRepository } from './search/card-search.repository';
 import { loadCatalogue } from './catalogue.loader';
 import { createCatalogueRepository, type CatalogueRepository } from './catalogue.repository';
 import { createChatMessageRouter } from './chat-message.router';
@@ -10,8 +10,9 @@ import type { Config } from './config';
 import type { PrismaClient } from './generated/prisma/client';
 import { createQnaMetrics } from './qna.metrics';
 import { announceCatalogue, serveQnaRequests } from './qna-request.handler';
-import { createQnaSearchRepository } from './qna-search.repository';
-import { trigramFunctions } from './trigram.functions';
+import { createQnaSearchRepository } from './search/qna-search.repository';
+import { loadSearchVocabulary } from './search/search.vocabulary';
+import { trigramFunctions } from './search/trigram.functions';
 import { ViewTally } from './view.tally';
 
 export interface AppDeps {
@@ -48,12 +49,13 @@ export async function createApp({ config, logger, bus, prisma, registry }: AppDe
   const catalogue = createCatalogueRepository(prisma);
   const cache = await warmUp(config, logger, catalogue);
   const trgm = await trigramFunctions(prisma);
+  const vocabulary = await loadSearchVocabulary(config.QNA_DATA_DIR);
   const metrics = createQnaMetrics(registry);
   serveQnaRequests({
     bus,
     catalogue,
-    search: createQnaSearchRepository(prisma, trgm),
-    cards: createCardSearchRepository(prisma, trgm),
+    search: createQnaSearchRepository(prisma, vocabulary),
+    cards: createCardSearchRepository(prisma, trgm, vocabulary),
     metrics,
   });
   const views = new ViewTally(catalogue.addViews, logger, () => metrics.viewWriteFailures.inc()).flushEvery(config.VIEW_FLUSH_MS);

@@ -7,8 +7,8 @@ import { isolate, startService, type TestEnv } from '@chatbot/testkit';
 import { loadCatalogue } from './catalogue.loader';
 import { createCatalogueRepository } from './catalogue.repository';
 import { DB_SCHEMA } from './config';
-import { createQnaSearchRepository } from './qna-search.repository';
-import { trigramFunctions } from './trigram.functions';
+import { createCardSearchRepository } from './search/card-search.repository';
+import { trigramFunctions } from './search/trigram.functions';
 import { PrismaClient } from './generated/prisma/client';
 import faqs from '../data/faqs.json';
 import terms from '../data/terms.json';
@@ -68,9 +68,10 @@ async function searchInScratchDatabase(prepare: (admin: Client, url: URL) => Pro
     await migrate({ databaseUrl: url, schema: DB_SCHEMA, dir: migrations, logger });
     scratchPrisma = new PrismaClient({ adapter: prismaAdapter(url, DB_SCHEMA) });
     await createCatalogueRepository(scratchPrisma).seed(await loadCatalogue(join(__dirname, '..', 'data')));
-    const search = createQnaSearchRepository(scratchPrisma, await trigramFunctions(scratchPrisma));
+    // Card recommendations rank with pg_trgm's word_similarity, wherever the extension lives.
+    const cards = createCardSearchRepository(scratchPrisma, await trigramFunctions(scratchPrisma));
     const trgm = await admin.query(`SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE extname = 'pg_trgm'`);
-    return { trgmSchema: trgm.rows[0].nspname as string, best: (await search.terms('리볼빙이 뭐야', 3))[0] };
+    return { trgmSchema: trgm.rows[0].nspname as string, best: (await cards.recommend('주유 할인', 1))[0] };
   } finally {
     await scratchPrisma?.$disconnect();
     await admin.end();
@@ -83,7 +84,7 @@ test('uses pg_trgm where another service installed it into its own schema first'
     await admin.query('CREATE SCHEMA persona; CREATE EXTENSION pg_trgm WITH SCHEMA persona');
     return url;
   });
-  expect(result).toEqual({ trgmSchema: 'persona', best: expect.objectContaining({ term: '리볼빙' }) });
+  expect(result).toEqual({ trgmSchema: 'persona', best: expect.objectContaining({ tags: expect.arrayContaining(['주유']) }) });
 });
 
 test('installs pg_trgm into public for a role that may not create objects there', async () => {
@@ -97,7 +98,7 @@ test('installs pg_trgm into public for a role that may not create objects there'
       asRole.password = 'pw';
       return asRole;
     });
-    expect(result).toEqual({ trgmSchema: 'public', best: expect.objectContaining({ term: '리볼빙' }) });
+    expect(result).toEqual({ trgmSchema: 'public', best: expect.objectContaining({ tags: expect.arrayContaining(['주유']) }) });
   } finally {
     await db.query(`DROP ROLE IF EXISTS ${role}`);
   }

@@ -2,10 +2,10 @@ import type { Bus, RequestHandler } from '@chatbot/bus';
 import type { RequestKey } from '@chatbot/proto';
 import { AppError } from '@chatbot/runtime';
 import { isStorageFailure } from '@chatbot/store';
-import type { CardSearchRepository } from './card-search.repository';
+import type { CardSearchRepository } from './search/card-search.repository';
 import type { CatalogueRepository } from './catalogue.repository';
 import type { QnaMetrics } from './qna.metrics';
-import type { QnaSearchRepository } from './qna-search.repository';
+import type { QnaSearchRepository } from './search/qna-search.repository';
 
 export interface RequestDeps {
   bus: Bus;

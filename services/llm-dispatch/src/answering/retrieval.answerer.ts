@@ -1,8 +1,8 @@
-import type { AnswerFields } from '@chatbot/proto';
+import type { AnswerFields, ToolName } from '@chatbot/proto';
 import type { CardNameMatcher } from '../routing/card-name.matcher';
-import { route } from '../routing/intent.router';
+import { asksForService, asksToCompare, route } from '../routing/intent.router';
 import { normalise } from '../routing/korean.text';
-import type { ToolExecutor } from '../tools/tool.executor';
+import type { ToolContext, ToolExecutor, ToolOutcome } from '../tools/tool.executor';
 import type { Answer, AnswerRequest, Answerer } from './answer.types';
 
 export const GREETING_MESSAGE =
@@ -14,7 +14,11 @@ export function smalltalkFields(text: string): AnswerFields {
   return { message: thanks ? THANKS_MESSAGE : GREETING_MESSAGE, login_required: false };
 }
 
-/** Answers without a model: the rules of intent.router pick the tool, the tool writes the answer. */
+/**
+ * Answers without a model: the rules of intent.router pick the tool, the tool writes the answer.
+ * Before an FAQ or term search, qna-cache (which owns the card names) is asked whether the text
+ * names a card the rules missed ("오하체크 혜택"), and a comparison of two terms gets both definitions.
+ */
 export class RetrievalAnswerer implements Answerer {
   readonly mode = 'retrieval' as const;
 
@@ -29,11 +33,23 @@ export class RetrievalAnswerer implements Answerer {
     if (chosen.kind === 'smalltalk') return { fields: smalltalkFields(job.text) };
     const context = { sessionId: job.session_id, correlationId };
     log.debug({ tool: chosen.call.tool }, 'routed');
+    const before = await this.beforeSearch(chosen.call.tool, job.text, context);
+    if (before) return { fields: before.fields };
     const outcome = await this.tools.run(chosen.call, context);
     if (outcome.found || chosen.call.tool !== 'query_term_database') return { fields: outcome.fields };
     // Not a known term after all: the FAQ may still answer the question as asked.
     const faq = await this.tools.run({ tool: 'query_faq_database', args: { question: job.text } }, context);
     return { fields: faq.fields };
+  }
+
+  private async beforeSearch(tool: ToolName, text: string, context: ToolContext): Promise<ToolOutcome | undefined> {
+    const searchesText = tool === 'query_faq_database' || tool === 'query_term_database';
+    if (searchesText && asksToCompare(text)) {
+      const compared = await this.tools.comparedTerms(text, context);
+      if (compared) return compared;
+    }
+    // "오하체크가 뭐야?": a product the rules did not know is still a product.
+    return searchesText && !asksForService(text) ? this.tools.namedCards(text, context) : undefined;
   }
 
   describe(): Record<string, unknown> {

@@ -42,6 +42,8 @@ describe('routes other phrasings', () => {
     ['제 지출 내역 분석해서 카드 골라주세요', 'consumption_recommend'],
     ['소비 패턴 기반으로 추천해줘', 'consumption_recommend'],
     ['DCC가 뭐예요?', 'query_term_database'],
+    ['하이브리드 카드가 뭐야', 'query_term_database'],
+    ['하이패스 카드가 뭔가요', 'query_term_database'],
     ['캐시백이란?', 'query_term_database'],
     ['선결제의 뜻이 뭐야', 'query_term_database'],
     ['금리인하요구권에 대해 알려줘', 'query_term_database'],

@@ -6,6 +6,9 @@ import {
   faqFields,
   NO_CARD_MATCH_MESSAGE,
   NO_FAQ_MESSAGE,
+  ASK_BACK_MESSAGE,
+  FAQ_GUESS_SCORE,
+  termComparisonFields,
   termFields,
 } from './tool-result.mapper';
 
@@ -14,7 +17,7 @@ const faq = (id: number, category: string, question: string, answer = '답변입
   category,
   question,
   answer,
-  score: 1 / id,
+  score: 1 - id / 100,
 });
 
 const card = (name: string, overrides: Partial<CardInfo> = {}): CardInfo => ({
@@ -56,6 +59,31 @@ describe('FAQ results', () => {
 
   it('says so when nothing matched', () => {
     expect(faqFields([])).toEqual({ message: NO_FAQ_MESSAGE, login_required: false, tool_name: 'query_faq_database' });
+  });
+
+  it('asks back with the best candidates when even the best is a guess', () => {
+    const guesses = hits.map((hit) => ({ ...hit, score: FAQ_GUESS_SCORE / 2 }));
+    expect(faqFields(guesses)).toEqual({
+      message: ASK_BACK_MESSAGE,
+      login_required: false,
+      related_questions: guesses.slice(0, 3).map((hit) => hit.question),
+      tool_name: 'query_faq_database',
+    });
+  });
+});
+
+describe('term comparison', () => {
+  const term = (name: string, english: string, related: string[]): TermHit =>
+    ({ term_id: `TERM-${name}`, term: name, english, definition: `${name}의 정의`, related_terms: related, score: 1 });
+
+  it('defines both terms one after the other and offers their other related terms', () => {
+    const fields = termComparisonFields([term('체크카드', 'Check card', ['신용카드', '소득공제']), term('신용카드', 'Credit card', ['체크카드', '결제일'])]);
+    expect(fields).toEqual({
+      message: '체크카드와 신용카드의 차이를 정리했어요.\n\n**체크카드** (Check card)\n\n체크카드의 정의\n\n**신용카드** (Credit card)\n\n신용카드의 정의',
+      login_required: false,
+      related_questions: ['소득공제란?', '결제일이란?'],
+      tool_name: 'query_term_database',
+    });
   });
 });
 

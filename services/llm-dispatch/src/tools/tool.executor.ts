@@ -8,6 +8,7 @@ import {
   consumptionFields,
   faqFields,
   RELATED_QUESTIONS,
+  termComparisonFields,
   termFields,
 } from './tool-result.mapper';
 
@@ -30,6 +31,10 @@ export interface ToolOutcome {
 export type ToolBus = Pick<Bus, 'request'>;
 
 const CARD_DESCRIBE_LIMIT = 5;
+/** qna-cache scores a card named in the text (whole, or one letter off) from 0.85 up; below are near misses. */
+const NAMED_CARD_SCORE = 0.85;
+/** qna-cache scores a term the text holds whole 1 (a near spelling a little less; a term inside a longer one half). */
+const NAMED_TERM_SCORE = 0.85;
 const CARD_RECOMMEND_LIMIT = 3;
 const TERM_LIMIT = 3;
 /** SearchQuery's limit; retrieval mode passes the user's text through unchecked. */
@@ -56,6 +61,24 @@ export class ToolExecutor {
       this.metrics?.toolCalls.inc({ tool: call.tool, outcome: 'error' });
       throw error;
     }
+  }
+
+  /** The cards the text names, described; undefined when it names none (near misses do not count). */
+  async namedCards(text: string, context: ToolContext): Promise<ToolOutcome | undefined> {
+    const { cards } = await this.bus.request('cardDescribe', { query: clip(text), limit: CARD_DESCRIBE_LIMIT }, this.options(context));
+    const named = cards.filter((card) => card.score >= NAMED_CARD_SCORE);
+    if (named.length === 0) return undefined;
+    this.metrics?.toolCalls.inc({ tool: 'get_card_description', outcome: 'found' });
+    return { tool: 'get_card_description', found: true, fields: cardDescriptionFields(named), modelView: { cards: named } };
+  }
+
+  /** The two terms a text asks to compare, side by side; undefined unless it names two terms whole. */
+  async comparedTerms(text: string, context: ToolContext): Promise<ToolOutcome | undefined> {
+    const { hits } = await this.bus.request('termSearch', { query: clip(text), limit: TERM_LIMIT }, this.options(context));
+    const [first, second] = hits.filter((hit) => hit.score >= NAMED_TERM_SCORE);
+    if (!first || !second) return undefined;
+    this.metrics?.toolCalls.inc({ tool: 'query_term_database', outcome: 'found' });
+    return { tool: 'query_term_database', found: true, fields: termComparisonFields([first, second]), modelView: { hits: [first, second] } };
   }
 
   private dispatch(call: ToolCallRequest, context: ToolContext): Promise<ToolOutcome> {

@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from './generated/prisma/client';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
 
 /** pg_trgm's functions, qualified with the schema the extension was installed in. */
 export interface TrigramFunctions {

@@ -1,4 +1,4 @@
-import { compact } from './text.normaliser';
+import { compact } from '../text.normaliser';
 
 /**
  * Everyday words for the card tags of data/cards.json, so a need phrased without the tag word

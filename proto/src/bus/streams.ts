@@ -22,6 +22,14 @@ export const streams: Record<StreamName, StreamSpec> = {
     duplicateWindowMs: 120_000,
     description: 'User messages, read by chat-log (store) and qna-cache (route). Kept 24 h.',
   },
+  CHAT_STORED: {
+    name: 'CHAT_STORED',
+    subjects: [patternOf(events.chatStored)],
+    retention: 'workqueue',
+    maxAgeMs: 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'Messages chat-log stored, until qna-cache has routed them (cache reply or LLM job).',
+  },
   CHAT_REPLIES: {
     name: 'CHAT_REPLIES',
     subjects: [patternOf(events.chatReply)],

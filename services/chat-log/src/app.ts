@@ -63,7 +63,7 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, bus, db, logger, registry } = deps;
   const parts = buildParts(deps);
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES']);
   // Before anything can publish or hand out a newer frame: see drainOutbox.
   const { publisher, serial } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
@@ -90,7 +90,7 @@ async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, r
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
-    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, watch }),
+    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, watch, historyLimit: config.HISTORY_TURNS * 2 }),
   );
   // Candidates waiting for their prompt stay pending while nak'ed: leave them plenty of room.
   // A hold never comes near the ack wait, so held candidates need no in-progress acks.

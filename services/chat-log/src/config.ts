@@ -18,6 +18,11 @@ const schema = z.object({
   OUTBOX_INTERVAL_MS: positiveInt(2_000),
   /** Most frames one `frames` request returns; a client further behind must resync. */
   REPLAY_LIMIT: positiveInt(1_000),
+  /**
+   * Exchanges of conversation each chat.stored event carries (a message and its reply each, plus
+   * the pushes between them): the history the LLM job is answered with. 0 carries none.
+   */
+  HISTORY_TURNS: z.coerce.number().int().min(0).max(100).default(10),
   /** Largest micro-batch of user messages stored in one transaction. */
   INBOUND_BATCH: positiveInt(256),
   /** Largest micro-batch of reply candidates committed in one transaction. */

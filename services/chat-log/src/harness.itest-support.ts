@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Bus } from '@chatbot/bus';
-import { consumers, type ChatReplyV1, type SessionDeliveryV1 } from '@chatbot/proto';
+import { consumers, type ChatReplyV1, type ChatStoredV1, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
 import { createDb, type Db } from './database';
@@ -13,6 +13,8 @@ type Frame = Extract<SessionDeliveryV1, { type: 'frame' }>['frame'];
  */
 export class Harness {
   readonly deliveries = new Map<string, SessionDeliveryV1[]>();
+  /** Every chat.stored event published, as a subscriber sees it (the broker's dedupe aside). */
+  readonly storedEvents: ChatStoredV1[] = [];
   service!: RunningService;
 
   private constructor(
@@ -28,9 +30,10 @@ export class Harness {
     const serviceEnv: Record<string, string> = { CONSUMER_ACK_WAIT_MS: '4000', ...env.env, ...extraEnv };
     const logger = createLogger('chat-log-test', 'silent');
     const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'chat-log-test', logger });
-    await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
+    await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES']);
     const harness = new Harness(env, serviceEnv, bus, createDb(serviceEnv.DATABASE_URL, 2));
     bus.subscribe('sessionDelivery', '*', (payload, { token }) => harness.of(token).push(payload));
+    bus.subscribe('chatStored', '*', (payload) => harness.storedEvents.push(payload));
     await bus.nc.flush();
     await harness.startService();
     return harness;
@@ -55,6 +58,10 @@ export class Harness {
 
   frames(sessionId: string): Frame[] {
     return this.of(sessionId).flatMap((d) => (d.type === 'frame' ? [d.frame] : []));
+  }
+
+  storedOf(sessionId: string): ChatStoredV1[] {
+    return this.storedEvents.filter((e) => e.session_id === sessionId);
   }
 
   count(sessionId: string, type: SessionDeliveryV1['type'], messageId?: string): number {

@@ -50,7 +50,7 @@ const request = <Q extends z.ZodTypeAny, R extends z.ZodTypeAny>(
 
 export const events = {
   chatInbound: event('chat.inbound.v1', 'session', 'CHAT_INBOUND', p.ChatInboundV1,
-    'A user message the gateway accepted; chat-log stores it, qna-cache answers or forwards it.'),
+    'A user message the gateway accepted; chat-log, its only reader, stores it.'),
   chatStored: event('chat.stored.v1', 'session', 'CHAT_STORED', p.ChatStoredV1,
     'A message chat-log (its owner) stored, with its turn and recent history; qna-cache answers or forwards it.'),
   chatReply: event('chat.reply.v1', 'session', 'CHAT_REPLIES', p.ChatReplyV1,

@@ -44,12 +44,17 @@ export const ChatStoredV1 = z.object({
 });
 export type ChatStoredV1 = z.infer<typeof ChatStoredV1>;
 
-/** A message the cache did not answer, queued for the LLM worker pool. */
+/**
+ * A message the cache did not answer, queued for the LLM worker pool, with the conversation before
+ * it as chat.stored carried it. Optional, so a job queued before the field existed still parses
+ * (it is answered without history).
+ */
 export const LlmJobV1 = z.object({
   session_id: SessionId,
   message_id: MessageId,
   text: z.string().min(1),
   received_at: z.string(),
+  history: z.array(HistoryTurn).optional(),
 });
 export type LlmJobV1 = z.infer<typeof LlmJobV1>;
 

@@ -56,7 +56,7 @@ export const events = {
   chatReply: event('chat.reply.v1', 'session', 'CHAT_REPLIES', p.ChatReplyV1,
     'A candidate bot reply; chat-log commits the first per prompt and releases replies in order.'),
   llmJob: event('llm.job.v1', 'session', 'LLM_JOBS', p.LlmJobV1,
-    'A message for the LLM worker pool (work queue shared by every llm-dispatch replica).'),
+    'A message for the LLM worker pool, with its conversation (work queue shared by every llm-dispatch replica).'),
   sessionDelivery: event('gw.deliver.v1', 'session', null, p.SessionDeliveryV1,
     'Frames for one session, received by the gateway instance that holds its socket.'),
 } as const;

@@ -37,8 +37,9 @@ const schema = z.object({
   JOB_STUCK_AFTER_MS: positiveInt(180_000),
   /** Real attempts (not head-of-line bounces) before a job is answered with a failure. */
   JOB_MAX_ATTEMPTS: positiveInt(5),
-  /** Time budget of one request to another service (tools, history, binding). */
+  /** Time budget of one request to another service by a tool. */
   TOOL_TIMEOUT_MS: positiveInt(5_000),
+  /** Time budget of the requests around a job: chat-log's "already answered?" and the persona binding. */
   HISTORY_TIMEOUT_MS: positiveInt(1_500),
   /** Text streamed within this window after a delta goes out as one delta (0: within one event-loop turn). */
   DELTA_COALESCE_MS: nonNegativeInt(15),

@@ -51,10 +51,10 @@ afterAll(async () => {
 let sent = 0;
 const turns = new Map<string, number>();
 /** What chat-log publishes once it stored a message (a unique dedupe id: copies get through). */
-async function send(sessionId: string, text: string, messageId = `m-${++sent}`): Promise<ChatStoredV1> {
+async function send(sessionId: string, text: string, messageId = `m-${++sent}`, history: ChatStoredV1['history'] = []): Promise<ChatStoredV1> {
   const turn = (turns.get(sessionId) ?? 0) + 1;
   turns.set(sessionId, turn);
-  const message: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: new Date().toISOString(), history: [] };
+  const message: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: new Date().toISOString(), history };
   await bus.publish('chatStored', sessionId, message, { msgId: `${sessionId}:${messageId}:${randomUUID()}`, correlationId: `corr-${messageId}` });
   return message;
 }
@@ -100,18 +100,22 @@ test('answers a term from the cache and counts every view of a burst', async () 
   expect(await eventually(() => views('terms', term.term_id), (v) => v === before + 3)).toBe(before + 3);
   // the English name is not a cache key: it goes to the LLM like any other text
   expect(await eventually(jobsOf(session), (j) => j.length === 1)).toEqual([
-    { session_id: session, message_id: burst[1].message_id, text: 'ＲＥＶＯＬＶＩＮＧ', received_at: burst[1].received_at },
+    { session_id: session, message_id: burst[1].message_id, text: 'ＲＥＶＯＬＶＩＮＧ', received_at: burst[1].received_at, history: [] },
   ]);
 });
 
-test('forwards a miss as exactly one LLM job, even when the message arrives twice', async () => {
+test('forwards a miss as exactly one LLM job carrying its history, even when the message arrives twice', async () => {
   const session = randomUUID();
-  const miss = await send(session, '리볼빙이 뭐야');
+  const history = [
+    { role: 'user' as const, content: '안녕', message_id: 'm-0', at: new Date(0).toISOString() },
+    { role: 'assistant' as const, content: '무엇을 도와드릴까요?', message_id: 'm-0', at: new Date(0).toISOString() },
+  ];
+  const miss = await send(session, '리볼빙이 뭐야', undefined, history);
   await eventually(jobsOf(session), (j) => j.length === 1);
   await send(session, miss.text, miss.message_id); // a copy past the broker's de-duplication
   const marker = await send(session, terms[0].term);
   await eventually(replyTo(marker), (r) => r.length === 1);
-  expect(jobsOf(session)()).toEqual([{ session_id: session, message_id: miss.message_id, text: '리볼빙이 뭐야', received_at: miss.received_at }]);
+  expect(jobsOf(session)()).toEqual([{ session_id: session, message_id: miss.message_id, text: '리볼빙이 뭐야', received_at: miss.received_at, history }]);
   expect(replyTo(miss)()).toEqual([]);
 });
 

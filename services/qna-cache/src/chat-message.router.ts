@@ -55,8 +55,8 @@ export function createChatMessageRouter(deps: RouterDeps) {
   };
 
   const forward = async (delivery: Stored, log: Logger) => {
-    const { session_id, message_id, text, received_at } = delivery.payload;
-    const ack = await deps.bus.publish('llmJob', session_id, { session_id, message_id, text, received_at }, {
+    const { session_id, message_id, text, received_at, history } = delivery.payload;
+    const ack = await deps.bus.publish('llmJob', session_id, { session_id, message_id, text, received_at, history }, {
       msgId: `job:${session_id}:${message_id}`,
       correlationId: delivery.correlationId,
     });

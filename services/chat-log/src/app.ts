@@ -1,5 +1,5 @@
 import { createOrphanSweep, ORPHAN_SWEEP_MS, type Bus, type ConsumerSpec } from '@chatbot/bus';
-import { consumers, streams } from '@chatbot/proto';
+import { consumers } from '@chatbot/proto';
 import { every, type Logger, type OpsEndpoints, type Periodic, type Registry } from '@chatbot/runtime';
 import { retryWhileDatabaseDown } from '@chatbot/store';
 import { createChatLogMetrics } from './chat-log.metrics';
@@ -9,7 +9,6 @@ import { createDbRetry } from './db-retry';
 import { createFramePublisher } from './frame.publisher';
 import { createInboundHandler } from './inbound.handler';
 import { createOutboxSweep, drainOutbox } from './outbox.worker';
-import { createPromptWatch } from './prompt.watch';
 import { createPublishedMarker } from './published.marker';
 import { createDeadlineSweep } from './release-deadline.worker';
 import { createReplyCommitter } from './reply.committer';
@@ -29,8 +28,8 @@ export interface AppDeps {
 export interface App {
   ops: OpsEndpoints;
   /**
-   * Stops the sweeps, lets a batch held during a database outage give up and reply candidates
-   * held for their prompt go back to the broker (both are nak'ed). Call before closing the bus.
+   * Stops the sweeps and lets a batch held during a database outage give up (it is nak'ed).
+   * Call before closing the bus.
    */
   stop(): Promise<void>;
   /** Writes what is still buffered (published marks). Call once the bus is closed. */
@@ -56,8 +55,8 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
   const serial = createSerial();
   const marker = createPublishedMarker(db, metrics, logger);
   const publisher = createFramePublisher(bus, marker, metrics, logger);
-  const committer = createReplyCommitter({ db, publisher, metrics, serial, orphanAfterMs: streams.CHAT_INBOUND.maxAgeMs });
-  return { metrics, retry, serial, marker, publisher, committer, watch: createPromptWatch() };
+  const committer = createReplyCommitter({ db, publisher, metrics, serial });
+  return { metrics, retry, serial, marker, publisher, committer };
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
@@ -78,28 +77,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     async stop() {
       parts.retry.stop();
-      parts.watch.close();
       await Promise.all(sweeps.map((sweep) => sweep.stop()));
     },
     flush: () => parts.marker.flush(),
   };
 }
 
-async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial, watch }: Parts) {
+async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial }: Parts) {
   await bus.consumeBatches(
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
-    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, watch, historyLimit: config.HISTORY_TURNS * 2 }),
+    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, historyLimit: config.HISTORY_TURNS * 2 }),
   );
-  // Candidates waiting for their prompt stay pending while nak'ed: leave them plenty of room.
-  // A hold never comes near the ack wait, so held candidates need no in-progress acks.
-  const holdMs = Math.min(config.REPLY_HOLD_MS, config.CONSUMER_ACK_WAIT_MS / 4);
   await bus.consumeBatches(
     'chatReply',
-    consumerSpec(consumers.chatLogReplies, config.CONSUMER_ACK_WAIT_MS, 10_000),
+    consumerSpec(consumers.chatLogReplies, config.CONSUMER_ACK_WAIT_MS, config.REPLY_BATCH * 4),
     { maxBatch: config.REPLY_BATCH, retryDelayMs: 1_000 },
-    createReplyHandler({ committer, retry, watch, holdMs, metrics, logger }),
+    createReplyHandler({ committer, retry, metrics, logger }),
   );
 }
 

@@ -177,16 +177,13 @@ describe('committing and releasing replies', () => {
     expect(rows.map((r) => [r.message, r.seq])).toEqual([['first', 1]]);
   });
 
-  test('commits a candidate that arrives before its prompt once the prompt is stored', async () => {
+  test('commits a candidate with its tool metadata and usage, and releases it through the outbox', async () => {
     const session = newSession();
-    const early = newMessageId();
+    const [early] = await converse(session, 1);
     await h.reply(session, early, {
       answer: { message: 'fast cache answer', login_required: false, card_list: ['카드의정석2'], tool_name: 'get_card_description' },
       usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await h.db.reply.count({ where: { sessionId: session } })).toBe(0);
-    await h.send(session, early);
     const [frame] = await waitFor('the frame', () => (h.frames(session).length === 1 ? h.frames(session) : null));
     expect(frame).toMatchObject({
       seq: 1,

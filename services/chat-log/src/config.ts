@@ -28,12 +28,6 @@ const schema = z.object({
   /** Largest micro-batch of reply candidates committed in one transaction. */
   REPLY_BATCH: positiveInt(256),
   /**
-   * Longest a reply candidate that arrived before its prompt is held in memory for this process
-   * to store the prompt (normally one inbound transaction away). The reply consumer waits
-   * meanwhile, so keep it short; after it the broker retries the candidate (from 15 ms on).
-   */
-  REPLY_HOLD_MS: positiveInt(100),
-  /**
    * How long a delivered message may stay unacknowledged before the broker redelivers it: the
    * time to recover the work of a process that died, or a delivery a restarting broker lost.
    * Held batches are kept alive meanwhile.

@@ -8,7 +8,6 @@ import type { FramePublisher } from './frame.publisher';
 import { pointKey } from './history.repository';
 import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
-import type { PromptWatch } from './prompt.watch';
 import type { Serial } from './serial';
 import { releasedForPrompts } from './session-query.repository';
 import { storable, timestampOr } from './text';
@@ -21,14 +20,12 @@ interface Deps {
   logger: Logger;
   publisher: FramePublisher;
   serial: Serial;
-  watch: PromptWatch;
   /** Entries of history each chat.stored event carries at most. */
   historyLimit: number;
 }
 
 /**
- * Stores a micro-batch of user messages (one transaction), wakes the reply candidates held for
- * these prompts, then, together: publishes one chat.stored event per message that goes on to be
+ * Stores a micro-batch of user messages (one transaction), then, together: publishes one chat.stored event per message that goes on to be
  * answered (new, or stored before with no reply yet) and tells each sender's gateway `stored`
  * (also for a re-send of a stored message; protocol 2 only) or `rejected` E4008 (the id is
  * another session's). The batch is acked when this returns, after the broker took every event:
@@ -43,7 +40,6 @@ export function createInboundHandler(deps: Deps) {
       storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit),
     );
     deps.metrics.messagesStored.inc(plan.inserts.length);
-    deps.watch.stored(plan.inserts.map((m) => m.messageId));
     const correlationOf = new Map(batch.map((d) => [d.payload.message_id, d.correlationId]));
     await Promise.all([
       ...plan.routed.map((message) => publishStored(deps, message, histories.get(pointKey(message)) ?? [], correlationOf.get(message.messageId))),

@@ -47,6 +47,9 @@ const consumerSpec = (base: { stream: ConsumerSpec['stream']; durable: string },
   maxAckPending,
 });
 
+/** Entries of history a chat.stored event carries: a message and its reply per exchange. */
+const historyLimit = (config: Config) => config.HISTORY_TURNS * 2;
+
 type Parts = ReturnType<typeof buildParts>;
 
 function buildParts({ config, bus, db, logger, registry }: AppDeps) {
@@ -88,7 +91,7 @@ async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, r
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
-    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, historyLimit: config.HISTORY_TURNS * 2 }),
+    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, historyLimit: historyLimit(config) }),
   );
   await bus.consumeBatches(
     'chatReply',
@@ -110,7 +113,9 @@ function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, pu
   const outbox = createOutboxSweep({ db, publisher, serial, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
   // Candidates a crashed broker kept below the consumer's ack floor would never be committed.
   const replyOrphans = createOrphanSweep({ js: bus.js, jsm: bus.jsm, stream: bus.ns.stream('CHAT_REPLIES'), durable: consumers.chatLogReplies.durable, logger });
-  const redrive = createRedriveSweep({ db, bus, metrics, logger, afterMs: config.REDRIVE_AFTER_MS, deadlineMs: config.RELEASE_DEADLINE_MS });
+  const redrive = createRedriveSweep({
+    db, bus, metrics, logger, afterMs: config.REDRIVE_AFTER_MS, deadlineMs: config.RELEASE_DEADLINE_MS, historyLimit: historyLimit(config),
+  });
   const deadline = createDeadlineSweep({ db, committer, metrics, logger, deadlineMs: config.RELEASE_DEADLINE_MS });
   return [
     every('outbox', config.OUTBOX_INTERVAL_MS, logger, counted('outbox', outbox)),

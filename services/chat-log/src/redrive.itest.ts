@@ -2,7 +2,8 @@ import { Harness, newMessageId, newSession, waitFor } from './harness.itest-supp
 
 /**
  * chat-log against real NATS and Postgres, with no qna-cache or worker running: a stored turn that
- * gets no reply stands for one whose job the broker lost, and must be published again.
+ * gets no reply stands for one whose chat.stored event, job or candidate was lost, and must be
+ * published again.
  */
 let h: Harness;
 
@@ -13,21 +14,22 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** Every CHAT_INBOUND message of a session, with its dedupe id, in stream order. */
-async function inboundOf(sessionId: string): Promise<Array<{ messageId: string; msgId: string }>> {
-  const stream = h.bus.ns.stream('CHAT_INBOUND');
-  const subject = h.bus.ns.subject(`chat.inbound.v1.${sessionId}`);
-  const found: Array<{ messageId: string; msgId: string }> = [];
+/** Every CHAT_STORED event of a session, with its dedupe id, in stream order (nothing consumes them here). */
+async function storedOf(sessionId: string): Promise<Array<{ messageId: string; turn: number; msgId: string }>> {
+  const stream = h.bus.ns.stream('CHAT_STORED');
+  const subject = h.bus.ns.subject(`chat.stored.v1.${sessionId}`);
+  const found: Array<{ messageId: string; turn: number; msgId: string }> = [];
   const { state } = await h.bus.jsm.streams.info(stream);
   for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
     const message = await h.bus.jsm.streams.getMessage(stream, { seq }).catch(() => null);
     if (message?.subject !== subject) continue;
-    found.push({ messageId: message.json<{ message_id: string }>().message_id, msgId: message.header?.get('Nats-Msg-Id') ?? '' });
+    const { message_id: messageId, turn } = message.json<{ message_id: string; turn: number }>();
+    found.push({ messageId, turn, msgId: message.header?.get('Nats-Msg-Id') ?? '' });
   }
   return found;
 }
 
-test('a stored turn with no reply is published again, at most three times, and an answered one never', async () => {
+test('a stored turn with no reply has its chat.stored published again, at most three times, and an answered one never', async () => {
   const session = newSession();
   const [lost, answered] = [newMessageId('lost'), newMessageId('ok')];
   await h.send(session, lost);
@@ -35,15 +37,15 @@ test('a stored turn with no reply is published again, at most three times, and a
   await h.reply(session, answered); // committed, waiting for the turn before it
 
   const redriven = await waitFor('three re-drives', async () => {
-    const all = (await inboundOf(session)).filter((m) => m.msgId.includes(':redrive:'));
+    const all = (await storedOf(session)).filter((m) => m.msgId.includes(':redrive:'));
     return all.length >= 3 ? all : null;
   });
-  expect(redriven.map((m) => m.messageId)).toEqual([lost, lost, lost]);
+  expect(redriven.map((m) => [m.messageId, m.turn])).toEqual([[lost, 1], [lost, 1], [lost, 1]]);
   expect(redriven.map((m) => m.msgId)).toEqual([1, 2, 3].map((n) => `${session}:${lost}:redrive:${n}`));
   await new Promise((resolve) => setTimeout(resolve, 1_500)); // time for a fourth, which must not come
-  expect((await inboundOf(session)).filter((m) => m.msgId.includes(':redrive:'))).toHaveLength(3);
+  expect((await storedOf(session)).filter((m) => m.msgId.includes(':redrive:'))).toHaveLength(3);
 
-  // The re-driven copies were stored once: still two messages, and the answer is released after the reply.
+  // Nothing was stored again: still two messages, and the answer is released after the reply.
   expect(await h.db.message.count({ where: { sessionId: session } })).toBe(2);
   await h.reply(session, lost);
   await waitFor('both frames', () => h.frames(session).length === 2);

@@ -15,6 +15,8 @@ export class Harness {
   readonly deliveries = new Map<string, SessionDeliveryV1[]>();
   /** Every chat.stored event published, as a subscriber sees it (the broker's dedupe aside). */
   readonly storedEvents: ChatStoredV1[] = [];
+  /** Sessions whose stored messages the test side answers at once, as qna-cache would. */
+  private readonly answering = new Set<string>();
   service!: RunningService;
 
   private constructor(
@@ -33,7 +35,10 @@ export class Harness {
     await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES']);
     const harness = new Harness(env, serviceEnv, bus, createDb(serviceEnv.DATABASE_URL, 2));
     bus.subscribe('sessionDelivery', '*', (payload, { token }) => harness.of(token).push(payload));
-    bus.subscribe('chatStored', '*', (payload) => harness.storedEvents.push(payload));
+    bus.subscribe('chatStored', '*', (payload) => {
+      harness.storedEvents.push(payload);
+      if (harness.answering.has(payload.session_id)) void harness.reply(payload.session_id, payload.message_id);
+    });
     await bus.nc.flush();
     await harness.startService();
     return harness;
@@ -58,6 +63,11 @@ export class Harness {
 
   frames(sessionId: string): Frame[] {
     return this.of(sessionId).flatMap((d) => (d.type === 'frame' ? [d.frame] : []));
+  }
+
+  /** From now on, every chat.stored event of these sessions gets a reply candidate (each copy one). */
+  answerWhenStored(sessionIds: string[]): void {
+    for (const id of sessionIds) this.answering.add(id);
   }
 
   storedOf(sessionId: string): ChatStoredV1[] {

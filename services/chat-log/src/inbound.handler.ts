@@ -25,8 +25,9 @@ interface Deps {
 }
 
 /**
- * Stores a micro-batch of user messages (one transaction), then, together: publishes one chat.stored event per message that goes on to be
- * answered (new, or stored before with no reply yet) and tells each sender's gateway `stored`
+ * Stores a micro-batch of user messages (one transaction), then, together: publishes one
+ * chat.stored event per message that goes on to be answered (new, or stored before with no reply
+ * yet) and tells each sender's gateway `stored`
  * (also for a re-send of a stored message; protocol 2 only) or `rejected` E4008 (the id is
  * another session's). The batch is acked when this returns, after the broker took every event:
  * a crash before that redelivers the batch, whose messages are then found stored and published
@@ -50,7 +51,10 @@ export function createInboundHandler(deps: Deps) {
   };
 }
 
-/** Publishes are sent in call order, so a session's events enter CHAT_STORED in turn order. */
+/**
+ * Publishes leave in call order (batch order), so a session's new messages enter CHAT_STORED in
+ * turn order; replies are released in turn order whatever order their answers come in.
+ */
 async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[], correlationId: string | undefined): Promise<void> {
   const { sessionId, messageId, turn, text, receivedAt } = message;
   const event: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: receivedAt.toISOString(), history };

@@ -28,7 +28,7 @@ export function historySelect(points: HistoryPoint[], limit: number): Prisma.Sql
   const turns = points.map((p) => p.turn);
   return Prisma.sql`
     SELECT q.session_id::text AS session_id, q.turn AS before_turn, h.role, h.content, h.message_id, h.at
-    FROM unnest(${sessionIds}::uuid[], ${turns}::int[]) AS q(session_id, turn)
+    FROM unnest(${sessionIds}::uuid[], ${turns}::int[]) WITH ORDINALITY AS q(session_id, turn, ord)
     CROSS JOIN LATERAL (
       SELECT * FROM (
         SELECT 'user' AS role, m.text AS content, m.message_id, m.received_at AS at, m.turn AS pos, 0 AS rank, 0 AS seq
@@ -46,7 +46,7 @@ export function historySelect(points: HistoryPoint[], limit: number): Prisma.Sql
           AND p.pos < q.turn AND p.pos >= q.turn - ${limit}::int
       ) items ORDER BY pos DESC, rank DESC, seq DESC LIMIT ${limit}::int
     ) h
-    ORDER BY 1, 2, h.pos, h.rank, h.seq`;
+    ORDER BY q.ord, h.pos, h.rank, h.seq`;
 }
 
 /** The rows of historySelect by point (`<session>:<turn>`), each list oldest first. */

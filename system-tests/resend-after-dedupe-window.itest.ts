@@ -26,7 +26,7 @@ beforeAll(async () => {
   system = await startSystem({ env: { LLM_BASE_URL: llm.url, LLM_HISTORY_TURNS: '0', REPLY_TIMEOUT_MS: String(REPLY_TIMEOUT_MS) } });
   rows = await ChatLogRows.open(system);
   bus = await Bus.connect({ url: system.env.natsUrl, prefix: system.env.prefix, name: 'dedupe-window-test', logger: createLogger('test', 'silent') });
-  for (const name of ['CHAT_INBOUND', 'CHAT_REPLIES', 'LLM_JOBS'] as StreamName[]) await setDuplicateWindow(system.env.natsUrl, prefixedStream(system.env.prefix, name), WINDOW_MS);
+  for (const name of ['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'LLM_JOBS'] as StreamName[]) await setDuplicateWindow(system.env.natsUrl, prefixedStream(system.env.prefix, name), WINDOW_MS);
 }, 120_000);
 afterAll(async () => {
   await bus?.close();
@@ -71,6 +71,8 @@ test('a message resent after the dedupe window, on its socket and after a resume
   expect(finals.filter(isUnavailable)).toEqual([]);
   expect([...errorFrames(first.socket), ...errorFrames(resumed.socket)]).toEqual([]);
   expect(await rows.messages(id)).toBe(1);
+  // Answered before the copies came: chat-log did not route them on, so the model was asked once.
+  expect(llm.requests).toHaveLength(1);
   // The copies really reached chat-log, which answered them with the committed frame again: once
   // per round at least (the second round and the late copy may share one batch, hence not 3).
   expect(await metric(chatLogOps, 'chatbot_chatlog_frames_published_total', 'path="resend"')).toBeGreaterThanOrEqual(2);

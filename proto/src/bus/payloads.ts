@@ -17,12 +17,44 @@ export const ChatInboundV1 = z.object({
 });
 export type ChatInboundV1 = z.infer<typeof ChatInboundV1>;
 
-/** A message the cache did not answer, queued for the LLM worker pool. */
+/**
+ * One entry of a conversation as chat-log lists it: a user message, or a reply released for it
+ * (`message_id` is then the id the frame shows: its prompt's, or a push's own).
+ */
+export const HistoryTurn = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  message_id: z.string(),
+  at: z.string(),
+});
+export type HistoryTurn = z.infer<typeof HistoryTurn>;
+
+/**
+ * A user message chat-log has stored (its transaction committed), with its turn and the session's
+ * last entries before it, oldest first: what the user had seen when sending it. The one event
+ * that decides what happens to a stored message. Key: (session_id, message_id).
+ */
+export const ChatStoredV1 = z.object({
+  session_id: SessionId,
+  message_id: MessageId,
+  turn: z.number().int().positive(),
+  text: z.string().min(1),
+  received_at: z.string(),
+  history: z.array(HistoryTurn),
+});
+export type ChatStoredV1 = z.infer<typeof ChatStoredV1>;
+
+/**
+ * A message the cache did not answer, queued for the LLM worker pool, with the conversation before
+ * it as chat.stored carried it. Optional, so a job queued before the field existed still parses
+ * (it is answered without history).
+ */
 export const LlmJobV1 = z.object({
   session_id: SessionId,
   message_id: MessageId,
   text: z.string().min(1),
   received_at: z.string(),
+  history: z.array(HistoryTurn).optional(),
 });
 export type LlmJobV1 = z.infer<typeof LlmJobV1>;
 
@@ -89,14 +121,7 @@ export const HistoryQuery = z.object({
   session_id: SessionId,
   limit: z.number().int().min(1).max(200),
 });
-export const HistoryTurn = z.object({
-  role: z.enum(['user', 'assistant']),
-  content: z.string(),
-  message_id: z.string(),
-  at: z.string(),
-});
 export const HistoryResult = z.object({ turns: z.array(HistoryTurn) });
-export type HistoryTurn = z.infer<typeof HistoryTurn>;
 
 export const FramesQuery = z.object({
   session_id: SessionId,

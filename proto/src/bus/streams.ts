@@ -20,7 +20,15 @@ export const streams: Record<StreamName, StreamSpec> = {
     retention: 'limits',
     maxAgeMs: 24 * HOUR,
     duplicateWindowMs: 120_000,
-    description: 'User messages, read by chat-log (store) and qna-cache (route). Kept 24 h.',
+    description: 'User messages, read by chat-log alone (store). Kept 24 h.',
+  },
+  CHAT_STORED: {
+    name: 'CHAT_STORED',
+    subjects: [patternOf(events.chatStored)],
+    retention: 'workqueue',
+    maxAgeMs: 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'Messages chat-log stored, until qna-cache has routed them (cache reply or LLM job).',
   },
   CHAT_REPLIES: {
     name: 'CHAT_REPLIES',
@@ -44,6 +52,6 @@ export const streams: Record<StreamName, StreamSpec> = {
 export const consumers = {
   chatLogInbound: { stream: 'CHAT_INBOUND', durable: 'chat-log-inbound' },
   chatLogReplies: { stream: 'CHAT_REPLIES', durable: 'chat-log-replies' },
-  qnaRouter: { stream: 'CHAT_INBOUND', durable: 'qna-cache-router' },
+  qnaRouter: { stream: 'CHAT_STORED', durable: 'qna-cache-router' },
   llmDispatch: { stream: 'LLM_JOBS', durable: 'llm-dispatch' },
 } as const satisfies Record<string, { stream: StreamName; durable: string }>;

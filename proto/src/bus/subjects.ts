@@ -29,7 +29,7 @@ export interface RequestDef<Q extends z.ZodTypeAny = z.ZodTypeAny, R extends z.Z
   description: string;
 }
 
-export type StreamName = 'CHAT_INBOUND' | 'CHAT_REPLIES' | 'LLM_JOBS';
+export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS';
 
 const event = <S extends z.ZodTypeAny>(
   name: string,
@@ -50,11 +50,13 @@ const request = <Q extends z.ZodTypeAny, R extends z.ZodTypeAny>(
 
 export const events = {
   chatInbound: event('chat.inbound.v1', 'session', 'CHAT_INBOUND', p.ChatInboundV1,
-    'A user message the gateway accepted; chat-log stores it, qna-cache answers or forwards it.'),
+    'A user message the gateway accepted; chat-log, its only reader, stores it.'),
+  chatStored: event('chat.stored.v1', 'session', 'CHAT_STORED', p.ChatStoredV1,
+    'A message chat-log (its owner) stored, with its turn and recent history; qna-cache answers or forwards it.'),
   chatReply: event('chat.reply.v1', 'session', 'CHAT_REPLIES', p.ChatReplyV1,
     'A candidate bot reply; chat-log commits the first per prompt and releases replies in order.'),
   llmJob: event('llm.job.v1', 'session', 'LLM_JOBS', p.LlmJobV1,
-    'A message for the LLM worker pool (work queue shared by every llm-dispatch replica).'),
+    'A message for the LLM worker pool, with its conversation (work queue shared by every llm-dispatch replica).'),
   sessionDelivery: event('gw.deliver.v1', 'session', null, p.SessionDeliveryV1,
     'Frames for one session, received by the gateway instance that holds its socket.'),
   catalogueChanged: event('qna.catalogue.changed.v1', null, null, p.CatalogueChangedV1,
@@ -67,7 +69,7 @@ export const requests = {
   feedback: request('chatlog.feedback.v1', null, 'chat-log', p.FeedbackCommand, p.FeedbackResult,
     'Set or change the feedback on a bot reply, keyed by the prompt message id.'),
   history: request('chatlog.history.v1', null, 'chat-log', p.HistoryQuery, p.HistoryResult,
-    'The last turns of a session, oldest first, for conversation memory.'),
+    'The last entries of a session, oldest first (an LLM job carries its own, from chat.stored).'),
   frames: request('chatlog.frames.v1', null, 'chat-log', p.FramesQuery, p.FramesResult,
     'Committed frames of a session after a sequence number, for resume after reconnect.'),
   prompt: request('chatlog.prompt.v1', null, 'chat-log', p.PromptQuery, p.PromptStatus,

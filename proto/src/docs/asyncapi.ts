@@ -3,7 +3,8 @@ import { contractSchemas } from '../json-schema';
 
 /** Which service sends and which receives each event (the README's table, as data). */
 const eventParties: Record<string, { senders: string[]; receivers: string[] }> = {
-  'chat.inbound.v1': { senders: ['gateway'], receivers: ['chat-log', 'qna-cache'] },
+  'chat.inbound.v1': { senders: ['gateway'], receivers: ['chat-log'] },
+  'chat.stored.v1': { senders: ['chat-log'], receivers: ['qna-cache'] },
   'chat.reply.v1': { senders: ['qna-cache', 'llm-dispatch', 'persona', 'gateway', 'chat-log'], receivers: ['chat-log'] },
   'llm.job.v1': { senders: ['qna-cache'], receivers: ['llm-dispatch'] },
   'gw.deliver.v1': { senders: ['chat-log', 'llm-dispatch'], receivers: ['gateway'] },

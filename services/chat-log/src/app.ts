@@ -1,5 +1,5 @@
 import { ORPHAN_SWEEP_MS, type Bus, type ConsumerSpec } from '@chatbot/bus';
-import { consumers, streams } from '@chatbot/proto';
+import { consumers } from '@chatbot/proto';
 import { every, type Logger, type OpsEndpoints, type Periodic, type Registry } from '@chatbot/runtime';
 import { retryWhileDatabaseDown } from '@chatbot/store';
 import { createChatLogMetrics } from './chat-log.metrics';
@@ -9,7 +9,6 @@ import { createDbRetry } from './db-retry';
 import { createFramePublisher } from './frame.publisher';
 import { createInboundHandler } from './inbound.handler';
 import { createOutboxSweep, drainOutbox } from './outbox.worker';
-import { createPromptWatch } from './prompt.watch';
 import { createPublishedMarker } from './published.marker';
 import { createDeadlineSweep } from './release-deadline.worker';
 import { createReplyCommitter } from './reply.committer';
@@ -29,8 +28,8 @@ export interface AppDeps {
 export interface App {
   ops: OpsEndpoints;
   /**
-   * Stops the sweeps, lets a batch held during a database outage give up and reply candidates
-   * held for their prompt go back to the broker (both are nak'ed). Call before closing the bus.
+   * Stops the sweeps and lets a batch held during a database outage give up (it is nak'ed).
+   * Call before closing the bus.
    */
   stop(): Promise<void>;
   /** Writes what is still buffered (published marks). Call once the bus is closed. */
@@ -48,6 +47,9 @@ const consumerSpec = (base: { stream: ConsumerSpec['stream']; durable: string },
   maxAckPending,
 });
 
+/** Entries of history a chat.stored event carries: a message and its reply per exchange. */
+const historyLimit = (config: Config) => config.HISTORY_TURNS * 2;
+
 type Parts = ReturnType<typeof buildParts>;
 
 function buildParts({ config, bus, db, logger, registry }: AppDeps) {
@@ -56,14 +58,14 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
   const serial = createSerial();
   const marker = createPublishedMarker(db, metrics, logger);
   const publisher = createFramePublisher(bus, marker, metrics, logger);
-  const committer = createReplyCommitter({ db, publisher, metrics, serial, orphanAfterMs: streams.CHAT_INBOUND.maxAgeMs });
-  return { metrics, retry, serial, marker, publisher, committer, watch: createPromptWatch() };
+  const committer = createReplyCommitter({ db, publisher, metrics, serial });
+  return { metrics, retry, serial, marker, publisher, committer };
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, bus, db, logger, registry } = deps;
   const parts = buildParts(deps);
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES']);
   // Before anything can publish or hand out a newer frame: see drainOutbox.
   const { publisher, serial } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
@@ -78,28 +80,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     async stop() {
       parts.retry.stop();
-      parts.watch.close();
       await Promise.all(sweeps.map((sweep) => sweep.stop()));
     },
     flush: () => parts.marker.flush(),
   };
 }
 
-async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial, watch }: Parts) {
+async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial }: Parts) {
   await bus.consumeBatches(
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
-    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, watch }),
+    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, historyLimit: historyLimit(config) }),
   );
-  // Candidates waiting for their prompt stay pending while nak'ed: leave them plenty of room.
-  // A hold never comes near the ack wait, so held candidates need no in-progress acks.
-  const holdMs = Math.min(config.REPLY_HOLD_MS, config.CONSUMER_ACK_WAIT_MS / 4);
   await bus.consumeBatches(
     'chatReply',
-    consumerSpec(consumers.chatLogReplies, config.CONSUMER_ACK_WAIT_MS, 10_000),
+    consumerSpec(consumers.chatLogReplies, config.CONSUMER_ACK_WAIT_MS, config.REPLY_BATCH * 4),
     { maxBatch: config.REPLY_BATCH, retryDelayMs: 1_000 },
-    createReplyHandler({ committer, retry, watch, holdMs, metrics, logger }),
+    createReplyHandler({ committer, retry, metrics, logger }),
   );
 }
 
@@ -115,7 +113,9 @@ function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, pu
   const outbox = createOutboxSweep({ db, publisher, serial, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
   // Candidates a crashed broker kept below the consumer's ack floor would never be committed.
   const replyOrphans = bus.orphanSweep(consumers.chatLogReplies);
-  const redrive = createRedriveSweep({ db, bus, metrics, logger, afterMs: config.REDRIVE_AFTER_MS, deadlineMs: config.RELEASE_DEADLINE_MS });
+  const redrive = createRedriveSweep({
+    db, bus, metrics, logger, afterMs: config.REDRIVE_AFTER_MS, deadlineMs: config.RELEASE_DEADLINE_MS, historyLimit: historyLimit(config),
+  });
   const deadline = createDeadlineSweep({ db, committer, metrics, logger, deadlineMs: config.RELEASE_DEADLINE_MS });
   return [
     every('outbox', config.OUTBOX_INTERVAL_MS, logger, counted('outbox', outbox)),

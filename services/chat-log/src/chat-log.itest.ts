@@ -74,6 +74,51 @@ describe('storing user messages', () => {
   });
 });
 
+describe('handing stored messages on (chat.stored)', () => {
+  test('publishes each stored message once it is committed, with its turn and the conversation before it', async () => {
+    const session = newSession();
+    const [m1, m2] = await converse(session, 2);
+    await h.reply(session, m1);
+    await waitFor('the first frame', () => h.frames(session).length === 1);
+    const push = await h.reply(session, null, { answer: { message: 'welcome back', login_required: false } });
+    await waitFor('the push frame', () => h.frames(session).length === 2);
+    const [m3] = await converse(session, 1);
+    const events = await waitFor('three events', () => (h.storedOf(session).length === 3 ? h.storedOf(session) : null));
+    expect(events.map((e) => [e.message_id, e.turn, e.text])).toEqual([
+      [m1, 1, `text of ${m1}`],
+      [m2, 2, `text of ${m2}`],
+      [m3, 3, `text of ${m3}`],
+    ]);
+    expect(events[0].history).toEqual([]);
+    expect(events[1].history.map((t) => [t.role, t.message_id])).toEqual([['user', m1]]);
+    // what the user had seen when sending m3: m2 is not answered yet, the push came after m1's reply
+    expect(events[2].history.map((t) => [t.role, t.message_id, t.content])).toEqual([
+      ['user', m1, `text of ${m1}`],
+      ['assistant', m1, `answer to ${m1}`],
+      ['assistant', push.reply_id, 'welcome back'],
+      ['user', m2, `text of ${m2}`],
+    ]);
+    // the row was committed before the event left
+    expect(await h.db.message.count({ where: { sessionId: session } })).toBe(3);
+  });
+
+  test('a message stored again is published again while it has no reply (same dedupe id), and not once it has one', async () => {
+    const session = newSession();
+    const [m1, m2] = await converse(session, 2);
+    await waitFor('two events', () => h.storedOf(session).length === 2);
+    await h.reply(session, m1);
+    await waitFor('the first frame', () => h.frames(session).length === 1);
+    await h.send(session, m1); // answered: gets its frame again, is not routed again
+    await h.send(session, m2); // no reply yet: routed again, the broker keeps one copy
+    await waitFor('m2 published again', () => h.storedOf(session).filter((e) => e.message_id === m2).length === 2);
+    await waitFor('the same frame again', () => h.frames(session).length === 2);
+    await h.settled();
+    expect(h.storedOf(session).map((e) => [e.message_id, e.turn])).toEqual([[m1, 1], [m2, 2], [m2, 2]]);
+    const kept = (await h.storedInBroker(session)).map((m) => m.msgId);
+    expect(kept).toEqual([`${session}:${m1}`, `${session}:${m2}`]);
+  });
+});
+
 describe('committing and releasing replies', () => {
   test('releases replies in turn order with contiguous seq when candidates arrive out of order', async () => {
     const session = newSession();
@@ -119,16 +164,13 @@ describe('committing and releasing replies', () => {
     expect(rows.map((r) => [r.message, r.seq])).toEqual([['first', 1]]);
   });
 
-  test('commits a candidate that arrives before its prompt once the prompt is stored', async () => {
+  test('commits a candidate with its tool metadata and usage, and releases it through the outbox', async () => {
     const session = newSession();
-    const early = newMessageId();
+    const [early] = await converse(session, 1);
     await h.reply(session, early, {
       answer: { message: 'fast cache answer', login_required: false, card_list: ['카드의정석2'], tool_name: 'get_card_description' },
       usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await h.db.reply.count({ where: { sessionId: session } })).toBe(0);
-    await h.send(session, early);
     const [frame] = await waitFor('the frame', () => (h.frames(session).length === 1 ? h.frames(session) : null));
     expect(frame).toMatchObject({
       seq: 1,

@@ -8,12 +8,10 @@ export function createChatLogMetrics(registry: Registry) {
     messagesRejected: counter(registry, 'chatbot_chatlog_messages_rejected_total', 'Messages refused because another session owns their message_id'),
     repliesCommitted: counter(registry, 'chatbot_chatlog_replies_committed_total', 'Reply candidates committed', ['kind', 'source']),
     repliesDropped: counter(registry, 'chatbot_chatlog_replies_dropped_total', 'Reply candidates dropped (duplicate = exactly-once fence)', ['reason']),
-    repliesDeferred: counter(registry, 'chatbot_chatlog_replies_deferred_total', 'Reply candidates handed back to the broker for a later retry: their prompt was not stored yet'),
-    repliesHeld: counter(registry, 'chatbot_chatlog_replies_held_total', 'Reply candidates held in memory until this process stored their prompt, then committed'),
     releaseLag: histogram(registry, 'chatbot_chatlog_release_lag_seconds', 'Time from commit to release of a reply (waiting for earlier turns)'),
     framesPublished: counter(registry, 'chatbot_chatlog_frames_published_total', 'Released frames published to the gateways', ['path']),
     deadlineFailures: counter(registry, 'chatbot_chatlog_deadline_failures_total', 'Failure replies committed for turns left unanswered past the release deadline'),
-    redrives: counter(registry, 'chatbot_chatlog_redrives_total', 'Stored turns with no reply published again on the inbound stream (a job or candidate the broker lost)'),
+    redrives: counter(registry, 'chatbot_chatlog_redrives_total', 'Stored turns with no reply published again on chat.stored (a job or candidate the broker lost)'),
     dbErrors: counter(registry, 'chatbot_chatlog_db_errors_total', 'Failed database operations', ['operation']),
     // Uses the shared latency buckets (…, 1, 2.5, 5, 10, 30, 60, 120): coarse for counts, but the
     // runtime helper has no bucket parameter yet.

@@ -18,16 +18,15 @@ const schema = z.object({
   OUTBOX_INTERVAL_MS: positiveInt(2_000),
   /** Most frames one `frames` request returns; a client further behind must resync. */
   REPLAY_LIMIT: positiveInt(1_000),
+  /**
+   * Exchanges of conversation each chat.stored event carries (a message and its reply each, plus
+   * the pushes between them): the history the LLM job is answered with. 0 carries none.
+   */
+  HISTORY_TURNS: z.coerce.number().int().min(0).max(100).default(10),
   /** Largest micro-batch of user messages stored in one transaction. */
   INBOUND_BATCH: positiveInt(256),
   /** Largest micro-batch of reply candidates committed in one transaction. */
   REPLY_BATCH: positiveInt(256),
-  /**
-   * Longest a reply candidate that arrived before its prompt is held in memory for this process
-   * to store the prompt (normally one inbound transaction away). The reply consumer waits
-   * meanwhile, so keep it short; after it the broker retries the candidate (from 15 ms on).
-   */
-  REPLY_HOLD_MS: positiveInt(100),
   /**
    * How long a delivered message may stay unacknowledged before the broker redelivers it: the
    * time to recover the work of a process that died, or a delivery a restarting broker lost.

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Bus } from '@chatbot/bus';
-import { consumers, type ChatReplyV1, type SessionDeliveryV1 } from '@chatbot/proto';
+import { consumers, type ChatReplyV1, type ChatStoredV1, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
-import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
+import { BrokerAdmin, isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
 import { createDb, type Db } from './database';
 
 type Frame = Extract<SessionDeliveryV1, { type: 'frame' }>['frame'];
@@ -13,6 +13,10 @@ type Frame = Extract<SessionDeliveryV1, { type: 'frame' }>['frame'];
  */
 export class Harness {
   readonly deliveries = new Map<string, SessionDeliveryV1[]>();
+  /** Every chat.stored event published, as a subscriber sees it (the broker's dedupe aside). */
+  readonly storedEvents: ChatStoredV1[] = [];
+  /** Sessions whose stored messages the test side answers at once, as qna-cache would. */
+  private readonly answering = new Set<string>();
   service!: RunningService;
 
   private constructor(
@@ -28,9 +32,13 @@ export class Harness {
     const serviceEnv: Record<string, string> = { CONSUMER_ACK_WAIT_MS: '4000', ...env.env, ...extraEnv };
     const logger = createLogger('chat-log-test', 'silent');
     const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'chat-log-test', logger });
-    await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
+    await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES']);
     const harness = new Harness(env, serviceEnv, bus, createDb(serviceEnv.DATABASE_URL, 2));
     bus.subscribe('sessionDelivery', '*', (payload, { token }) => harness.of(token).push(payload));
+    bus.subscribe('chatStored', '*', (payload) => {
+      harness.storedEvents.push(payload);
+      if (harness.answering.has(payload.session_id)) void harness.reply(payload.session_id, payload.message_id);
+    });
     await bus.flush();
     await harness.startService();
     return harness;
@@ -55,6 +63,34 @@ export class Harness {
 
   frames(sessionId: string): Frame[] {
     return this.of(sessionId).flatMap((d) => (d.type === 'frame' ? [d.frame] : []));
+  }
+
+  /** From now on, every chat.stored event of these sessions gets a reply candidate (each copy one). */
+  answerWhenStored(sessionIds: string[]): void {
+    for (const id of sessionIds) this.answering.add(id);
+  }
+
+  storedOf(sessionId: string): ChatStoredV1[] {
+    return this.storedEvents.filter((e) => e.session_id === sessionId);
+  }
+
+  /** Every CHAT_STORED event of a session the broker kept, with its dedupe id, in stream order. */
+  async storedInBroker(sessionId: string): Promise<Array<{ messageId: string; turn: number; msgId: string }>> {
+    const subject = `chat.stored.v1.${sessionId}`;
+    const found: Array<{ messageId: string; turn: number; msgId: string }> = [];
+    const admin = await BrokerAdmin.open(this.env);
+    try {
+      const { firstSeq, lastSeq } = await admin.streamState('CHAT_STORED');
+      for (let seq = firstSeq; seq <= lastSeq; seq++) {
+        const message = await admin.stored('CHAT_STORED', seq);
+        if (message?.subject !== subject) continue;
+        const { message_id: messageId, turn } = message.json<{ message_id: string; turn: number }>();
+        found.push({ messageId, turn, msgId: message.header('Nats-Msg-Id') ?? '' });
+      }
+    } finally {
+      await admin.close();
+    }
+    return found;
   }
 
   count(sessionId: string, type: SessionDeliveryV1['type'], messageId?: string): number {

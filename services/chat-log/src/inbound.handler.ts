@@ -1,13 +1,13 @@
 import type { Bus, Delivery } from '@chatbot/bus';
-import type { ChatInboundV1, SessionDeliveryV1 } from '@chatbot/proto';
+import type { ChatInboundV1, ChatStoredV1, HistoryTurn, SessionDeliveryV1 } from '@chatbot/proto';
 import { messageLogger, type Logger } from '@chatbot/runtime';
 import type { ChatLogMetrics } from './chat-log.metrics';
 import type { Db } from './database';
 import type { DbRetry } from './db-retry';
 import type { FramePublisher } from './frame.publisher';
-import type { InboundMessage, InboundOutcome } from './message.planner';
+import { pointKey } from './history.repository';
+import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
-import type { PromptWatch } from './prompt.watch';
 import type { Serial } from './serial';
 import { releasedForPrompts } from './session-query.repository';
 import { storable, timestampOr } from './text';
@@ -20,24 +20,45 @@ interface Deps {
   logger: Logger;
   publisher: FramePublisher;
   serial: Serial;
-  watch: PromptWatch;
+  /** Entries of history each chat.stored event carries at most. */
+  historyLimit: number;
 }
 
 /**
- * Stores a micro-batch of user messages (one transaction), wakes the reply candidates held for
- * these prompts, then tells each sender's gateway:
- * `stored` (also for a re-send of a stored message; protocol 2 only) or `rejected` E4008 (the id
- * is another session's). A re-sent message that already has its released frame gets that frame again.
+ * Stores a micro-batch of user messages (one transaction), then, together: publishes one
+ * chat.stored event per message that goes on to be answered (new, or stored before with no reply
+ * yet) and tells each sender's gateway `stored`
+ * (also for a re-send of a stored message; protocol 2 only) or `rejected` E4008 (the id is
+ * another session's). The batch is acked when this returns, after the broker took every event:
+ * a crash before that redelivers the batch, whose messages are then found stored and published
+ * again (the broker drops a copy it already has by its Nats-Msg-Id). A re-sent message that
+ * already has a reply is not routed again; its released frame is sent again.
  */
 export function createInboundHandler(deps: Deps) {
   return async (batch: Array<Delivery<ChatInboundV1>>): Promise<void> => {
     deps.metrics.batchSize.observe({ consumer: 'inbound' }, batch.length);
-    const plan = await deps.retry.run('store-messages', batch, () => storeMessages(deps.db, batch.map(toInboundMessage)));
+    const { plan, histories } = await deps.retry.run('store-messages', batch, () =>
+      storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit),
+    );
     deps.metrics.messagesStored.inc(plan.inserts.length);
-    deps.watch.stored(plan.inserts.map((m) => m.messageId));
-    await Promise.all(batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])));
-    await answerAgain(deps, batch.filter((_, i) => plan.outcomes[i] === 'restored'));
+    const correlationOf = new Map(batch.map((d) => [d.payload.message_id, d.correlationId]));
+    await Promise.all([
+      ...plan.routed.map((message) => publishStored(deps, message, histories.get(pointKey(message)) ?? [], correlationOf.get(message.messageId))),
+      ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
+    ]);
+    const answered = new Set(plan.answered);
+    await answerAgain(deps, batch.filter((d, i) => plan.outcomes[i] === 'restored' && answered.has(d.payload.message_id)));
   };
+}
+
+/**
+ * Publishes leave in call order (batch order), so a session's new messages enter CHAT_STORED in
+ * turn order; replies are released in turn order whatever order their answers come in.
+ */
+async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[], correlationId: string | undefined): Promise<void> {
+  const { sessionId, messageId, turn, text, receivedAt } = message;
+  const event: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: receivedAt.toISOString(), history };
+  await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}`, correlationId });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { planInbound, type InboundMessage } from './message.planner';
+import { planInbound, type InboundMessage, type StoredMessage } from './message.planner';
 
 const A = 'a0000000-0000-4000-8000-000000000000';
 const B = 'b0000000-0000-4000-8000-000000000000';
@@ -10,34 +10,44 @@ const msg = (sessionId: string, messageId: string): InboundMessage => ({
   receivedAt: new Date(0),
   inboundSeq: 1,
 });
+const row = (sessionId: string, turn: number, answered: boolean): StoredMessage => ({ sessionId, turn, text: 'stored text', receivedAt: new Date(0), answered });
+const none = new Map<string, StoredMessage>();
 
 describe('planInbound', () => {
   test('gives new messages consecutive turns from the session counter, in batch order', () => {
-    const plan = planInbound([msg(A, 'm1'), msg(B, 'm2'), msg(A, 'm3')], { owners: new Map(), nextTurn: new Map([[A, 4], [B, 1]]) });
+    const plan = planInbound([msg(A, 'm1'), msg(B, 'm2'), msg(A, 'm3')], { stored: none, nextTurn: new Map([[A, 4], [B, 1]]) });
     expect(plan.inserts.map((m) => [m.messageId, m.turn])).toEqual([['m1', 4], ['m2', 1], ['m3', 5]]);
     expect(plan.nextTurn).toEqual(new Map([[A, 6], [B, 2]]));
     expect(plan.outcomes).toEqual(['stored', 'stored', 'stored']);
+    expect(plan.routed.map((m) => [m.messageId, m.turn])).toEqual([['m1', 4], ['m2', 1], ['m3', 5]]);
   });
 
-  test('a message already stored for its session is restored as a no-op', () => {
-    const plan = planInbound([msg(A, 'm1')], { owners: new Map([['m1', A]]), nextTurn: new Map([[A, 2]]) });
+  test('a message already stored for its session is restored: routed again while it has no reply, else answered again', () => {
+    const plan = planInbound([msg(A, 'm1'), msg(A, 'm2'), msg(A, 'm1')], {
+      stored: new Map([['m1', row(A, 1, false)], ['m2', row(A, 2, true)]]),
+      nextTurn: new Map([[A, 3]]),
+    });
     expect(plan.inserts).toEqual([]);
     expect(plan.nextTurn.size).toBe(0);
-    expect(plan.outcomes).toEqual(['restored']);
+    expect(plan.outcomes).toEqual(['restored', 'restored', 'restored']);
+    expect(plan.routed).toEqual([{ sessionId: A, messageId: 'm1', turn: 1, text: 'stored text', receivedAt: new Date(0) }]);
+    expect(plan.answered).toEqual(['m2']);
   });
 
   test('the same id twice in one batch is stored once, then restored', () => {
-    const plan = planInbound([msg(A, 'm1'), msg(A, 'm1')], { owners: new Map(), nextTurn: new Map([[A, 1]]) });
+    const plan = planInbound([msg(A, 'm1'), msg(A, 'm1')], { stored: none, nextTurn: new Map([[A, 1]]) });
     expect(plan.inserts.map((m) => m.messageId)).toEqual(['m1']);
+    expect(plan.routed.map((m) => m.messageId)).toEqual(['m1']);
     expect(plan.outcomes).toEqual(['stored', 'restored']);
   });
 
   test('an id owned by another session is rejected, stored or earlier in the same batch', () => {
     const plan = planInbound([msg(B, 'm1'), msg(A, 'm2'), msg(B, 'm2'), msg(A, 'm2')], {
-      owners: new Map([['m1', A]]),
+      stored: new Map([['m1', row(A, 1, false)]]),
       nextTurn: new Map([[A, 1], [B, 1]]),
     });
     expect(plan.outcomes).toEqual(['rejected', 'stored', 'rejected', 'restored']);
     expect(plan.inserts.map((m) => m.messageId)).toEqual(['m2']);
+    expect(plan.routed.map((m) => m.messageId)).toEqual(['m2']);
   });
 });

@@ -1,27 +1,45 @@
+import type { HistoryTurn } from '@chatbot/proto';
 import type { Db } from './database';
+import { historiesByPoint, historySelect, type HistoryRow } from './history.repository';
 import { transaction, type Sql } from './sql';
-import { planInbound, type InboundMessage, type InboundPlan } from './message.planner';
+import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage } from './message.planner';
+
+export interface StoreResult {
+  plan: InboundPlan;
+  /** The history before each routed message (`plan.routed`), by `<session>:<turn>`. */
+  histories: Map<string, HistoryTurn[]>;
+}
 
 /**
  * Stores a batch of user messages in one transaction. The batch's sessions are locked (in id
  * order, so concurrent replicas cannot deadlock) before turns are read, so two writers never
  * hand out the same turn; a message id raced in by another session fails the unique key and the
- * batch is retried, when it is seen as taken.
+ * batch is retried, when it is seen as taken. The history of every message that goes on to be
+ * answered is read by the statement that moves the turn counters, after the inserts: no round
+ * trip of its own, and it includes the batch's earlier messages of the same session.
  */
-export function storeMessages(db: Db, batch: InboundMessage[]): Promise<InboundPlan> {
+export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: number): Promise<StoreResult> {
   return transaction(db.pool, async (tx) => {
     const sessionIds = [...new Set(batch.map((m) => m.sessionId))].sort();
     const messageIds = [...new Set(batch.map((m) => m.messageId))];
     const nextTurn = await lockSessions(tx, sessionIds);
-    const owned = await tx.query<Array<{ message_id: string; session_id: string }>>`
-      SELECT message_id, session_id::text FROM chat_log.messages WHERE message_id = ANY(${messageIds}::text[])`;
-    const plan = planInbound(batch, { owners: new Map(owned.map((r) => [r.message_id, r.session_id])), nextTurn });
-    if (plan.inserts.length > 0) {
-      await insertMessages(tx, plan.inserts);
-      await advanceTurns(tx, plan.nextTurn);
-    }
-    return plan;
+    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn });
+    if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts);
+    if (plan.routed.length === 0) return { plan, histories: new Map() };
+    const rows = await advanceTurnsAndReadHistory(tx, plan, historyLimit);
+    return { plan, histories: historiesByPoint(rows) };
   });
+}
+
+/** Which ids of the batch are stored already, and whether each has a reply. */
+async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, StoredMessage>> {
+  const rows = await tx.query<Array<{ message_id: string; session_id: string; turn: number; text: string; received_at: Date; answered: boolean }>>`
+    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at,
+      EXISTS (SELECT 1 FROM chat_log.replies r WHERE r.prompt_message_id = m.message_id) AS answered
+    FROM chat_log.messages m WHERE m.message_id = ANY(${messageIds}::text[])`;
+  return new Map(
+    rows.map((r) => [r.message_id, { sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, answered: r.answered }]),
+  );
 }
 
 async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Map<string, number>> {
@@ -51,11 +69,18 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
       client_timestamp text, received_at timestamptz, inbound_seq bigint)`;
 }
 
-/** A session now waiting for a reply is listed in `waiting_sessions` by a trigger (migration 003). */
-async function advanceTurns(tx: Sql, nextTurn: Map<string, number>) {
-  const ids = [...nextTurn.keys()];
-  const turns = [...nextTurn.values()];
-  await tx.execute`
-    UPDATE chat_log.sessions s SET next_turn = u.next_turn
-    FROM unnest(${ids}::uuid[], ${turns}::int[]) AS u(id, next_turn) WHERE s.id = u.id`;
+/**
+ * Moves the counters of the sessions that got a message (a session now waiting for a reply is
+ * listed in `waiting_sessions` by a trigger, migration 003) and, in the same statement, reads the
+ * history before each routed message.
+ */
+function advanceTurnsAndReadHistory(tx: Sql, plan: InboundPlan, historyLimit: number): Promise<HistoryRow[]> {
+  const ids = [...plan.nextTurn.keys()];
+  const turns = [...plan.nextTurn.values()];
+  return tx.query<HistoryRow[]>`
+    WITH advanced AS (
+      UPDATE chat_log.sessions s SET next_turn = u.next_turn
+      FROM unnest(${ids}::uuid[], ${turns}::int[]) AS u(id, next_turn) WHERE s.id = u.id
+    )
+    ${historySelect(plan.routed, historyLimit)}`;
 }

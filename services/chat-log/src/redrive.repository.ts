@@ -3,8 +3,8 @@ import type { Db } from './database';
 export interface UnansweredTurn {
   sessionId: string;
   messageId: string;
+  turn: number;
   text: string;
-  clientTimestamp: string | null;
   receivedAt: Date;
 }
 
@@ -15,8 +15,8 @@ export interface UnansweredTurn {
  */
 export function findUnansweredTurns(db: Db, afterMs: number, deadlineMs: number, limit: number): Promise<UnansweredTurn[]> {
   return db.$queryRaw<UnansweredTurn[]>`
-    SELECT m.session_id::text AS "sessionId", m.message_id AS "messageId", m.text,
-      m.client_timestamp AS "clientTimestamp", m.received_at AS "receivedAt"
+    SELECT m.session_id::text AS "sessionId", m.message_id AS "messageId", m.turn, m.text,
+      m.received_at AS "receivedAt"
     FROM chat_log.waiting_sessions w
     JOIN chat_log.sessions s ON s.id = w.session_id
     JOIN chat_log.messages m ON m.session_id = s.id AND m.turn > s.released_turn

@@ -1,8 +1,9 @@
 import type { Bus } from '@chatbot/bus';
-import type { ChatInboundV1 } from '@chatbot/proto';
+import type { ChatStoredV1, HistoryTurn } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
 import type { ChatLogMetrics } from './chat-log.metrics';
 import type { Db } from './database';
+import { historiesByPoint, historySelect, pointKey, type HistoryRow } from './history.repository';
 import { findUnansweredTurns, type UnansweredTurn } from './redrive.repository';
 
 const SWEEP_LIMIT = 200;
@@ -18,44 +19,51 @@ export interface RedriveDeps {
   logger: Logger;
   afterMs: number;
   deadlineMs: number;
+  /** Entries of history each event carries at most (as the inbound handler's). */
+  historyLimit: number;
 }
 
 /**
  * PostgreSQL is the source of truth: a stored turn with no reply after `afterMs` may have lost its
- * job or its reply candidate (a nats-server killed with -9 can lose what it had just
- * acknowledged). It is published again on CHAT_INBOUND, under a dedupe id of its own, and takes the
- * usual way: qna-cache answers it or queues its job again. When the first job still exists (a slow
- * model), the broker drops the copy by the job's id, so no second model call is made; whatever
- * answer comes twice, chat-log commits one.
+ * chat.stored event (chat-log died between the store's commit and the publish), its job or its
+ * reply candidate (a nats-server killed with -9 can lose what it had just acknowledged). Its
+ * chat.stored is published again, under a dedupe id of its own, with the history read now, and
+ * takes the usual way: qna-cache answers it or queues its job again. When the first job is still
+ * within the broker's dedupe window (a slow model), the broker drops the copy by the job's id, so
+ * no second model call is made; whatever answer comes twice, chat-log commits one.
  */
 export function createRedriveSweep(deps: RedriveDeps): () => Promise<void> {
   const redriven = new Map<string, { count: number; at: number }>();
   return async () => {
-    const turns = await findUnansweredTurns(deps.db, deps.afterMs, deps.deadlineMs, SWEEP_LIMIT);
     const now = Date.now();
-    for (const turn of turns) {
+    const due = (await findUnansweredTurns(deps.db, deps.afterMs, deps.deadlineMs, SWEEP_LIMIT)).filter((turn) => {
       const last = redriven.get(turn.messageId);
-      if (last && (last.count >= MAX_REDRIVES || now - last.at < deps.afterMs)) continue;
-      const count = (last?.count ?? 0) + 1;
-      await publish(deps, turn, count);
+      return !last || (last.count < MAX_REDRIVES && now - last.at >= deps.afterMs);
+    });
+    if (due.length === 0) return;
+    const rows = await deps.db.sql.query<HistoryRow[]>`${historySelect(due, deps.historyLimit)}`;
+    const histories = historiesByPoint(rows);
+    for (const turn of due) {
+      const count = (redriven.get(turn.messageId)?.count ?? 0) + 1;
+      await publish(deps, turn, histories.get(pointKey(turn)) ?? [], count);
       remember(redriven, turn.messageId, { count, at: now });
     }
   };
 }
 
-async function publish(deps: RedriveDeps, turn: UnansweredTurn, count: number): Promise<void> {
-  const payload: ChatInboundV1 = {
-    session_id: turn.sessionId,
-    message_id: turn.messageId,
+async function publish(deps: RedriveDeps, turn: UnansweredTurn, history: HistoryTurn[], count: number): Promise<void> {
+  const { sessionId, messageId } = turn;
+  const event: ChatStoredV1 = {
+    session_id: sessionId,
+    message_id: messageId,
+    turn: turn.turn,
     text: turn.text,
-    ...(turn.clientTimestamp ? { client_timestamp: turn.clientTimestamp } : {}),
     received_at: turn.receivedAt.toISOString(),
-    gateway_id: 'chat-log:redrive',
-    protocol: 1,
+    history,
   };
-  await deps.bus.publish('chatInbound', turn.sessionId, payload, { msgId: `${turn.sessionId}:${turn.messageId}:redrive:${count}` });
+  await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}:redrive:${count}` });
   deps.metrics.redrives.inc();
-  deps.logger.warn({ sessionId: turn.sessionId, messageId: turn.messageId, redrive: count }, 'turn unanswered, published again');
+  deps.logger.warn({ sessionId, messageId, redrive: count }, 'turn unanswered, published again');
 }
 
 function remember(map: Map<string, { count: number; at: number }>, id: string, value: { count: number; at: number }): void {

@@ -23,15 +23,13 @@ export function createReplyCommitter(deps: {
   publisher: FramePublisher;
   metrics: ChatLogMetrics;
   serial: Serial;
-  /** A candidate whose prompt is still missing after this long is dropped: it cannot come any more. */
-  orphanAfterMs: number;
 }): ReplyCommitter {
-  const { db, publisher, metrics, serial, orphanAfterMs } = deps;
+  const { db, publisher, metrics, serial } = deps;
   return {
     commit(candidates, context = {}) {
       return serial(async () => {
         const guard = context.guard ?? ((task) => task());
-        const result = await guard(() => commitReplies(db, candidates, orphanAfterMs));
+        const result = await guard(() => commitReplies(db, candidates));
         record(metrics, candidates, result);
         await publisher.publish(result.released, 'live', context.correlations);
         return result.verdicts;
@@ -43,9 +41,8 @@ export function createReplyCommitter(deps: {
 function record(metrics: ChatLogMetrics, candidates: ChatReplyV1[], result: CommitResult) {
   result.verdicts.forEach((verdict, i) => {
     const { kind, source } = candidates[i];
-    // `waiting` is counted by whoever holds or defers the candidate
     if (verdict === 'commit') metrics.repliesCommitted.inc({ kind, source });
-    else if (verdict !== 'waiting') metrics.repliesDropped.inc({ reason: verdict });
+    else metrics.repliesDropped.inc({ reason: verdict });
   });
   for (const reply of result.released) {
     metrics.releaseLag.observe(Math.max(0, reply.releasedAt.getTime() - reply.createdAt.getTime()) / 1000);

@@ -17,15 +17,13 @@ const candidate = (over: Partial<ChatReplyV1>): ChatReplyV1 => ({
 });
 
 const state = (over: Partial<CommitState> = {}): CommitState => ({
-  sessions: new Set([A, B]),
   prompts: new Map([['p1', { sessionId: A, turn: 1 }]]),
   answered: new Set(),
   replyIds: new Set(),
   ...over,
 });
 
-const classify = (candidates: ChatReplyV1[], s = state()) =>
-  classifyCandidates(candidates, s, { now: NOW, orphanAfterMs: 60_000 });
+const classify = (candidates: ChatReplyV1[], s = state()) => classifyCandidates(candidates, s);
 
 describe('classifyCandidates', () => {
   test('the first candidate for a prompt wins, in the batch or already committed', () => {
@@ -39,15 +37,9 @@ describe('classifyCandidates', () => {
     expect(classify([push], state({ replyIds: new Set(['push-1']) }))).toEqual(['duplicate']);
   });
 
-  test('a candidate whose prompt is not stored waits, until it is too old to ever arrive', () => {
-    expect(classify([candidate({ prompt_message_id: 'p9' })])).toEqual(['waiting']);
-    const old = new Date(NOW - 120_000).toISOString();
-    expect(classify([candidate({ prompt_message_id: 'p9', produced_at: old })])).toEqual(['orphan']);
-  });
-
-  test('nothing is committed for a session whose row is not locked: it waits for the next try', () => {
-    const push = candidate({ kind: 'push', prompt_message_id: null, reply_id: 'push-1', source: 'persona' });
-    expect(classify([candidate({}), push], state({ sessions: new Set() }))).toEqual(['waiting', 'waiting']);
+  test('a candidate whose prompt is not stored is an orphan at once, a failure as much as an answer', () => {
+    expect(classify([candidate({ prompt_message_id: 'p9' })])).toEqual(['orphan']);
+    expect(classify([candidate({ prompt_message_id: 'p9', kind: 'failure', source: 'gateway' })])).toEqual(['orphan']);
   });
 
   test('a prompt of another session or a missing prompt id is never committed', () => {

@@ -1,12 +1,15 @@
 import type { ChatReplyV1 } from '@chatbot/proto';
 
 /**
- * What happens to a candidate: `commit`; `waiting` (its prompt is not stored yet: retry soon);
- * or it is dropped as a `duplicate` (the prompt already has a reply, or the same reply_id was
- * committed: a redelivered job, a stale worker), a `mismatch` (the prompt belongs to another
- * session), an `orphan` (the prompt can no longer arrive) or `invalid` (an answer without prompt).
+ * What happens to a candidate: `commit`, or it is dropped as a `duplicate` (the prompt already
+ * has a reply, or the same reply_id was committed: a redelivered job, a stale worker), a
+ * `mismatch` (the prompt belongs to another session), an `orphan` (its prompt is not stored) or
+ * `invalid` (an answer without prompt). Answers are produced from chat.stored, after their prompt
+ * was committed, so only a gateway's timeout failure for a message not stored yet (or lost before
+ * it was) is an orphan: the user has been told, and a message stored later is routed and
+ * answered like any other.
  */
-export type Verdict = 'commit' | 'waiting' | 'duplicate' | 'mismatch' | 'orphan' | 'invalid';
+export type Verdict = 'commit' | 'duplicate' | 'mismatch' | 'orphan' | 'invalid';
 
 export interface PromptRow {
   sessionId: string;
@@ -14,8 +17,6 @@ export interface PromptRow {
 }
 
 export interface CommitState {
-  /** Sessions whose row the transaction holds locked: nothing is committed without its cursor. */
-  sessions: ReadonlySet<string>;
   /** Stored prompts named by the candidates, by message id. */
   prompts: ReadonlyMap<string, PromptRow>;
   /** Prompts that already have a committed reply. */
@@ -25,17 +26,11 @@ export interface CommitState {
 }
 
 /** Verdicts in batch order; within a batch too the first candidate for a prompt wins. */
-export function classifyCandidates(
-  candidates: ChatReplyV1[],
-  state: CommitState,
-  options: { now: number; orphanAfterMs: number },
-): Verdict[] {
+export function classifyCandidates(candidates: ChatReplyV1[], state: CommitState): Verdict[] {
   const answered = new Set(state.answered);
   const replyIds = new Set(state.replyIds);
   return candidates.map((candidate) => {
-    const verdict = state.sessions.has(candidate.session_id)
-      ? verdictOf(candidate, state.prompts, answered, replyIds, options)
-      : 'waiting';
+    const verdict = verdictOf(candidate, state.prompts, answered, replyIds);
     if (verdict === 'commit') {
       replyIds.add(candidate.reply_id);
       if (candidate.kind !== 'push' && candidate.prompt_message_id) answered.add(candidate.prompt_message_id);
@@ -49,14 +44,13 @@ function verdictOf(
   prompts: CommitState['prompts'],
   answered: Set<string>,
   replyIds: Set<string>,
-  { now, orphanAfterMs }: { now: number; orphanAfterMs: number },
 ): Verdict {
   if (replyIds.has(candidate.reply_id)) return 'duplicate';
   if (candidate.kind === 'push') return 'commit';
   const promptId = candidate.prompt_message_id;
   if (promptId === null) return 'invalid';
   const prompt = prompts.get(promptId);
-  if (!prompt) return now - Date.parse(candidate.produced_at) > orphanAfterMs ? 'orphan' : 'waiting';
+  if (!prompt) return 'orphan';
   if (prompt.sessionId !== candidate.session_id) return 'mismatch';
   return answered.has(promptId) ? 'duplicate' : 'commit';
 }

@@ -17,18 +17,18 @@ export interface CommitResult {
  * Commits a batch of candidates and releases what became releasable, in one transaction. Every
  * candidate's session row is created if missing and locked first (id order), before anything is
  * read: a store of the same session either committed before (its prompt is seen) or waits for
- * this transaction (the candidate is `waiting`), so commits, stores and releases of one session
- * never interleave and "the first reply per prompt wins" cannot race. A new reply that is next in
+ * this transaction, so commits, stores and releases of one session never interleave and "the
+ * first reply per prompt wins" cannot race. A new reply that is next in
  * turn order is inserted already released; committed ones it unblocks are updated. Whatever else
  * of the locked sessions is releasable is released too, so a reply stranded by an earlier fault
  * goes out with the next commit that touches its session (the release-deadline sweep's, at worst).
  * Every release is queued in the outbox in the same transaction.
  */
-export function commitReplies(db: Db, candidates: ChatReplyV1[], orphanAfterMs: number): Promise<CommitResult> {
+export function commitReplies(db: Db, candidates: ChatReplyV1[]): Promise<CommitResult> {
   return transaction(db.pool, async (tx) => {
     const cursors = await lockSessions(tx, candidates);
-    const state = await loadCommitState(tx, candidates, new Set(cursors.keys()));
-    const verdicts = classifyCandidates(candidates, state, { now: Date.now(), orphanAfterMs });
+    const state = await loadCommitState(tx, candidates);
+    const verdicts = classifyCandidates(candidates, state);
     const rows = await rowsToCommit(tx, candidates.filter((_, i) => verdicts[i] === 'commit'), state);
     const waiting = await unreleasedTurns(tx, [...cursors.keys()]);
     const newOnes = rows.map((r) => ({ id: r.id, sessionId: r.session_id, turn: r.turn ?? null }));
@@ -57,7 +57,7 @@ async function lockSessions(tx: Sql, candidates: ChatReplyV1[]): Promise<Map<str
   return new Map(rows.map((r) => [r.id, { releasedTurn: r.released_turn, lastSeq: r.last_seq }]));
 }
 
-async function loadCommitState(tx: Sql, candidates: ChatReplyV1[], sessions: Set<string>): Promise<CommitState> {
+async function loadCommitState(tx: Sql, candidates: ChatReplyV1[]): Promise<CommitState> {
   const promptIds = candidates.flatMap((c) => (c.kind !== 'push' && c.prompt_message_id ? [c.prompt_message_id] : []));
   const replyIds = candidates.map((c) => c.reply_id);
   const prompts = await tx.query<Array<{ message_id: string; session_id: string; turn: number }>>`
@@ -66,7 +66,6 @@ async function loadCommitState(tx: Sql, candidates: ChatReplyV1[], sessions: Set
     SELECT prompt_message_id, reply_id FROM chat_log.replies
     WHERE prompt_message_id = ANY(${promptIds}::text[]) OR reply_id = ANY(${replyIds}::text[])`;
   return {
-    sessions,
     prompts: new Map(prompts.map((p) => [p.message_id, { sessionId: p.session_id, turn: p.turn }])),
     answered: new Set(replies.flatMap((r) => (r.prompt_message_id ? [r.prompt_message_id] : []))),
     replyIds: new Set(replies.map((r) => r.reply_id)),

@@ -1,6 +1,7 @@
 import type { HistoryTurn } from '@chatbot/proto';
 import type { Db } from './database';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
+import { historiesByPoint, historySelect, pointKey, type HistoryRow } from './history.repository';
 
 /** Sets (or changes) the feedback on the newest released reply shown under `messageId`. */
 export async function setFeedback(db: Db, messageId: string, isHelpful: boolean | null): Promise<boolean> {
@@ -43,28 +44,11 @@ export async function promptStatusOf(db: Db, sessionId: string, messageId: strin
   return { message: 'stored', reply: reply ?? null };
 }
 
-/**
- * The last `limit` entries of a conversation, oldest first: each user message followed by the
- * reply released for it; a push sits after the turn reply released before it. Every entry is
- * among the last `limit` messages or the last `limit` released replies, which bounds the scan.
- */
+/** The last `limit` entries of a conversation, oldest first (see historySelect). */
 export async function historyOf(db: Db, sessionId: string, limit: number): Promise<HistoryTurn[]> {
-  const rows = await db.sql.named('chat_log_history').query<Array<{ role: 'user' | 'assistant'; content: string; message_id: string; at: Date }>>`
-    WITH s AS (SELECT next_turn, last_seq FROM chat_log.sessions WHERE id = ${sessionId}::uuid),
-    items AS (
-      SELECT 'user' AS role, m.text AS content, m.message_id, m.received_at AS at, m.turn AS pos, 0 AS rank, 0 AS seq
-      FROM chat_log.messages m, s
-      WHERE m.session_id = ${sessionId}::uuid AND m.turn >= s.next_turn - ${limit}::int
-      UNION ALL
-      SELECT 'assistant', r.message, r.frame_message_id, r.released_at,
-        COALESCE(r.turn, (SELECT max(x.turn) FROM chat_log.replies x
-                          WHERE x.session_id = r.session_id AND x.turn IS NOT NULL AND x.seq < r.seq), 0),
-        1, r.seq
-      FROM chat_log.replies r, s
-      WHERE r.session_id = ${sessionId}::uuid AND r.seq > s.last_seq - ${limit}::int
-    )
-    SELECT role, content, message_id, at FROM (
-      SELECT * FROM items ORDER BY pos DESC, rank DESC, seq DESC LIMIT ${limit}::int
-    ) latest ORDER BY pos, rank, seq`;
-  return rows.map((r) => ({ role: r.role, content: r.content, message_id: r.message_id, at: r.at.toISOString() }));
+  const session = await db.session.findUnique({ where: { id: sessionId }, select: { nextTurn: true } });
+  if (!session) return [];
+  // Named: its best plan does not depend on the values (docs/benchmarks.md, finding 21).
+  const rows = await db.sql.named('chat_log_history').query<HistoryRow[]>`${historySelect([{ sessionId, turn: session.nextTurn }], limit)}`;
+  return historiesByPoint(rows).get(pointKey({ sessionId, turn: session.nextTurn })) ?? [];
 }

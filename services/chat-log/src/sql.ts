@@ -16,8 +16,8 @@ export interface Sql {
    * `query` as the named statement `name` (one name per statement text): each connection parses
    * it once, and after five runs Postgres keeps a generic plan when it costs no more than the
    * plans made for the values. Only for a read whose best plan does not depend on its values:
-   * the conversation history cost 1.5 ms of planning per call against 0.5 ms of execution, and
-   * every LLM job reads it (docs/benchmarks.md, finding 21).
+   * the conversation history (`chatlog.history.v1`) cost 1.5 ms of planning per call against
+   * 0.5 ms of execution when every LLM job read it (docs/benchmarks.md, finding 21).
    */
   named(name: string): Pick<Sql, 'query'>;
 }

@@ -38,8 +38,9 @@ const schema = z.object({
   JOB_STUCK_AFTER_MS: positiveInt(180_000),
   /** Real attempts (not head-of-line bounces) before a job is answered with a failure. */
   JOB_MAX_ATTEMPTS: positiveInt(5),
-  /** Time budget of one request to another service (tools, history, binding). */
+  /** Time budget of one request to another service by a tool. */
   TOOL_TIMEOUT_MS: positiveInt(5_000),
+  /** Time budget of the requests around a job: chat-log's "already answered?" and the persona binding. */
   HISTORY_TIMEOUT_MS: positiveInt(1_500),
   /** Retrieval mode: how long start-up waits for qna-cache to give the card names (then it asks again later). */
   CARD_NAMES_WAIT_MS: nonNegativeInt(10_000),

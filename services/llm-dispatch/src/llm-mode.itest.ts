@@ -156,7 +156,9 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     expect(messagesOf(requests[0])[0]?.content).toContain(PERSONA_PROMPT);
   });
 
-  it('answers a queued message with the memory chat-log holds when its turn comes', async () => {
+  // The history is read when the message is stored: a message sent before the previous answer
+  // came is answered with the conversation the user had seen, the earlier question without its answer.
+  it('answers a message sent ahead of the previous answer with the conversation as it was when sent', async () => {
     const sessionId = newSessionId();
     const [first, second] = [`m-${(counter += 1)}`, `m-${(counter += 1)}`];
     stub.setScript((request) =>
@@ -165,10 +167,9 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     await harness.publishJob(sessionId, first, '첫 질문');
     await harness.publishJob(sessionId, second, '둘째 질문');
     await waitUntil(() => stub.requests.length > before, 10_000, 'the first question at the model');
-    // chat-log commits the first answer, and holds the first exchange when the second message's turn comes
     await harness.candidateFor(second);
     const request = stub.requests.slice(before).find((r) => messagesOf(r).at(-1)?.content === '둘째 질문');
-    expect(messagesOf(request).map((m) => m.content)).toEqual([expect.any(String), '첫 질문', '첫 답변입니다.', '둘째 질문']);
+    expect(messagesOf(request).map((m) => m.content)).toEqual([expect.any(String), '첫 질문', '둘째 질문']);
   });
 
   it('counts a job resent under the same message id after the de-duplication window as another attempt', async () => {
@@ -191,16 +192,17 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     expect(harness.candidates.filter((c) => c.reply.prompt_message_id === messageId)).toHaveLength(1);
   });
 
-  it('answers without memory when chat-log does not answer in time', async () => {
+  it('answers with the history its job carries and asks chat-log for none', async () => {
     const sessionId = newSessionId();
     stub.setScript({ text: '네, 도와드릴게요.' });
     const earlier = await ask('이전 질문', sessionId);
     await harness.answerStored(sessionId, earlier.messageId);
-    // chat-log holds the earlier exchange, but its process is stopped (SIGSTOP) while the worker asks
-    const { reply, requests } = await harness.whilePaused('chat-log', () => ask('카드 추천 좀', sessionId));
+    const historyCalls = () => harness.calls.filter((call) => call.key === 'history').length;
+    const asked = historyCalls(); // the test's own look-ups so far
+    const { reply, requests } = await ask('카드 추천 좀', sessionId);
     expect(reply.kind).toBe('answer');
-    expect(messagesOf(requests[0]).map((m) => m.role)).toEqual(['system', 'user']);
-    expect(logEntries(worker).some((entry) => entry['msg'] === 'chat history unavailable, answering without memory')).toBe(true);
+    expect(messagesOf(requests[0]).map((m) => m.content)).toEqual([expect.any(String), '이전 질문', '네, 도와드릴게요.', '카드 추천 좀']);
+    expect(historyCalls()).toBe(asked);
   });
 
   it('retries a rate-limited call and answers', async () => {

@@ -56,32 +56,6 @@ const turnsOf = async (sessionId: string) => (await bus.request('history', { ses
 const secondAnswered = (sessionId: string) =>
   eventually(() => turnsOf(sessionId), (turns) => turns.at(-1)?.role === 'assistant' && turns.length >= 3, 15_000, 'the second answer released');
 
-type WireMessage = { role: string; content: string | null };
-const contentsOf = (request: { messages?: unknown[] } | undefined) => ((request?.messages ?? []) as WireMessage[]).map((m) => m.content);
-
-// A job becomes its session's head once the previous answer is published, a moment before chat-log
-// releases it. Here chat-log holds both questions and the test releases the first answer when it
-// chooses, so the worker asks for the history while that answer is still missing.
-test('waits for the previous reply when the history has its question but not yet its answer', async () => {
-  const { sessionId, first, before } = await secondQuestionQueued();
-  await new Promise((resolve) => setTimeout(resolve, 150));
-  expect(stub.requests.length).toBe(before); // still waiting for the answer to the first message
-  await bus.publish('chatReply', sessionId, {
-    reply_id: `cache:${sessionId}:${first}`, session_id: sessionId, kind: 'answer', prompt_message_id: first,
-    answer: { message: FIRST_ANSWER, login_required: false }, source: 'qna-cache', produced_at: new Date().toISOString(),
-  });
-  await secondAnswered(sessionId);
-  expect(contentsOf(stub.requests[before]).slice(1)).toEqual([FIRST, FIRST_ANSWER, SECOND]);
-});
-
-test('answers without the previous reply when it is not released within half a second', async () => {
-  const { second, before } = await secondQuestionQueued();
-  // chat-log shows this answer only after the first turn's release deadline: the worker's log says it answered.
-  await eventually(async () => logEntries(worker), (entries) => entries.some((e) => e['msg'] === 'answered' && e['messageId'] === second), 15_000, 'the second question answered');
-  expect(contentsOf(stub.requests[before]).slice(1)).toEqual([FIRST, SECOND]);
-  expect(logEntries(worker).some((entry) => entry['msg'] === 'the previous message has no released reply yet; answering without it')).toBe(true);
-});
-
 // A broker killed with -9 can lose a job's acknowledgement after the answer went out; the job
 // comes back, and its attempt record says a worker had it before.
 test('a job tried before whose message chat-log has answered since is acknowledged without a model call', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Bus } from '@chatbot/bus';
-import { requests, subjectOf, type ChatReplyV1, type HistoryTurn, type RequestKey, type SessionDeliveryV1 } from '@chatbot/proto';
+import { requests, subjectOf, type ChatReplyV1, type ChatStoredV1, type HistoryTurn, type RequestKey, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import {
   BrokerAdmin,
@@ -45,7 +45,11 @@ export interface DispatchHarness {
   calls: Call[];
   workers: RunningService[];
   startWorker(extraEnv?: Record<string, string>, instance?: string): Promise<RunningService>;
-  /** What the gateway does with a user message (chat-log stores it), and its job queued. */
+  /**
+   * What the gateway does with a user message; once chat-log has stored it, its job is queued
+   * also from here, as qna-cache queues it from chat.stored (same dedupe id, same history), so
+   * it reaches the workers while qna-cache is down too.
+   */
   publishJob(sessionId: string, messageId: string, text: string): Promise<void>;
   /** Waits for the candidate of one prompt. */
   candidateFor(messageId: string, timeoutMs?: number): Promise<ChatReplyV1>;
@@ -91,6 +95,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
   const live: LiveFrame[] = [];
   const calls: Call[] = [];
   const candidateWatch = watchReplyCandidates(bus, candidates);
+  const stored = new Map<string, ChatStoredV1>();
+  const storedWatch = bus.subscribe('chatStored', '*', (event) => void stored.set(event.message_id, event));
   const callWatches = new Map(PEERS.map((name) => [name, watchCalls(admin, name, calls)]));
   bus.subscribe('sessionDelivery', '*', (frame, context) => {
     if (!CHAT_LOG_FRAMES.has(frame.type)) live.push({ ...frame, session: context.token });
@@ -117,8 +123,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
       const correlationId = randomUUID();
       const message = { session_id: sessionId, message_id: messageId, text, received_at: receivedAt, gateway_id: 'llm-dispatch-test', protocol: 1 as const };
       await bus.publish('chatInbound', sessionId, message, { msgId: `${sessionId}:${messageId}`, correlationId });
+      await waitUntil(() => stored.has(messageId), 10_000, `chat-log to store ${messageId}`);
       // qna-cache forwards the same job under the same id: the broker keeps whichever comes first.
-      const job = { session_id: sessionId, message_id: messageId, text, received_at: receivedAt };
+      const { history } = stored.get(messageId)!;
+      const job = { session_id: sessionId, message_id: messageId, text, received_at: receivedAt, history };
       await bus.publish('llmJob', sessionId, job, { msgId: `job:${sessionId}:${messageId}`, correlationId });
     },
     async candidateFor(messageId, timeoutMs = 15_000) {
@@ -157,7 +165,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
       await Promise.all(workers.map((worker) => worker.process.stop('SIGTERM', 15_000)));
       await services.get('gateway')?.process.stop('SIGTERM', 15_000);
       await Promise.all(PEERS.map((name) => services.get(name)?.process.stop('SIGTERM', 15_000)));
-      for (const subscription of [candidateWatch, ...[...callWatches.values()].flat()]) subscription.unsubscribe();
+      for (const subscription of [candidateWatch, storedWatch, ...[...callWatches.values()].flat()]) subscription.unsubscribe();
       await admin.close();
       await bus.close();
       await env.cleanup();

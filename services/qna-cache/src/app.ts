@@ -61,7 +61,7 @@ export async function createApp({ config, logger, bus, prisma, registry }: AppDe
   const views = new ViewTally(catalogue.addViews, logger, () => metrics.viewWriteFailures.inc()).flushEvery(config.VIEW_FLUSH_MS);
   const spec = { ...consumers.qnaRouter, ackWaitMs: config.ROUTER_ACK_WAIT_MS, maxDeliver: -1, maxAckPending: 1_000 };
   const route = createChatMessageRouter({ bus, cache, views, metrics, logger });
-  await bus.consumeBatches('chatInbound', spec, { maxBatch: config.ROUTER_MAX_BATCH }, route);
+  await bus.consumeBatches('chatStored', spec, { maxBatch: config.ROUTER_MAX_BATCH }, route);
   await announceCatalogue({ bus, catalogue });
   return {
     ops: {

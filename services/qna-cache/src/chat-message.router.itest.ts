@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Bus } from '@chatbot/bus';
-import type { ChatInboundV1, ChatReplyV1, LlmJobV1 } from '@chatbot/proto';
+import type { ChatReplyV1, ChatStoredV1, LlmJobV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
 import faqs from '../data/faqs.json';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   env = await isolate();
   service = await startService('qna-cache', env.env);
   bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'qna-router-test', logger });
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES', 'LLM_JOBS']);
+  await bus.ensureStreams(['CHAT_STORED', 'CHAT_REPLIES', 'LLM_JOBS']);
   await bus.consumeBatches('chatReply', consumer('CHAT_REPLIES', 'test-replies'), { maxBatch: 100 }, async (batch) => {
     replies.push(...batch.map((d) => d.payload));
   });
@@ -49,15 +49,16 @@ afterAll(async () => {
 });
 
 let sent = 0;
-async function send(sessionId: string, text: string, messageId = `m-${++sent}`): Promise<ChatInboundV1> {
-  const message: ChatInboundV1 = {
-    session_id: sessionId, message_id: messageId, text,
-    received_at: new Date().toISOString(), gateway_id: 'gw-test', protocol: 2,
-  };
-  await bus.publish('chatInbound', sessionId, message, { msgId: `${sessionId}:${messageId}:${randomUUID()}`, correlationId: `corr-${messageId}` });
+const turns = new Map<string, number>();
+/** What chat-log publishes once it stored a message (a unique dedupe id: copies get through). */
+async function send(sessionId: string, text: string, messageId = `m-${++sent}`, history: ChatStoredV1['history'] = []): Promise<ChatStoredV1> {
+  const turn = (turns.get(sessionId) ?? 0) + 1;
+  turns.set(sessionId, turn);
+  const message: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: new Date().toISOString(), history };
+  await bus.publish('chatStored', sessionId, message, { msgId: `${sessionId}:${messageId}:${randomUUID()}`, correlationId: `corr-${messageId}` });
   return message;
 }
-const replyTo = (message: ChatInboundV1) => () => replies.filter((r) => r.prompt_message_id === message.message_id && r.session_id === message.session_id);
+const replyTo = (message: ChatStoredV1) => () => replies.filter((r) => r.prompt_message_id === message.message_id && r.session_id === message.session_id);
 const jobsOf = (sessionId: string) => () => jobs.filter((j) => j.session_id === sessionId);
 const views = async (table: 'faqs' | 'terms', id: string) =>
   (await db.query(`SELECT views FROM qna_cache.${table} WHERE ${table === 'faqs' ? 'faq_id' : 'term_id'} = $1`, [id])).rows[0].views as number;
@@ -99,18 +100,22 @@ test('answers a term from the cache and counts every view of a burst', async () 
   expect(await eventually(() => views('terms', term.term_id), (v) => v === before + 3)).toBe(before + 3);
   // the English name is not a cache key: it goes to the LLM like any other text
   expect(await eventually(jobsOf(session), (j) => j.length === 1)).toEqual([
-    { session_id: session, message_id: burst[1].message_id, text: 'ＲＥＶＯＬＶＩＮＧ', received_at: burst[1].received_at },
+    { session_id: session, message_id: burst[1].message_id, text: 'ＲＥＶＯＬＶＩＮＧ', received_at: burst[1].received_at, history: [] },
   ]);
 });
 
-test('forwards a miss as exactly one LLM job, even when the message arrives twice', async () => {
+test('forwards a miss as exactly one LLM job carrying its history, even when the message arrives twice', async () => {
   const session = randomUUID();
-  const miss = await send(session, '리볼빙이 뭐야');
+  const history = [
+    { role: 'user' as const, content: '안녕', message_id: 'm-0', at: new Date(0).toISOString() },
+    { role: 'assistant' as const, content: '무엇을 도와드릴까요?', message_id: 'm-0', at: new Date(0).toISOString() },
+  ];
+  const miss = await send(session, '리볼빙이 뭐야', undefined, history);
   await eventually(jobsOf(session), (j) => j.length === 1);
-  await send(session, miss.text, miss.message_id); // a copy past the inbound de-duplication
+  await send(session, miss.text, miss.message_id); // a copy past the broker's de-duplication
   const marker = await send(session, terms[0].term);
   await eventually(replyTo(marker), (r) => r.length === 1);
-  expect(jobsOf(session)()).toEqual([{ session_id: session, message_id: miss.message_id, text: '리볼빙이 뭐야', received_at: miss.received_at }]);
+  expect(jobsOf(session)()).toEqual([{ session_id: session, message_id: miss.message_id, text: '리볼빙이 뭐야', received_at: miss.received_at, history }]);
   expect(replyTo(miss)()).toEqual([]);
 });
 
@@ -134,7 +139,7 @@ test('keeps each session\'s messages in order into the job queue while answering
   await service.process.stop();
   const [a, b] = [randomUUID(), randomUUID()];
   const expected = new Map<string, string[]>([[a, []], [b, []]]);
-  const hits: ChatInboundV1[] = [];
+  const hits: ChatStoredV1[] = [];
   const viewsBefore = await sampleViews();
   for (let n = 0; n < 30; n++) {
     const session = n % 2 === 0 ? a : b;

@@ -1,5 +1,5 @@
 import type { Bus, Delivery } from '@chatbot/bus';
-import type { ChatInboundV1, ChatReplyV1 } from '@chatbot/proto';
+import type { ChatReplyV1, ChatStoredV1 } from '@chatbot/proto';
 import { messageLogger, type Logger } from '@chatbot/runtime';
 import type { AnswerCache, CacheHit } from './answer.cache';
 import type { QnaMetrics } from './qna.metrics';
@@ -13,11 +13,11 @@ export interface RouterDeps {
   logger: Logger;
 }
 
-type Inbound = Delivery<ChatInboundV1>;
+type Stored = Delivery<ChatStoredV1>;
 
 /** Deliveries grouped by session, each group in stream order. */
-function bySession(batch: Inbound[]): Inbound[][] {
-  const groups = new Map<string, Inbound[]>();
+function bySession(batch: Stored[]): Stored[][] {
+  const groups = new Map<string, Stored[]>();
   for (const delivery of batch) {
     const group = groups.get(delivery.payload.session_id);
     if (group) group.push(delivery);
@@ -26,7 +26,7 @@ function bySession(batch: Inbound[]): Inbound[][] {
   return [...groups.values()];
 }
 
-export function cacheReply(message: ChatInboundV1, hit: CacheHit, now: Date): ChatReplyV1 {
+export function cacheReply(message: ChatStoredV1, hit: CacheHit, now: Date): ChatReplyV1 {
   return {
     reply_id: `cache:${message.session_id}:${message.message_id}`,
     session_id: message.session_id,
@@ -39,23 +39,24 @@ export function cacheReply(message: ChatInboundV1, hit: CacheHit, now: Date): Ch
 }
 
 /**
- * Answers exact FAQ/term matches at once and forwards everything else to the LLM work queue.
+ * Routes the messages chat-log stored (chat.stored): answers exact FAQ/term matches at once and
+ * forwards everything else to the LLM work queue.
  * A session's messages are handled strictly one after another, so its jobs enter the queue in
  * the order the user sent them (and a failed publish stops the ones after it); different
  * sessions of a batch proceed side by side. The bus acks the batch only when this returns, i.e.
  * after every publish was acknowledged by the broker.
  */
 export function createChatMessageRouter(deps: RouterDeps) {
-  const answer = async (delivery: Inbound, hit: CacheHit, log: Logger) => {
+  const answer = async (delivery: Stored, hit: CacheHit, log: Logger) => {
     const reply = cacheReply(delivery.payload, hit, new Date());
     await deps.bus.publish('chatReply', reply.session_id, reply, { msgId: reply.reply_id, correlationId: delivery.correlationId });
     deps.metrics.cacheHits.inc({ kind: hit.kind });
     log.debug({ kind: hit.kind, id: hit.id }, 'answered from cache');
   };
 
-  const forward = async (delivery: Inbound, log: Logger) => {
-    const { session_id, message_id, text, received_at } = delivery.payload;
-    const ack = await deps.bus.publish('llmJob', session_id, { session_id, message_id, text, received_at }, {
+  const forward = async (delivery: Stored, log: Logger) => {
+    const { session_id, message_id, text, received_at, history } = delivery.payload;
+    const ack = await deps.bus.publish('llmJob', session_id, { session_id, message_id, text, received_at, history }, {
       msgId: `job:${session_id}:${message_id}`,
       correlationId: delivery.correlationId,
     });
@@ -65,7 +66,7 @@ export function createChatMessageRouter(deps: RouterDeps) {
     log.debug({ duplicate: ack?.duplicate ?? false }, 'forwarded to the LLM queue');
   };
 
-  const route = async (delivery: Inbound): Promise<CacheHit | undefined> => {
+  const route = async (delivery: Stored): Promise<CacheHit | undefined> => {
     const log = messageLogger(deps.logger, {
       subject: delivery.subject,
       sessionId: delivery.payload.session_id,
@@ -78,7 +79,7 @@ export function createChatMessageRouter(deps: RouterDeps) {
     return hit;
   };
 
-  const routeSession = async (session: Inbound[]): Promise<CacheHit[]> => {
+  const routeSession = async (session: Stored[]): Promise<CacheHit[]> => {
     const hits: CacheHit[] = [];
     for (const delivery of session) {
       const hit = await route(delivery);
@@ -87,7 +88,7 @@ export function createChatMessageRouter(deps: RouterDeps) {
     return hits;
   };
 
-  return async (batch: Inbound[]): Promise<void> => {
+  return async (batch: Stored[]): Promise<void> => {
     const sessions = bySession(batch);
     const outcomes = await Promise.allSettled(sessions.map(routeSession));
     deps.logger.debug({ size: batch.length, sessions: sessions.length }, 'batch routed');

@@ -11,7 +11,7 @@ runMain('qna-cache', async () => {
   const config = readConfig();
   const logger = createLogger('qna-cache', config.LOG_LEVEL);
   const bus = await Bus.connect({ url: config.NATS_URL, prefix: config.NATS_PREFIX, name: `qna-cache@${hostname()}:${process.pid}`, logger });
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES', 'LLM_JOBS']);
+  await bus.ensureStreams(['CHAT_STORED', 'CHAT_REPLIES', 'LLM_JOBS']);
   const prisma = new PrismaClient({ adapter: prismaAdapter(config.DATABASE_URL, DB_SCHEMA) });
   const registry = createMetricsRegistry('qna-cache');
   const ping = async () => {

@@ -32,8 +32,9 @@ export interface Answerer {
   readonly mode: AnswerMode;
   answer(request: AnswerRequest): Promise<Answer>;
   /**
-   * Starts the reads an answer needs (conversation memory) while the worker still checks whether
-   * it may answer; it may discard them. Never rejects. Absent when the mode needs no memory.
+   * Starts the reads an answer needs (the session's persona; the history comes with the job)
+   * while the worker still checks whether it may answer; it may discard them. Never rejects.
+   * Absent when the mode needs no memory.
    */
   prefetch?(job: LlmJobV1, correlationId: string, log: Logger): Promise<Memory>;
   /** Facts for /healthz and the start-up log. */

@@ -66,7 +66,7 @@ export class LlmAnswerer implements Answerer {
   constructor(private readonly deps: LlmAnswererDeps) {}
 
   prefetch(job: LlmJobV1, correlationId: string, log: Logger): Promise<Memory> {
-    return this.deps.memory.load(job.session_id, job.message_id, correlationId, log);
+    return this.deps.memory.load(job, correlationId, log);
   }
 
   async answer({ job, correlationId, log, deltas, memory: prefetched }: AnswerRequest): Promise<Answer> {

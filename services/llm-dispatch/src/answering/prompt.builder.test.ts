@@ -1,5 +1,5 @@
 import type { HistoryTurn } from '@chatbot/proto';
-import { buildMessages, DEFAULT_SYSTEM_PROMPT, MAX_HISTORY_CHARS, previousReplyPending, selectHistory } from './prompt.builder';
+import { buildMessages, DEFAULT_SYSTEM_PROMPT, MAX_HISTORY_CHARS, selectHistory } from './prompt.builder';
 
 const turn = (role: HistoryTurn['role'], content: string, messageId: string): HistoryTurn => ({
   role,
@@ -18,37 +18,20 @@ const conversation: HistoryTurn[] = [
 ];
 
 describe('conversation memory', () => {
-  it('keeps the turns before the current message and cuts it and later ones off', () => {
-    expect(selectHistory(conversation, 'm3', 10).map((t) => t.content)).toEqual([
-      '리볼빙이 뭐야?', '리볼빙은 …', '수수료는?', '수수료율은 …',
-    ]);
-  });
+  const before = conversation.slice(0, 4);
 
-  it('keeps everything when chat-log has not stored the current message yet', () => {
-    expect(selectHistory(conversation.slice(0, 4), 'm3', 10)).toHaveLength(4);
+  it('keeps the history the job carries, oldest first', () => {
+    expect(selectHistory(before, 10).map((t) => t.content)).toEqual(['리볼빙이 뭐야?', '리볼빙은 …', '수수료는?', '수수료율은 …']);
   });
 
   it('keeps at most the last N exchanges and never opens with an orphan answer', () => {
-    expect(selectHistory(conversation, 'm3', 1).map((t) => t.content)).toEqual(['수수료는?', '수수료율은 …']);
+    expect(selectHistory(before, 1).map((t) => t.content)).toEqual(['수수료는?', '수수료율은 …']);
     const orphan = [turn('assistant', '환영합니다', 'push'), turn('user', '안녕', 'm1')];
-    expect(selectHistory(orphan, 'm2', 5).map((t) => t.content)).toEqual(['안녕']);
-  });
-
-  it('sees a reply still on its way when the message before the current one has none', () => {
-    // m3 has no reply yet: the m4 job started while chat-log was releasing it
-    expect(previousReplyPending(conversation, 'm4')).toBe(true);
-    // not stored yet: the last stored message has no reply
-    expect(previousReplyPending(conversation, 'm5')).toBe(true);
-    expect(previousReplyPending(conversation, 'm3')).toBe(false);
-    expect(previousReplyPending(conversation.slice(0, 4), 'm3')).toBe(false);
-    // a first message, and a session that only has a push so far
-    expect(previousReplyPending([turn('user', '안녕', 'm1')], 'm1')).toBe(false);
-    expect(previousReplyPending([], 'm1')).toBe(false);
-    expect(previousReplyPending([turn('assistant', '환영합니다', 'push')], 'm1')).toBe(false);
+    expect(selectHistory(orphan, 5).map((t) => t.content)).toEqual(['안녕']);
   });
 
   it('has no memory with zero turns configured', () => {
-    expect(selectHistory(conversation, 'm3', 0)).toEqual([]);
+    expect(selectHistory(conversation, 0)).toEqual([]);
   });
 });
 
@@ -56,7 +39,7 @@ describe('prompt assembly', () => {
   it('puts the system prompt, the history in order, then the question', () => {
     const messages = buildMessages({
       systemPrompt: DEFAULT_SYSTEM_PROMPT,
-      history: selectHistory(conversation, 'm3', 10),
+      history: selectHistory(conversation.slice(0, 4), 10),
       userText: '카드를 잃어버렸어요',
     });
     expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);

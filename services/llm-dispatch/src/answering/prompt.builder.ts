@@ -23,28 +23,14 @@ export const DEFAULT_SYSTEM_PROMPT = [
 ].join('\n');
 
 /**
- * The turns before the current message, newest last, at most `maxTurns` exchanges. chat-log may
- * already hold the current message (and even later ones the user typed ahead): those are cut off.
+ * The model's share of the history a job carries (the entries before its message, oldest first):
+ * at most the last `maxTurns` exchanges, without empty entries.
  */
-export function selectHistory(turns: HistoryTurn[], currentMessageId: string, maxTurns: number): HistoryTurn[] {
+export function selectHistory(turns: HistoryTurn[], maxTurns: number): HistoryTurn[] {
   if (maxTurns <= 0) return [];
-  const current = turns.findIndex((turn) => turn.role === 'user' && turn.message_id === currentMessageId);
-  const before = current === -1 ? turns : turns.slice(0, current);
-  const kept = before.filter((turn) => turn.content.trim() !== '').slice(-maxTurns * 2);
+  const kept = turns.filter((turn) => turn.content.trim() !== '').slice(-maxTurns * 2);
   // A history that opens with an answer has lost its question: drop the orphan.
   return kept[0]?.role === 'assistant' ? kept.slice(1) : kept;
-}
-
-/**
- * Whether the message before the current one has no reply in the list yet. A job becomes its
- * session's head as soon as the previous job published its answer (or the cache answered the
- * previous message), and chat-log stores and releases that answer a moment later: asked in
- * between, the history holds the earlier question without its answer.
- */
-export function previousReplyPending(turns: HistoryTurn[], currentMessageId: string): boolean {
-  const current = turns.findIndex((turn) => turn.role === 'user' && turn.message_id === currentMessageId);
-  const before = current === -1 ? turns.at(-1) : turns[current - 1];
-  return before?.role === 'user';
 }
 
 function clip(text: string): string {

@@ -11,13 +11,13 @@ export interface LateResendSize {
 }
 
 const DEDUPE_WINDOW_MS = 1_000;
-const STREAMS = ['CHAT_INBOUND', 'LLM_JOBS', 'CHAT_REPLIES'];
+const STREAMS = ['CHAT_INBOUND', 'CHAT_STORED', 'LLM_JOBS', 'CHAT_REPLIES'];
 
 /**
  * Every message is sent again with its message_id after it was stored and answered, once the
  * broker's dedupe window has passed (narrowed to 1 s on every stream, as if minutes had gone
- * by): chat-log, qna-cache and the workers see it again, and it must still be stored and
- * answered exactly once.
+ * by): chat-log sees it again and must store it once and, as it was answered, route it no
+ * further, so it is answered exactly once.
  */
 export const lateResend: Scenario<LateResendSize> = {
   name: 'late-resend',

@@ -34,7 +34,7 @@ const refused = async (token: string, reason: 'expired' | 'invalid' = 'invalid')
 };
 
 const hsKey = new TextEncoder().encode(secret);
-let jose: typeof import('jose');
+let jose: typeof import('jose', { with: { 'resolution-mode': 'import' } });
 beforeAll(async () => {
   jose = await import('jose');
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JWTHeaderParameters } from 'jose';
+import type { JWTHeaderParameters } from 'jose' with { 'resolution-mode': 'import' };
 import { Role } from '@chatbot/proto';
 import type { AccessTokenConfig } from './config';
 import { loadJose } from './jose.loader';

@@ -1,5 +1,6 @@
 import type { Bus } from '@chatbot/bus';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
+import { serveAccounts, type AccountSettings } from './accounts/accounts.app';
 import type { PrismaClient } from './generated/prisma/client';
 import { loginHandler } from './login.handler';
 import { createPersonaMetrics, instrument } from './persona.metrics';
@@ -19,6 +20,7 @@ export interface AppDeps {
   presenceTimeoutMs: number;
   /** Folder of personas.json and clusters.json. */
   dataDir?: string;
+  accounts: AccountSettings;
 }
 
 export interface App {
@@ -51,6 +53,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   bus.serve('login', instrument('login', observed, loginHandler(handlerDeps)));
   bus.serve('binding', instrument('binding', observed, bindingHandler(handlerDeps)));
   bus.serve('recommend', instrument('recommend', observed, recommendHandler(handlerDeps)));
+  await serveAccounts({ bus, prisma: deps.prisma, logger, metrics, settings: deps.accounts });
 
   return {
     ops: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as rest from '../rest/bodies';
+import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
 
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') =>
   z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'openapi-3.0' });
@@ -44,6 +45,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { 200: { description: 'ok', content: json(rest.FeedbackResponse) }, 404: error('unknown message'), 422: error('bad body') },
         },
       },
+      ...accountPaths({ json, error }),
     },
+    components: { securitySchemes: accountSecuritySchemes },
   };
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { ManagedProcess } from '@chatbot/devstack';
+import { devJwtSecret } from './dev-secret';
 import { startInfrastructure } from './infra';
 import { planServices, startSupervised, type StartedService } from './services';
 
@@ -19,7 +20,7 @@ async function main() {
   const infra = await startInfrastructure(dataDir, print);
   const stopping = installStop(infra.processes, () => started);
   const started: StartedService[] = [];
-  const base = { NATS_URL: infra.natsUrl, DATABASE_URL: infra.databaseUrl };
+  const base = { NATS_URL: infra.natsUrl, DATABASE_URL: infra.databaseUrl, ...devJwtSecret(dataDir) };
   for (const plan of planServices(base, workers, port)) {
     if (stopping.requested) return;
     print('launcher', `starting ${plan.name}`);

@@ -23,12 +23,15 @@ const Address = z.string().min(1).max(64);
 
 export const AccountRegisterCommand = z.object({ email: Email, password: NewPassword, name: DisplayName });
 export const AccountLoginCommand = z.object({ email: Email, password: GivenPassword, address: Address });
-/** A login answers tokens, or how long the account or address must wait (E4004 with Retry-After). */
-export const AccountLoginResult = z.discriminatedUnion('outcome', [
+/**
+ * A login or password change answers tokens, or how long the account or address must wait (E4004
+ * with Retry-After): the bus error envelope has no room for the wait.
+ */
+export const SignInResult = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('tokens'), tokens: TokenResponse }),
   z.object({ outcome: z.literal('throttled'), retry_after_seconds: z.number().int().positive() }),
 ]);
-export type AccountLoginResult = z.infer<typeof AccountLoginResult>;
+export type SignInResult = z.infer<typeof SignInResult>;
 
 export const AccountRefreshCommand = z.object({ refresh_token: RefreshToken });
 export const AccountLogoutCommand = z.object({ refresh_token: RefreshToken });

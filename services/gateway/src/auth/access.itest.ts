@@ -21,7 +21,7 @@ afterAll(async () => {
 const login = (email: string, password: string, from: string) => world.call('POST', '/api/auth/login', { body: { email, password }, from });
 
 test('brute force on one account is throttled with 429 and Retry-After, even with the right password', async () => {
-  await signUp(world, 'victim@example.com', 'victim-password-1', '198.51.100.1');
+  const victim = await signUp(world, 'victim@example.com', 'victim-password-1', '198.51.100.1');
   const addresses = ['198.51.100.2', '198.51.100.3', '198.51.100.4'];
   for (const from of addresses) expect((await login('victim@example.com', `guess-${from}`, from)).body.code).toBe('E4011');
   const throttled = await login('victim@example.com', 'victim-password-1', '198.51.100.5');
@@ -29,6 +29,10 @@ test('brute force on one account is throttled with 429 and Retry-After, even wit
   const retryAfter = Number(throttled.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThan(590);
   expect(retryAfter).toBeLessThanOrEqual(600);
+  // a logged-in session cannot be used to guess on: changing the password is throttled the same way
+  const change = await world.call('POST', '/api/auth/change-password', { token: victim.access, body: { current_password: 'victim-password-1', new_password: 'victim-password-2' }, from: '198.51.100.7' });
+  expect(change).toMatchObject({ status: 429, body: { code: 'E4004' } });
+  expect(Number(change.headers.get('retry-after'))).toBeGreaterThan(0);
   // an unknown email answers exactly like a wrong password, and is throttled the same way
   expect((await login('nobody@example.com', 'whatever-1', '198.51.100.6')).body).toEqual({ error: 'Invalid email or password', code: 'E4011' });
 });

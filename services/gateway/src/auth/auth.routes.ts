@@ -9,6 +9,7 @@ import {
   RegisterRequest,
   RoleChangeRequest,
   errorCatalogue,
+  type SignInResult,
 } from '@chatbot/proto';
 import type { BrokerLink } from '../broker.link';
 import { clientAddress } from '../client.address';
@@ -41,10 +42,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
     return ask('accountRegister', bodyOf(RegisterRequest, req), res);
   }));
   router.post('/api/auth/login', route('auth.login', async (req, res) => {
-    const result = await ask('accountLogin', { ...bodyOf(PasswordLoginRequest, req), address: address(req) }, res);
-    if (result.outcome === 'tokens') return tokens(res, result.tokens);
-    res.status(429).setHeader('Retry-After', String(result.retry_after_seconds));
-    return { error: errorCatalogue.E4004.text, code: 'E4004', retry_after: result.retry_after_seconds };
+    return signedIn(res, await ask('accountLogin', { ...bodyOf(PasswordLoginRequest, req), address: address(req) }, res));
   }));
   router.post('/api/auth/refresh', route('auth.refresh', async (req, res) => tokens(res, await ask('accountRefresh', bodyOf(RefreshRequest, req), res))));
   router.post('/api/auth/logout', route('auth.logout', async (req, res) => {
@@ -55,7 +53,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
   router.get(['/api/auth/me', '/api/user/profile'], user, route('auth.me', (_req, res) => ask('accountGet', { account_id: callerOf(res).accountId }, res)));
   router.post('/api/auth/change-password', tokenOnly, route('auth.change-password', async (req, res) => {
     const body = bodyOf(ChangePasswordRequest, req);
-    return tokens(res, await ask('accountPassword', { ...body, account_id: callerOf(res).accountId, address: address(req) }, res));
+    return signedIn(res, await ask('accountPassword', { ...body, account_id: callerOf(res).accountId, address: address(req) }, res));
   }));
   router.put('/api/user/profile', user, route('user.profile', (req, res) =>
     ask('accountProfile', { ...bodyOf(ProfileUpdateRequest, req), account_id: callerOf(res).accountId }, res)));
@@ -64,6 +62,13 @@ export function authRouter(deps: AuthRouteDeps): Router {
     ask('accountRole', { actor_id: callerOf(res).accountId, account_id: pathId(req), role: bodyOf(RoleChangeRequest, req).role }, res)));
   router.use(apiKeyRoutes(admin, ask));
   return router;
+}
+
+/** Tokens, or 429 with the wait in Retry-After (and in the body, for clients that do not read headers). */
+function signedIn(res: Response, result: SignInResult) {
+  if (result.outcome === 'tokens') return tokens(res, result.tokens);
+  res.status(429).setHeader('Retry-After', String(result.retry_after_seconds));
+  return { error: errorCatalogue.E4004.text, code: 'E4004', retry_after: result.retry_after_seconds };
 }
 
 /** Token responses must not be cached by anything on the way (RFC 6749 §5.1). */

@@ -64,7 +64,7 @@ export function changePasswordHandler(deps: SignInDeps): LoggedHandler<'accountP
     const account = await deps.accounts.byId(account_id);
     if (!account) throw new AppError('E4016');
     const wait = await deps.throttle.retryAfter(account.email, address);
-    if (wait > 0) throw new AppError('E4004', `retry after ${wait} s`);
+    if (wait > 0) return { outcome: 'throttled', retry_after_seconds: wait };
     if (!(await deps.passwords.verify(account.passwordHash, current_password))) {
       await deps.throttle.failed(account.email, address);
       throw new AppError('E4011', 'the current password is wrong');
@@ -72,6 +72,6 @@ export function changePasswordHandler(deps: SignInDeps): LoggedHandler<'accountP
     await deps.accounts.update(account.id, { passwordHash: await deps.passwords.hash(new_password), passwordChangedAt: new Date() });
     await deps.tokens.refreshTokens.revokeAccount(account.id);
     log.info({ accountId: account.id }, 'password changed, refresh tokens revoked');
-    return deps.tokens.startSession(account);
+    return { outcome: 'tokens', tokens: await deps.tokens.startSession(account) };
   };
 }

@@ -12,7 +12,7 @@ export interface AuthSetup {
 
 export function authSetup(config: GatewayConfig, bus: Bus, logger: Logger): AuthSetup {
   const verifier = createAccessTokenVerifier(config);
-  if (!verifier) logger.warn('accounts are off: no JWT_SECRET or JWT_PUBLIC_KEY configured');
+  if (!verifier) logger.info('accounts are off: no JWT_SECRET or JWT_PUBLIC_KEY configured');
   const apiKeys = apiKeyLookup({ bus, timeoutMs: config.REQUEST_TIMEOUT_MS, cacheSeconds: config.API_KEY_CACHE_SECONDS });
   return { auth: { verifier, apiKeys, logger, trustedProxyHops: config.TRUST_PROXY } };
 }

@@ -55,7 +55,7 @@ export async function serveAccounts(deps: AccountsDeps): Promise<void> {
   const handlers = await accountHandlers(deps);
   const observed = { logger: deps.logger, metrics: deps.metrics };
   for (const key of accountKeys) serve(deps.bus, key, instrument(key, observed, handlers ? handlers[key] : notConfigured));
-  if (!handlers) deps.logger.warn('accounts are off: no JWT_SECRET or JWT_PRIVATE_KEY configured');
+  if (!handlers) deps.logger.info('accounts are off: no JWT_SECRET or JWT_PRIVATE_KEY configured');
 }
 
 // One generic call per key: the map's value type depends on the key, which TypeScript cannot follow.

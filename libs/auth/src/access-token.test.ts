@@ -122,3 +122,29 @@ describe('access tokens (EdDSA)', () => {
     expect(() => createAccessTokenVerifier(env.parse({ JWT_ALG: 'EdDSA', JWT_PUBLIC_KEY: rsa }))).toThrow(KeyConfigError);
   });
 });
+
+describe('access tokens (RS256)', () => {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+  test('signed with the private key, verified with the public key; a short RSA key stops the start-up', async () => {
+    const rsSigner = createAccessTokenSigner(env.parse({ JWT_ALG: 'RS256', JWT_PRIVATE_KEY: privatePem }))!;
+    const rsVerifier = createAccessTokenVerifier(env.parse({ JWT_ALG: 'RS256', JWT_PUBLIC_KEY: publicPem }))!;
+    await expect(rsVerifier.verifyAccessToken(await rsSigner.signAccessToken(subject))).resolves.toMatchObject(subject);
+    // an EdDSA-pinned verifier refuses the RS256 token even when the header names a known kid
+    const edPem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const edVerifier = createAccessTokenVerifier(env.parse({ JWT_ALG: 'EdDSA', JWT_PUBLIC_KEY: edPem }))!;
+    await expect(edVerifier.verifyAccessToken(await rsSigner.signAccessToken(subject))).rejects.toBeInstanceOf(AccessTokenError);
+    const short = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(() => createAccessTokenVerifier(env.parse({ JWT_ALG: 'RS256', JWT_PUBLIC_KEY: short }))).toThrow(/at least 2048 bits/);
+  });
+
+  test('a retired public key in JWT_PREVIOUS_KEYS (a JWK) still verifies its tokens by kid', async () => {
+    const old = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const oldSigner = createAccessTokenSigner(env.parse({ JWT_ALG: 'RS256', JWT_KID: 'old', JWT_PRIVATE_KEY: old.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }))!;
+    const previous = JSON.stringify({ keys: [{ ...old.publicKey.export({ format: 'jwk' }), kid: 'old' }] });
+    const rotated = createAccessTokenVerifier(env.parse({ JWT_ALG: 'RS256', JWT_KID: 'new', JWT_PUBLIC_KEY: publicPem, JWT_PREVIOUS_KEYS: previous }))!;
+    await expect(rotated.verifyAccessToken(await oldSigner.signAccessToken(subject))).resolves.toMatchObject(subject);
+  });
+});

@@ -43,19 +43,24 @@ const accountKeys = [
 type AccountKey = (typeof accountKeys)[number];
 
 export interface AccountsDeps {
-  bus: Bus;
   prisma: PrismaClient;
-  logger: Logger;
-  metrics: PersonaMetrics;
   settings: AccountSettings;
 }
 
-/** Answers persona.account.* and persona.apikey.*; without a signing key, each answers E5007. */
-export async function serveAccounts(deps: AccountsDeps): Promise<void> {
+export interface Accounts {
+  /** Answers persona.account.* and persona.apikey.*; without a signing key, each answers E5007. */
+  serve(bus: Bus, observed: { logger: Logger; metrics: PersonaMetrics }): void;
+}
+
+/** Builds the account handlers (the only step that awaits); serves nothing yet. */
+export async function prepareAccounts(deps: AccountsDeps): Promise<Accounts> {
   const handlers = await accountHandlers(deps);
-  const observed = { logger: deps.logger, metrics: deps.metrics };
-  for (const key of accountKeys) serve(deps.bus, key, instrument(key, observed, handlers ? handlers[key] : notConfigured));
-  if (!handlers) deps.logger.info('accounts are off: no JWT_SECRET or JWT_PRIVATE_KEY configured');
+  return {
+    serve(bus, observed) {
+      for (const key of accountKeys) serve(bus, key, instrument(key, observed, handlers ? handlers[key] : notConfigured));
+      if (!handlers) observed.logger.info('accounts are off: no JWT_SECRET or JWT_PRIVATE_KEY configured');
+    },
+  };
 }
 
 // One generic call per key: the map's value type depends on the key, which TypeScript cannot follow.

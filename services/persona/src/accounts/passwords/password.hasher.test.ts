@@ -6,7 +6,7 @@ describe('password hasher (argon2id)', () => {
   test('hashes with argon2id and the configured parameters, a fresh salt each time', async () => {
     const hasher = await createPasswordHasher(owaspMinimum);
     const first = await hasher.hash('correct horse battery');
-    expect(first).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(first).toMatch(/^\$argon2id\$v=19\$(?=[^$]*m=19456)(?=[^$]*t=2)(?=[^$]*p=1)/);
     expect(await hasher.hash('correct horse battery')).not.toBe(first);
   });
 

@@ -75,8 +75,9 @@ async function accountHandlers(deps: AccountsDeps): Promise<{ [K in AccountKey]:
   if (!signer) return null;
   const accounts = new AccountRepository(deps.prisma);
   const passwords = await createPasswordHasher(deps.settings.argon2);
-  const tokens = new TokenIssuer(signer, new RefreshTokenStore(deps.prisma, deps.settings.refreshTokenTtlDays));
-  const signIn = { accounts, passwords, tokens, throttle: new LoginThrottle(deps.prisma, deps.settings.throttle) };
+  const refreshTokens = new RefreshTokenStore(deps.prisma, deps.settings.refreshTokenTtlDays);
+  const tokens = new TokenIssuer(signer, refreshTokens);
+  const signIn = { accounts, passwords, tokens, refreshTokens, throttle: new LoginThrottle(deps.prisma, deps.settings.throttle) };
   const keys = { prisma: deps.prisma, accounts, defaultExpiryDays: deps.settings.apiKeyExpiryDays };
   return {
     accountRegister: registerHandler({ accounts, passwords }),

@@ -3,6 +3,7 @@ import type { LoggedHandler } from '../persona.metrics';
 import type { AccountRepository } from './account.repository';
 import type { LoginThrottle } from './passwords/login.throttle';
 import type { PasswordHasher } from './passwords/password.hasher';
+import type { RefreshTokenStore } from './tokens/refresh-token.store';
 import type { TokenIssuer } from './tokens/token.issuer';
 
 export interface SignInDeps {
@@ -10,6 +11,7 @@ export interface SignInDeps {
   passwords: PasswordHasher;
   throttle: LoginThrottle;
   tokens: TokenIssuer;
+  refreshTokens: RefreshTokenStore;
 }
 
 /**
@@ -40,7 +42,7 @@ export function loginHandler(deps: SignInDeps): LoggedHandler<'accountLogin'> {
 /** Rotates the refresh token; a replayed one revokes its family and is refused like any bad token. */
 export function refreshHandler(deps: SignInDeps): LoggedHandler<'accountRefresh'> {
   return async ({ refresh_token }, _context, log) => {
-    const rotation = await deps.tokens.refreshTokens.rotate(refresh_token);
+    const rotation = await deps.refreshTokens.rotate(refresh_token);
     if (rotation.outcome === 'reused') {
       log.warn({ accountId: rotation.accountId, familyId: rotation.familyId }, 'refresh token reused: family revoked');
     }
@@ -52,7 +54,7 @@ export function refreshHandler(deps: SignInDeps): LoggedHandler<'accountRefresh'
 }
 
 export function logoutHandler(deps: SignInDeps): LoggedHandler<'accountLogout'> {
-  return async ({ refresh_token }) => ({ revoked: await deps.tokens.refreshTokens.revokeFamilyOf(refresh_token) });
+  return async ({ refresh_token }) => ({ revoked: await deps.refreshTokens.revokeFamilyOf(refresh_token) });
 }
 
 /**
@@ -70,7 +72,7 @@ export function changePasswordHandler(deps: SignInDeps): LoggedHandler<'accountP
       throw new AppError('E4011', 'the current password is wrong');
     }
     await deps.accounts.update(account.id, { passwordHash: await deps.passwords.hash(new_password), passwordChangedAt: new Date() });
-    await deps.tokens.refreshTokens.revokeAccount(account.id);
+    await deps.refreshTokens.revokeAccount(account.id);
     log.info({ accountId: account.id }, 'password changed, refresh tokens revoked');
     return { outcome: 'tokens', tokens: await deps.tokens.startSession(account) };
   };

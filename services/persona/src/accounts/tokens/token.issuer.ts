@@ -6,7 +6,7 @@ import type { RefreshTokenStore } from './refresh-token.store';
 export class TokenIssuer {
   constructor(
     private readonly signer: AccessTokenSigner,
-    readonly refreshTokens: RefreshTokenStore,
+    private readonly refreshTokens: RefreshTokenStore,
   ) {}
 
   /** A login: a new refresh-token family. */

@@ -8,7 +8,6 @@ import {
   RefreshRequest,
   RegisterRequest,
   RoleChangeRequest,
-  errorCatalogue,
   type SignInResult,
 } from '@chatbot/proto';
 import type { BrokerLink } from '../broker.link';
@@ -68,7 +67,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
 function signedIn(res: Response, result: SignInResult) {
   if (result.outcome === 'tokens') return tokens(res, result.tokens);
   res.status(429).setHeader('Retry-After', String(result.retry_after_seconds));
-  return { error: errorCatalogue.E4004.text, code: 'E4004', retry_after: result.retry_after_seconds };
+  return { error: 'Too many failed attempts, try again later', code: 'E4004', retry_after: result.retry_after_seconds };
 }
 
 /** Token responses must not be cached by anything on the way (RFC 6749 §5.1). */

@@ -1,4 +1,4 @@
-import { createAccessTokenSigner, type AccessTokenConfig } from '@chatbot/auth';
+import { createAccessTokenSigner, type AccessTokenConfig, type AccessTokenSigner } from '@chatbot/auth';
 import type { Bus } from '@chatbot/bus';
 import type { RequestKey } from '@chatbot/proto';
 import { AppError, type Logger } from '@chatbot/runtime';
@@ -9,7 +9,7 @@ import { getAccountHandler, profileHandler, registerHandler, roleHandler, usageH
 import { AccountRepository } from './account.repository';
 import { createApiKeyHandler, listApiKeysHandler, revokeApiKeyHandler, verifyApiKeyHandler } from './api-keys/api-key.handlers';
 import { LoginThrottle, type ThrottleLimits } from './passwords/login.throttle';
-import { createPasswordHasher, type Argon2Parameters } from './passwords/password.hasher';
+import { createPasswordHasher, type Argon2Parameters, type PasswordHasher } from './passwords/password.hasher';
 import { changePasswordHandler, loginHandler, logoutHandler, refreshHandler } from './sign-in.handlers';
 import { RefreshTokenStore } from './tokens/refresh-token.store';
 import { TokenIssuer } from './tokens/token.issuer';
@@ -52,11 +52,13 @@ export interface Accounts {
   serve(bus: Bus, observed: { logger: Logger; metrics: PersonaMetrics }): void;
 }
 
-/** Builds the account handlers (the only step that awaits); serves nothing yet. */
+/** Prepares the password hasher (the only step that awaits); registers nothing yet. */
 export async function prepareAccounts(deps: AccountsDeps): Promise<Accounts> {
-  const handlers = await accountHandlers(deps);
+  const signer = createAccessTokenSigner(deps.settings.tokens);
+  const passwords = signer ? await createPasswordHasher(deps.settings.argon2) : null;
   return {
     serve(bus, observed) {
+      const handlers = signer && passwords ? accountHandlers(deps, signer, passwords, observed.metrics) : null;
       for (const key of accountKeys) serve(bus, key, instrument(key, observed, handlers ? handlers[key] : notConfigured));
       if (!handlers) observed.logger.info('accounts are off: no JWT_SECRET or JWT_PRIVATE_KEY configured');
     },
@@ -70,14 +72,17 @@ const notConfigured = async (): Promise<never> => {
   throw new AppError('E5007');
 };
 
-async function accountHandlers(deps: AccountsDeps): Promise<{ [K in AccountKey]: LoggedHandler<K> } | null> {
-  const signer = createAccessTokenSigner(deps.settings.tokens);
-  if (!signer) return null;
+function accountHandlers(
+  deps: AccountsDeps,
+  signer: AccessTokenSigner,
+  passwords: PasswordHasher,
+  metrics: PersonaMetrics,
+): { [K in AccountKey]: LoggedHandler<K> } {
   const accounts = new AccountRepository(deps.prisma);
-  const passwords = await createPasswordHasher(deps.settings.argon2);
   const refreshTokens = new RefreshTokenStore(deps.prisma, deps.settings.refreshTokenTtlDays);
   const tokens = new TokenIssuer(signer, refreshTokens);
-  const signIn = { accounts, passwords, tokens, refreshTokens, throttle: new LoginThrottle(deps.prisma, deps.settings.throttle) };
+  const throttle = new LoginThrottle(deps.prisma, deps.settings.throttle);
+  const signIn = { accounts, passwords, tokens, refreshTokens, throttle, metrics };
   const keys = { prisma: deps.prisma, accounts, defaultExpiryDays: deps.settings.apiKeyExpiryDays };
   return {
     accountRegister: registerHandler({ accounts, passwords }),

@@ -59,6 +59,8 @@ test('a refresh rotates the token; replaying the old one revokes the whole famil
   expect(family).toHaveLength(2);
   expect(family.every((r) => r.revoked_at !== null)).toBe(true);
   expect(h.service.logs.some((line) => line.includes('refresh token reused: family revoked'))).toBe(true);
+  const metrics = await (await fetch(`http://127.0.0.1:${h.service.ports.ops}/metrics`)).text();
+  expect(metrics).toContain('chatbot_persona_account_events_total{event="refresh_reused",service="persona"} 1');
 });
 
 test('npm run create-admin creates an admin, then updates its password and revokes its sessions', async () => {

@@ -1,5 +1,5 @@
 import { AppError } from '@chatbot/runtime';
-import type { LoggedHandler } from '../persona.metrics';
+import type { LoggedHandler, PersonaMetrics } from '../persona.metrics';
 import type { AccountRepository } from './account.repository';
 import type { LoginThrottle } from './passwords/login.throttle';
 import type { PasswordHasher } from './passwords/password.hasher';
@@ -12,6 +12,7 @@ export interface SignInDeps {
   throttle: LoginThrottle;
   tokens: TokenIssuer;
   refreshTokens: RefreshTokenStore;
+  metrics: PersonaMetrics;
 }
 
 /**
@@ -22,6 +23,7 @@ export function loginHandler(deps: SignInDeps): LoggedHandler<'accountLogin'> {
   return async ({ email, password, address }, _context, log) => {
     const wait = await deps.throttle.retryAfter(email, address);
     if (wait > 0) {
+      deps.metrics.accountEvents.inc({ event: 'login_throttled' });
       log.info({ retryAfterSeconds: wait }, 'login throttled');
       return { outcome: 'throttled', retry_after_seconds: wait };
     }
@@ -44,6 +46,7 @@ export function refreshHandler(deps: SignInDeps): LoggedHandler<'accountRefresh'
   return async ({ refresh_token }, _context, log) => {
     const rotation = await deps.refreshTokens.rotate(refresh_token);
     if (rotation.outcome === 'reused') {
+      deps.metrics.accountEvents.inc({ event: 'refresh_reused' });
       log.warn({ accountId: rotation.accountId, familyId: rotation.familyId }, 'refresh token reused: family revoked');
     }
     if (rotation.outcome !== 'rotated') throw new AppError('E4015');
@@ -66,13 +69,17 @@ export function changePasswordHandler(deps: SignInDeps): LoggedHandler<'accountP
     const account = await deps.accounts.byId(account_id);
     if (!account) throw new AppError('E4016');
     const wait = await deps.throttle.retryAfter(account.email, address);
-    if (wait > 0) return { outcome: 'throttled', retry_after_seconds: wait };
+    if (wait > 0) {
+      deps.metrics.accountEvents.inc({ event: 'login_throttled' });
+      return { outcome: 'throttled', retry_after_seconds: wait };
+    }
     if (!(await deps.passwords.verify(account.passwordHash, current_password))) {
       await deps.throttle.failed(account.email, address);
       throw new AppError('E4011', 'the current password is wrong');
     }
     await deps.accounts.update(account.id, { passwordHash: await deps.passwords.hash(new_password), passwordChangedAt: new Date() });
     await deps.refreshTokens.revokeAccount(account.id);
+    deps.metrics.accountEvents.inc({ event: 'password_changed' });
     log.info({ accountId: account.id }, 'password changed, refresh tokens revoked');
     return { outcome: 'tokens', tokens: await deps.tokens.startSession(account) };
   };

@@ -24,6 +24,7 @@ ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=fals
 # deploy-tests checks that every workspace of package.json is listed here.
 COPY package.json package-lock.json ./
 COPY proto/package.json proto/
+COPY libs/auth/package.json libs/auth/
 COPY libs/bus/package.json libs/bus/
 COPY libs/devstack/package.json libs/devstack/
 COPY libs/mcp-host/package.json libs/mcp-host/
@@ -37,6 +38,7 @@ COPY services/persona/package.json services/persona/
 COPY services/qna-cache/package.json services/qna-cache/
 COPY tools/launcher/package.json tools/launcher/
 COPY tools/chaos/package.json tools/chaos/
+COPY tools/chat-cli/package.json tools/chat-cli/
 COPY tools/mcp-orders/package.json tools/mcp-orders/
 COPY tools/eval/package.json tools/eval/
 COPY bench/package.json bench/
@@ -73,7 +75,8 @@ for ws in "$@"; do
   copy_workspace "$ws"
   npm ls --parseable --all --omit=dev --omit=optional --workspace "$ws" | while read -r abs; do
     rel="${abs#"$PWD"/}"
-    case "$rel" in node_modules/*) ;; *) continue ;; esac
+    # a workspace's own node_modules holds what could not be hoisted (another version at the root)
+    case "$rel" in node_modules/*|*/node_modules/*) ;; *) continue ;; esac
     cp -al --parents "$rel" "$out/"
     # workspace packages are symlinks into the repository: bring their compiled code along
     if [ -L "$rel" ]; then copy_workspace "$(realpath --relative-to="$PWD" "$rel")"; fi

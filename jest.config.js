@@ -11,7 +11,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // The generated Prisma clients import `./x.js` for their `.ts` sources.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // ignoreDynamic keeps `import()` as is: an ES-module-only package (jose) is loaded that way.
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } }] },
   globalSetup: '<rootDir>/libs/testkit/dist/global-setup.js',
   globalTeardown: '<rootDir>/libs/testkit/dist/global-teardown.js',
   testTimeout: 60_000,

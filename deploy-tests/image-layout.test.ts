@@ -30,7 +30,8 @@ const children: ChildProcess[] = [];
 /** The build stage after `npm run build`: sources, compiled output and node_modules (hard links). */
 function copyRepository(to: string) {
   const topLevelSkip = new Set(['.git', '.data', 'coverage', 'k8s', 'docs', 'deploy-tests', 'system-tests']);
-  const keep = (src: string) => basename(src) !== 'node_modules' && !(dirname(src) === fromRoot() && topLevelSkip.has(basename(src)));
+  // the root's node_modules is linked below; a workspace's own (packages npm could not hoist) is copied
+  const keep = (src: string) => src !== fromRoot('node_modules') && !(dirname(src) === fromRoot() && topLevelSkip.has(basename(src)));
   cpSync(fromRoot(), to, { recursive: true, filter: keep });
   execFileSync('cp', ['-al', fromRoot('node_modules'), join(to, 'node_modules')]);
   // npm rewrites its hidden lockfile: give the copy its own, not a link to ours

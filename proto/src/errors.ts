@@ -14,12 +14,19 @@ export const errorCatalogue = {
   E4008: { status: 409, retryable: false, text: 'message_id already used by another session' },
   E4009: { status: 400, retryable: false, text: 'Unsupported frame type' },
   E4010: { status: 429, retryable: true, text: 'Too many connections from this address' },
+  E4011: { status: 401, retryable: false, text: 'Invalid email or password' },
+  E4012: { status: 401, retryable: false, text: 'Authentication required' },
+  E4013: { status: 403, retryable: false, text: 'Not allowed' },
+  E4014: { status: 409, retryable: false, text: 'Email already registered' },
+  E4015: { status: 401, retryable: false, text: 'Invalid or expired refresh token' },
+  E4016: { status: 404, retryable: false, text: 'Account not found' },
   E5001: { status: 504, retryable: true, text: 'The assistant did not answer in time' },
   E5002: { status: 503, retryable: true, text: 'The assistant is unavailable right now' },
   E5003: { status: 503, retryable: true, text: 'Storage is unavailable right now' },
   E5004: { status: 500, retryable: false, text: 'Internal error' },
   E5005: { status: 502, retryable: true, text: 'Recommendation failed' },
   E5006: { status: 503, retryable: true, text: 'Message bus unavailable' },
+  E5007: { status: 503, retryable: false, text: 'Accounts are not configured on this deployment' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

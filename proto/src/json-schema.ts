@@ -3,6 +3,7 @@ import { events, requests } from './bus/subjects';
 import { ClientChatFrame } from './ws/client-frames';
 import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
 import * as rest from './rest/bodies';
+import * as accounts from './rest/accounts';
 
 /**
  * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
@@ -32,5 +33,22 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.request', rest.FeedbackRequest, 'input');
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
+  addAccountBodies(add);
   return out;
+}
+
+function addAccountBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 'output') => void) {
+  add('rest/auth.register.request', accounts.RegisterRequest, 'input');
+  add('rest/auth.login.request', accounts.PasswordLoginRequest, 'input');
+  add('rest/auth.refresh.request', accounts.RefreshRequest, 'input');
+  add('rest/auth.logout.request', accounts.LogoutRequest, 'input');
+  add('rest/auth.token.response', accounts.TokenResponse);
+  add('rest/auth.change-password.request', accounts.ChangePasswordRequest, 'input');
+  add('rest/account.response', accounts.AccountResponse);
+  add('rest/profile.update.request', accounts.ProfileUpdateRequest, 'input');
+  add('rest/usage.response', accounts.UsageResponse);
+  add('rest/admin.role.request', accounts.RoleChangeRequest, 'input');
+  add('rest/api-key.create.request', accounts.ApiKeyCreateRequest, 'input');
+  add('rest/api-key.created.response', accounts.ApiKeyCreatedResponse);
+  add('rest/api-key.list.response', accounts.ApiKeyListResponse);
 }

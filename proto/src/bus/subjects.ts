@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import * as p from './payloads';
+import * as a from './account-payloads';
+import * as r from '../rest/accounts';
 
 /**
  * Every NATS subject of the system, one schema each, versioned in its name.
@@ -96,6 +98,32 @@ export const requests = {
     'The persona bound to a session, or null.'),
   recommend: request('persona.recommend.v1', null, 'persona', p.RecommendQuery, p.RecommendResult,
     'Spending-based card recommendation for the session persona (tool consumption_recommend).'),
+  accountRegister: request('persona.account.register.v1', null, 'persona', a.AccountRegisterCommand, r.AccountResponse,
+    'Create a customer account (email, password, name); E4014 when the email is taken.'),
+  accountLogin: request('persona.account.login.v1', null, 'persona', a.AccountLoginCommand, a.SignInResult,
+    'Check an email and password (throttled per account and address) and issue an access and refresh token.'),
+  accountRefresh: request('persona.account.refresh.v1', null, 'persona', a.AccountRefreshCommand, r.TokenResponse,
+    'Rotate a refresh token; a token used twice revokes its whole family (RFC 9700).'),
+  accountLogout: request('persona.account.logout.v1', null, 'persona', a.AccountLogoutCommand, a.AccountLogoutResult,
+    'Revoke the family of a refresh token.'),
+  accountGet: request('persona.account.get.v1', null, 'persona', a.AccountQuery, r.AccountResponse,
+    'One account as `me` shows it.'),
+  accountPassword: request('persona.account.password.v1', null, 'persona', a.AccountPasswordCommand, a.SignInResult,
+    'Change a password given the current one; revokes every refresh token and issues a new pair.'),
+  accountProfile: request('persona.account.profile.v1', null, 'persona', a.AccountProfileCommand, r.AccountResponse,
+    'Change the name or picture of an account.'),
+  accountUsage: request('persona.account.usage.v1', null, 'persona', a.AccountQuery, a.AccountUsageResult,
+    'Add one to the usage counter of an account.'),
+  accountRole: request('persona.account.role.v1', null, 'persona', a.AccountRoleCommand, r.AccountResponse,
+    'An admin sets the role of another account.'),
+  apiKeyCreate: request('persona.apikey.create.v1', null, 'persona', a.ApiKeyCreateCommand, r.ApiKeyCreatedResponse,
+    'An admin creates an API key; the answer is the only place its secret appears.'),
+  apiKeyList: request('persona.apikey.list.v1', null, 'persona', a.ApiKeyListQuery, a.ApiKeyListResult,
+    'The API keys an admin created (no secrets).'),
+  apiKeyRevoke: request('persona.apikey.revoke.v1', null, 'persona', a.ApiKeyRevokeCommand, r.ApiKeyItem,
+    'An admin revokes an API key.'),
+  apiKeyVerify: request('persona.apikey.verify.v1', null, 'persona', a.ApiKeyVerifyQuery, a.ApiKeyVerifyResult,
+    'Who an X-API-Key acts for and within which scopes; E4012 when unknown, expired or revoked.'),
   queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
     'Pending and in-flight jobs of the LLM worker pool.'),
 } as const;

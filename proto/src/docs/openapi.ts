@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as rest from '../rest/bodies';
+import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
 
 /**
  * A zod schema as an OpenAPI 3.1 Schema Object. OAS 3.1 schemas are JSON Schema 2020-12: a value
@@ -57,6 +58,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { 200: { description: 'ok', content: json(rest.FeedbackResponse) }, 404: error('unknown message'), 422: error('bad body') },
         },
       },
+      ...accountPaths({ json, error }),
     },
+    components: { securitySchemes: accountSecuritySchemes },
   };
 }

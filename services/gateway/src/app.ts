@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Bus } from '@chatbot/bus';
 import { createMetricsRegistry, type Logger, type OpsEndpoints } from '@chatbot/runtime';
+import { authSetup } from './auth/auth.setup';
 import { watchBrokerLink } from './broker.link';
 import type { GatewayConfig } from './config';
 import { createGatewayMetrics } from './gateway.metrics';
@@ -48,7 +49,7 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     work.then(done, done);
   };
   const common = { bus, link, logger, metrics, requestTimeoutMs: config.REQUEST_TIMEOUT_MS };
-  const http = createHttpApp({ ...common, ops, corsOrigins: config.CORS_ORIGINS });
+  const http = createHttpApp({ ...common, ...authSetup(config, bus, logger), ops, corsOrigins: config.CORS_ORIGINS });
   const server = createServer(http);
   const sockets = new ChatSockets(server, {
     ...common,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { accessTokenEnv } from '@chatbot/auth';
 import { baseEnv, loadConfig, portSchema, positiveInt } from '@chatbot/runtime';
 
 const positiveRate = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
@@ -50,6 +51,10 @@ export const GatewayEnv = z
       .regex(/^(true|false|\d{1,2})$/, 'true, false or a number of proxy hops')
       .default('false')
       .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value))),
+    /** Access tokens are verified here, locally, with these keys (see libs/auth). */
+    ...accessTokenEnv,
+    /** How long a verified X-API-Key is believed before persona is asked again (a revocation waits this long). */
+    API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     GATEWAY_ID: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only, at most 64')

@@ -1,5 +1,6 @@
 import type { Bus } from '@chatbot/bus';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
+import { prepareAccounts, type AccountSettings } from './accounts/accounts.app';
 import type { PrismaClient } from './generated/prisma/client';
 import { loginHandler } from './login.handler';
 import { createPersonaMetrics, instrument } from './persona.metrics';
@@ -19,6 +20,7 @@ export interface AppDeps {
   presenceTimeoutMs: number;
   /** Folder of personas.json and clusters.json. */
   dataDir?: string;
+  accounts: AccountSettings;
 }
 
 export interface App {
@@ -36,6 +38,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await bus.ensureStreams(['CHAT_REPLIES']);
   const seeded = await seedReferenceData(deps.prisma, await loadSeedData(deps.dataDir ?? DATA_DIR));
   logger.info({ changed: seeded }, 'reference data seeded');
+  const accounts = await prepareAccounts({ prisma: deps.prisma, settings: deps.accounts });
 
   const metrics = createPersonaMetrics(registry);
   const repository = new PersonaRepository(deps.prisma);
@@ -47,6 +50,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     presence: presenceClient(bus, deps.presenceTimeoutMs),
   };
   const observed = { logger, metrics };
+  accounts.serve(bus, observed);
   bus.serve('personas', instrument('personas', observed, personasHandler(handlerDeps)));
   bus.serve('login', instrument('login', observed, loginHandler(handlerDeps)));
   bus.serve('binding', instrument('binding', observed, bindingHandler(handlerDeps)));

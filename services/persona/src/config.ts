@@ -1,11 +1,28 @@
 import { z } from 'zod';
+import { accessTokenEnv } from '@chatbot/auth';
 import { baseEnv, databaseEnv, loadConfig, positiveInt } from '@chatbot/runtime';
+
+/** OWASP's minimum for argon2id (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane. */
+const ARGON2_MIN_MEMORY_KIB = 19_456;
+const ARGON2_MIN_TIME_COST = 2;
 
 const schema = z.object({
   ...baseEnv,
   ...databaseEnv,
   /** How long the gateway holding a session's socket gets to confirm it is connected. */
   PRESENCE_TIMEOUT_MS: positiveInt(1_000),
+  ...accessTokenEnv,
+  /** Life of one refresh token; every refresh issues a new one. */
+  REFRESH_TOKEN_TTL_DAYS: positiveInt(30),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(ARGON2_MIN_MEMORY_KIB, 'at least 19456 (OWASP minimum)').default(ARGON2_MIN_MEMORY_KIB),
+  ARGON2_TIME_COST: z.coerce.number().int().min(ARGON2_MIN_TIME_COST, 'at least 2 (OWASP minimum)').default(ARGON2_MIN_TIME_COST),
+  ARGON2_PARALLELISM: positiveInt(1),
+  /** Failed logins an account, and a client address, may have per window before E4004. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(10),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(30),
+  LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt(900),
+  /** Expiry of a new API key when its creator gives none. */
+  API_KEY_EXPIRY_DAYS: positiveInt(90),
 });
 
 export type Config = z.infer<typeof schema>;

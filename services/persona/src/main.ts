@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Bus } from '@chatbot/bus';
 import { announceReady, createLogger, createMetricsRegistry, runMain, startOpsServer } from '@chatbot/runtime';
 import { migrate, retryWhileDatabaseDown, startingOps } from '@chatbot/store';
+import { accountSettings } from './accounts/accounts.app';
 import { createApp } from './app';
 import { readConfig } from './config';
 import { createPrisma, DB_SCHEMA, pingDb } from './database';
@@ -19,7 +20,7 @@ runMain('persona', async () => {
   const migrations = join(__dirname, '..', 'prisma', 'migrations');
   const app = await retryWhileDatabaseDown('migrate and seed', async () => {
     await migrate({ databaseUrl: config.DATABASE_URL, schema: DB_SCHEMA, dir: migrations, logger });
-    return createApp({ bus, prisma, logger, registry, presenceTimeoutMs: config.PRESENCE_TIMEOUT_MS });
+    return createApp({ bus, prisma, logger, registry, presenceTimeoutMs: config.PRESENCE_TIMEOUT_MS, accounts: accountSettings(config) });
   }, { logger, ping });
   ops.started(app.ops);
   announceReady(logger, { ports: { ops: opsServer.port } });

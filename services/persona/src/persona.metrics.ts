@@ -14,6 +14,12 @@ export function createPersonaMetrics(registry: Registry) {
       'Spending-based recommendations produced, by trigger (login push or tool call) and cluster',
       ['trigger', 'cluster'],
     ),
+    accountEvents: counter(
+      registry,
+      'chatbot_persona_account_events_total',
+      'Security events of accounts: login_throttled, refresh_reused (a family revoked), password_changed',
+      ['event'],
+    ),
     requestSeconds: histogram(
       registry,
       'chatbot_persona_request_duration_seconds',

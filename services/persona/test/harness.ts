@@ -42,8 +42,11 @@ export interface PersonaHarness {
   close(): Promise<void>;
 }
 
+/** The HS256 secret persona signs access tokens with in these specs (accounts are off without one). */
+export const TEST_JWT_SECRET = 'persona-itest-secret-0123456789abcdef';
+
 // `info` so that the `ready` line (and the seeding line) reach the harness.
-const serviceEnv = (env: TestEnv) => ({ ...env.env, LOG_LEVEL: 'info' });
+const serviceEnv = (env: TestEnv) => ({ ...env.env, LOG_LEVEL: 'info', JWT_SECRET: TEST_JWT_SECRET });
 
 export async function startPersona(): Promise<PersonaHarness> {
   const env = await isolate();

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Teardown } from '@chatbot/devstack';
+import { devJwtSecret } from './dev-secret';
 import { startInfrastructure } from './infra';
 import { createOutput, logFormat } from './output';
 import { planServices, startSupervised, type StartedService } from './services';
@@ -23,7 +24,7 @@ async function start(): Promise<void> {
   const infra = await startInfrastructure(dataDir, out, teardown);
   const started: StartedService[] = [];
   teardown.add('services', () => stopServices(started));
-  const base = { NATS_URL: infra.natsUrl, DATABASE_URL: infra.databaseUrl };
+  const base = { NATS_URL: infra.natsUrl, DATABASE_URL: infra.databaseUrl, ...devJwtSecret(dataDir) };
   for (const plan of planServices(base, workers, port)) {
     if (stopRequested) return;
     out.step(`starting ${plan.name}…`);

@@ -20,10 +20,12 @@ test('any origin by default; preflights end with 204 and the asked headers', () 
   expect(preflight).toMatchObject({ status: 204, nextCalled: false });
   expect(preflight.headers).toMatchObject({
     'access-control-allow-origin': '*',
-    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
     'access-control-allow-headers': 'content-type',
   });
   expect(run(['*'], 'GET', {})).toMatchObject({ nextCalled: true, headers: { 'access-control-allow-origin': '*' } });
+  // a browser client may read the wait of a 429, the reason of a 401, and the id to quote to support
+  expect(run(['*'], 'POST', {}).headers['access-control-expose-headers']).toBe('Retry-After, WWW-Authenticate, X-Correlation-Id');
 });
 
 test('a configured list echoes a listed origin only', () => {

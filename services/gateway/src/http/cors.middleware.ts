@@ -1,6 +1,8 @@
 import type { RequestHandler } from 'express';
 
-const ALLOW_METHODS = 'GET, POST, OPTIONS';
+const ALLOW_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
+/** Response headers a browser client may read beyond the safelisted ones (throttling, auth, support). */
+const EXPOSE_HEADERS = 'Retry-After, WWW-Authenticate, X-Correlation-Id';
 
 /** CORS for the browser client (a different origin); preflights are answered here, 204. */
 export function corsMiddleware(origins: string[]): RequestHandler {
@@ -13,6 +15,7 @@ export function corsMiddleware(origins: string[]): RequestHandler {
       res.append('Vary', 'Origin');
       if (origin && allowed.has(origin)) res.setHeader('Access-Control-Allow-Origin', origin);
     }
+    res.setHeader('Access-Control-Expose-Headers', EXPOSE_HEADERS);
     if (req.method !== 'OPTIONS') return next();
     const requested = req.headers['access-control-request-headers'];
     res.setHeader('Access-Control-Allow-Methods', ALLOW_METHODS);

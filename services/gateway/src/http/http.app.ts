@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import express, { type Express, type RequestHandler } from 'express';
 import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runtime';
+import { authRouter, type AuthRouteDeps } from '../auth/auth.routes';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
 import type { GatewayMetrics } from '../gateway.metrics';
 import { restRouter, type RestDeps } from './rest.routes';
 
-export interface HttpDeps extends RestDeps {
+export interface HttpDeps extends RestDeps, AuthRouteDeps {
   logger: Logger;
   metrics: GatewayMetrics;
   ops: OpsEndpoints;
@@ -25,6 +26,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(correlation);
   app.use(express.json({ limit: '64kb' }));
   app.use(restRouter(deps));
+  app.use(authRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -34,6 +34,7 @@ COPY services/qna-cache/package.json services/qna-cache/
 COPY tools/launcher/package.json tools/launcher/
 COPY tools/chaos/package.json tools/chaos/
 COPY bench/package.json bench/
+COPY web/package.json web/
 # Install scripts are skipped: the only one the build needs is the root postinstall (Prisma
 # client generation), run below once the schemas are in; the others download engines or build
 # native add-ons that only the test tooling uses.

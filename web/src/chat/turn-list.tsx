@@ -1,0 +1,89 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { words, type Lang, type Words } from '../lib/i18n';
+import type { BotTurn, Turn, UserTurn } from '../lib/transcript';
+
+interface Props {
+  turns: Turn[];
+  lang: Lang;
+  onAsk: (text: string) => void;
+  onRate: (id: string, helpful: boolean | null, before: boolean | null | undefined) => void;
+}
+
+/** The conversation, newest at the bottom; a live region so screen readers hear the answers. */
+export function TurnList({ turns, lang, onAsk, onRate }: Props) {
+  const w = words[lang];
+  const end = useRef<HTMLLIElement>(null);
+  useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [turns]);
+  return (
+    <section class="transcript" aria-label={w.transcript}>
+      {turns.length === 0 && <p class="muted empty">{w.empty}</p>}
+      <ol role="log" aria-live="polite">
+        {turns.map((turn) =>
+          turn.role === 'user' ? (
+            <UserView key={`u-${turn.id}`} turn={turn} w={w} />
+          ) : turn.role === 'bot' ? (
+            <BotView key={`b-${turn.id}`} turn={turn} w={w} onAsk={onAsk} onRate={onRate} />
+          ) : (
+            <li key={turn.id} class="notice">{turn.code.startsWith('resync') ? w.resync : `${w.error} (${turn.code})`}</li>
+          ),
+        )}
+        <li ref={end} class="end" aria-hidden="true" />
+      </ol>
+    </section>
+  );
+}
+
+function UserView({ turn, w }: { turn: UserTurn; w: Words }) {
+  const notice = turn.notice && (w[turn.notice as keyof Words] ?? `${w.error} (${turn.notice})`);
+  return (
+    <li class="turn user" data-message-id={turn.id} data-state={turn.state}>
+      <span class="visually-hidden">{w.you}: </span>
+      <p class="bubble">{turn.text}</p>
+      <small class="state">{w[turn.state]}</small>
+      {notice && <small class="state notice-text">{notice}</small>}
+    </li>
+  );
+}
+
+function BotView({ turn, w, onAsk, onRate }: { turn: BotTurn; w: Words } & Pick<Props, 'onAsk' | 'onRate'>) {
+  return (
+    <li class="turn bot" data-message-id={turn.id} data-done={String(turn.done)}>
+      <span class="visually-hidden">{w.bot}: </span>
+      {turn.text && <p class="bubble">{turn.text}</p>}
+      {turn.typing && !turn.done && (
+        <p class="typing" aria-label={w.typing}>
+          <span /> <span /> <span />
+        </p>
+      )}
+      {turn.cards.length > 0 && (
+        <ul class="cards" aria-label={w.cards}>
+          {turn.cards.map((card) => (
+            <li key={card} class="card">
+              <span class="card-chip" aria-hidden="true" />
+              {card}
+            </li>
+          ))}
+        </ul>
+      )}
+      {turn.related.length > 0 && (
+        <div class="related" role="group" aria-label={w.related}>
+          {turn.related.map((question) => (
+            <button key={question} type="button" onClick={() => onAsk(question)}>{question}</button>
+          ))}
+        </div>
+      )}
+      {turn.done && <Feedback turn={turn} w={w} onRate={onRate} />}
+    </li>
+  );
+}
+
+function Feedback({ turn, w, onRate }: { turn: BotTurn; w: Words; onRate: Props['onRate'] }) {
+  const toggle = (helpful: boolean) => onRate(turn.id, turn.feedback === helpful ? null : helpful, turn.feedback);
+  return (
+    <div class="feedback">
+      <button type="button" aria-pressed={turn.feedback === true} aria-label={w.helpful} title={w.helpful} onClick={() => toggle(true)}>👍</button>
+      <button type="button" aria-pressed={turn.feedback === false} aria-label={w.notHelpful} title={w.notHelpful} onClick={() => toggle(false)}>👎</button>
+      {turn.feedbackFailed && <small role="alert">{w.feedbackFailed}</small>}
+    </div>
+  );
+}

@@ -17,7 +17,8 @@ export function TurnList({ turns, lang, onAsk, onRate }: Props) {
   return (
     <section class="transcript" aria-label={w.transcript}>
       {turns.length === 0 && <p class="muted empty">{w.empty}</p>}
-      <ol role="log" aria-live="polite">
+      <div role="log" aria-live="polite">
+      <ol>
         {turns.map((turn) =>
           turn.role === 'user' ? (
             <UserView key={`u-${turn.id}`} turn={turn} w={w} />
@@ -29,6 +30,7 @@ export function TurnList({ turns, lang, onAsk, onRate }: Props) {
         )}
         <li ref={end} class="end" aria-hidden="true" />
       </ol>
+      </div>
     </section>
   );
 }

@@ -118,7 +118,7 @@ test('after a reload the conversation is still there and goes on in the same ses
   expect(await sessionId()).toBe(sessionBefore);
   await shot(page, 'reloaded');
 
-  await ask('카드 분실 신고는 어떻게 하나요?');
+  await ask('편의점에서 할인받을 수 있는 카드가 있나요?'); // another FAQ
   await finalAnswer(3);
   const sessions = await db.query('SELECT DISTINCT session_id::text FROM chat_log.messages');
   expect(sessions.rows.map((r) => r.session_id)).toEqual([sessionBefore]);
@@ -167,6 +167,10 @@ test('/docs is Swagger UI listing the API, from the gateway alone', async () => 
   await docs.locator('.opblock-summary-path', { hasText: '/api/chat/feedback' }).waitFor(WAIT);
   expect(await docs.locator('.opblock').count()).toBeGreaterThanOrEqual(8);
   await shot(docs, 'docs-swagger-ui');
+  // Opened, an operation shows its request body schema (rendered under the same strict CSP).
+  await docs.locator('.opblock-summary', { hasText: '/api/chat/feedback' }).click();
+  await docs.locator('.opblock.is-open .body-param__example, .opblock.is-open .model-example').first().waitFor(WAIT);
+  await shot(docs, 'docs-operation-open');
   expect(outside).toEqual([]);
   expect(docErrors).toEqual([]);
   await docs.close();

@@ -21,7 +21,7 @@ export function screenshots(folder: string) {
   let step = 0;
   return async (page: Page, name: string) => {
     step += 1;
-    await page.screenshot({ path: join(dir, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(dir, `${String(step).padStart(2, '0')}-${name}.png`) });
   };
 }
 

@@ -83,9 +83,22 @@ function Feedback({ turn, w, onRate }: { turn: BotTurn; w: Words; onRate: Props[
   const toggle = (helpful: boolean) => onRate(turn.id, turn.feedback === helpful ? null : helpful, turn.feedback);
   return (
     <div class="feedback">
-      <button type="button" aria-pressed={turn.feedback === true} aria-label={w.helpful} title={w.helpful} onClick={() => toggle(true)}>👍</button>
-      <button type="button" aria-pressed={turn.feedback === false} aria-label={w.notHelpful} title={w.notHelpful} onClick={() => toggle(false)}>👎</button>
+      <button type="button" aria-pressed={turn.feedback === true} aria-label={w.helpful} title={w.helpful} onClick={() => toggle(true)}>
+        <Thumb />
+      </button>
+      <button type="button" aria-pressed={turn.feedback === false} aria-label={w.notHelpful} title={w.notHelpful} onClick={() => toggle(false)}>
+        <Thumb down />
+      </button>
       {turn.feedbackFailed && <small role="alert">{w.feedbackFailed}</small>}
     </div>
+  );
+}
+
+/** Drawn, not an emoji: phones and servers without an emoji font would show empty boxes. */
+function Thumb({ down = false }: { down?: boolean }) {
+  return (
+    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" class={down ? 'thumb down' : 'thumb'}>
+      <path d="M2 10h4v11H2zM8 21h9.2a2 2 0 0 0 2-1.6l1.7-7A2 2 0 0 0 19 10h-5.3l.8-4.2a1.6 1.6 0 0 0-2.9-1.2L8 10z" fill="currentColor" />
+    </svg>
   );
 }

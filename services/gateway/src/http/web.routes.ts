@@ -35,7 +35,7 @@ export function webRouter({ logger, webDist = builtPages() }: WebPagesOptions): 
   if (webDist) router.use('/assets', labelled('web.assets'), express.static(join(webDist, 'assets'), assetOptions));
   router.get(['/docs', '/docs/'], (req, res) => {
     res.locals.route = 'docs';
-    setPageHeaders(req, res, { inlineStyles: true });
+    setPageHeaders(req, res);
     res.type('html').send(DOCS_PAGE);
   });
   router.get('/docs/init.js', (_req, res) => {
@@ -86,9 +86,9 @@ function sendPage(req: Request, res: Response, file: string): void {
   res.sendFile(file, { etag: false, lastModified: false, cacheControl: false });
 }
 
-function setPageHeaders(req: Request, res: Response, options: { inlineStyles?: boolean } = {}): void {
+function setPageHeaders(req: Request, res: Response): void {
   res.setHeader('Cache-Control', 'no-cache');
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host, options.inlineStyles));
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
 }
@@ -96,14 +96,14 @@ function setPageHeaders(req: Request, res: Response, options: { inlineStyles?: b
 /**
  * Scripts, styles, fonts and connections from this origin only. The chat socket is named
  * explicitly (ws: and wss: of the page's own host), since older browsers do not count it as 'self'.
- * Only /docs allows inline styles: Swagger UI writes style attributes; our own pages do not.
+ * Swagger UI needs no exception: it sets styles through the DOM, which style-src does not govern.
  */
-export function contentSecurityPolicy(host: string | undefined, inlineStyles = false): string {
+export function contentSecurityPolicy(host: string | undefined): string {
   const socket = host && /^[A-Za-z0-9.:[\]-]{1,255}$/.test(host) ? ` ws://${host} wss://${host}` : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
-    `style-src 'self'${inlineStyles ? " 'unsafe-inline'" : ''}`,
+    "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src 'self'${socket}`,

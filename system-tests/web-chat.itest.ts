@@ -115,6 +115,7 @@ test('after a reload the conversation is still there and goes on in the same ses
   await page.reload();
   await online();
   expect(await botTurns().count()).toBe(2);
+  expect(await page.locator('.card').count()).toBeGreaterThan(0);
   expect(await sessionId()).toBe(sessionBefore);
   await shot(page, 'reloaded');
 
@@ -124,25 +125,36 @@ test('after a reload the conversation is still there and goes on in the same ses
   expect(sessions.rows.map((r) => r.session_id)).toEqual([sessionBefore]);
 });
 
-test('the connection cut in the middle of a streamed answer comes back: the banner shows, then the whole answer, once', async () => {
+test('the connection cut in the middle of a streamed answer comes back: the banner shows, then the whole answer once, and what was written offline is sent', async () => {
   await ask(LONG_QUESTION);
   const streaming = page.locator('.turn.bot').nth(3);
   await streaming.locator('.bubble').waitFor(WAIT); // the first pieces are on screen
   expect(await streaming.getAttribute('data-done')).toBe('false');
   link.cut();
   await page.locator('.banner[data-status="offline"]').waitFor(WAIT);
+  // Written while offline: kept, then sent once the connection is back.
+  await ask(FAQ.question);
+  expect(await page.locator('.turn.user').last().getAttribute('data-state')).toBe('sending');
   await shot(page, 'connection-lost-banner');
   link.restore();
 
   const answer = await finalAnswer(4);
   await online();
   expect(await answer.locator('.bubble').innerText()).toBe(longAnswer);
-  expect(await botTurns().count()).toBe(4);
-  expect(await page.locator('.turn.user').count()).toBe(4);
-  const id = await answer.getAttribute('data-message-id');
-  const replies = await db.query('SELECT count(*)::int AS n FROM chat_log.replies WHERE prompt_message_id = $1 AND seq IS NOT NULL', [id]);
-  expect(replies.rows[0].n).toBe(1);
-  await shot(page, 'answer-complete-after-reconnect');
+  const afterwards = await finalAnswer(5);
+  expect(await afterwards.locator('.bubble').innerText()).toContain(FAQ.answerStart);
+  expect(await botTurns().count()).toBe(5);
+  expect(await page.locator('.turn.user').count()).toBe(5);
+  for (const turn of [answer, afterwards]) {
+    const id = await turn.getAttribute('data-message-id');
+    const stored = await db.query(
+      `SELECT (SELECT count(*)::int FROM chat_log.messages WHERE message_id = $1) AS messages,
+              (SELECT count(*)::int FROM chat_log.replies WHERE prompt_message_id = $1 AND seq IS NOT NULL) AS replies`,
+      [id],
+    );
+    expect(stored.rows[0]).toEqual({ messages: 1, replies: 1 });
+  }
+  await shot(page, 'answers-complete-after-reconnect');
 });
 
 test('English is one switch away, and the console page says agents sign in there', async () => {

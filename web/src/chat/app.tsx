@@ -67,7 +67,7 @@ function ConnectionBanner({ status, lang }: { status: Status; lang: keyof typeof
   const w = words[lang];
   const text = status === 'offline' ? w.offline : status === 'replaced' ? w.replaced : status === 'connecting' ? w.connecting : '';
   return (
-    <div class={`banner${text ? '' : ' hidden'}`} role="status" data-status={status}>
+    <div class={`banner${text ? '' : ' quiet-banner'}`} role="status" data-status={status}>
       {text}
     </div>
   );

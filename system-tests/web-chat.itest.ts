@@ -30,6 +30,7 @@ const WAIT = { timeout: 60_000 };
 const STEP_LIMIT = 180_000; // a whole test on a busy machine (the product's timeouts are its own)
 
 beforeAll(async () => {
+  browser = await launchChromium(); // first: without Chromium, fail before starting anything else
   stub = await startStubLlm();
   stub.setScript((body) => {
     const messages = (body.messages ?? []) as Array<{ role: string; content?: string }>;
@@ -39,10 +40,7 @@ beforeAll(async () => {
       ? { text: cardAnswer, tokenDelayMs: 20 }
       : { toolCallIncremental: { name: 'get_card_recommendation', arguments: { need: '편의점 카페 할인' } }, argumentFragments: 2 };
   });
-  [system, browser] = await Promise.all([
-    startSystem({ env: { LLM_BASE_URL: stub.url, LLM_MODEL: 'stub-model' } }),
-    launchChromium(),
-  ]);
+  system = await startSystem({ env: { LLM_BASE_URL: stub.url, LLM_MODEL: 'stub-model' } });
   link = await startCuttableLink(system.gateways[0]);
   db = new Client({ connectionString: system.env.databaseUrl });
   await db.connect();

@@ -42,6 +42,7 @@ COPY tools/chat-cli/package.json tools/chat-cli/
 COPY tools/mcp-orders/package.json tools/mcp-orders/
 COPY tools/eval/package.json tools/eval/
 COPY bench/package.json bench/
+COPY web/package.json web/
 # Install scripts are skipped: the only one the build needs is the root postinstall (Prisma
 # client generation), run below once the schemas are in; the others download engines or build
 # native add-ons that only the test tooling uses.

@@ -6,7 +6,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/proto', '<rootDir>/libs', '<rootDir>/services', '<rootDir>/tools', '<rootDir>/bench', '<rootDir>/deploy-tests', '<rootDir>/system-tests'],
+  roots: ['<rootDir>/proto', '<rootDir>/libs', '<rootDir>/services', '<rootDir>/tools', '<rootDir>/bench', '<rootDir>/deploy-tests', '<rootDir>/system-tests', '<rootDir>/web'],
   testMatch: ['**/src/**/*.test.ts', '**/src/**/*.itest.ts', '<rootDir>/deploy-tests/**/*.test.ts', '<rootDir>/system-tests/**/*.itest.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // The generated Prisma clients import `./x.js` for their `.ts` sources.

@@ -18,16 +18,24 @@ const say = (msg) =>
 
 say('building…');
 const began = Date.now();
+// the TypeScript and then the pages (web/), as `npm run build` does, without a shell in between
 const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-b'], { cwd: root, stdio: 'inherit' });
-const forward = (signal) => tsc.kill(signal);
+let step = tsc;
+const forward = (signal) => step.kill(signal);
 const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 for (const signal of signals) process.on(signal, forward);
-tsc.on('exit', (code, signal) => {
+const finished = (next) => (code, signal) => {
+  if (code === 0) return next();
   for (const s of signals) process.off(s, forward);
-  if (code !== 0) {
-    say(signal ? `build stopped (${signal})` : `build failed (exit code ${code})`);
-    process.exit(code ?? 1);
-  }
-  say(`built in ${((Date.now() - began) / 1000).toFixed(1)} s`);
-  require('./dist/main.js');
-});
+  say(signal ? `build stopped (${signal})` : `build failed (exit code ${code})`);
+  process.exit(code ?? 1);
+};
+tsc.on('exit', finished(() => {
+  const vite = require.resolve('vite/bin/vite.js', { paths: [join(root, 'web')] });
+  step = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: join(root, 'web'), stdio: 'inherit' });
+  step.on('exit', finished(() => {
+    for (const s of signals) process.off(s, forward);
+    say(`built in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    require('./dist/main.js');
+  }));
+}));

@@ -54,9 +54,9 @@ const post = (path: string, body: unknown) =>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
 
-test('/docs serves the OpenAPI document built from the same contracts as the routes', async () => {
+test('/docs/openapi.json serves the OpenAPI document built from the same contracts as the routes', async () => {
   const { openApiDocument } = await import('@chatbot/proto');
-  const { status, body } = await json(await get('/docs'));
+  const { status, body } = await json(await get('/docs/openapi.json'));
   expect(status).toBe(200);
   expect(body).toEqual(JSON.parse(JSON.stringify(openApiDocument(body.info.version))));
   for (const path of ['/api/qna/faq', '/api/qna/terms', '/api/chat/personas', '/api/login/', '/api/login/persona_id', '/api/chat/feedback']) {

@@ -7,6 +7,7 @@ import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
 import type { GatewayMetrics } from '../gateway.metrics';
 import { restRouter, type RestDeps } from './rest.routes';
+import { webRouter } from './web.routes';
 
 export interface HttpDeps extends RestDeps, AuthRouteDeps {
   logger: Logger;
@@ -27,6 +28,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(express.json({ limit: '64kb' }));
   app.use(restRouter(deps));
   app.use(authRouter(deps));
+  app.use(webRouter({ logger: deps.logger }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -34,7 +34,7 @@ export function restRouter(deps: RestDeps): Router {
   };
 
   router.get('/api/health', route('health', async () => ({ status: 'ok' })));
-  router.get(['/docs', '/docs/openapi.json'], (_req, res) => void res.json(openApi));
+  router.get('/docs/openapi.json', (_req, res) => void res.json(openApi)); // /docs is Swagger UI over it
   router.get('/api/qna/faq', route('qna.faq', async (req, res) => (await ask('faqTop', topK(faqQuery, req), res)).items));
   router.get('/api/qna/terms', route('qna.terms', async (req, res) => (await ask('termTop', topK(termQuery, req), res)).items));
   router.get(['/api/chat/personas', '/api/login/personas'], route('personas', (_req, res) => ask('personas', {}, res)));

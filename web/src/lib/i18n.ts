@@ -1,0 +1,99 @@
+/** The pages' words in Korean and English; the language comes from the browser until the person picks one. */
+
+export type Lang = 'ko' | 'en';
+
+const en = {
+  title: 'Card help chat',
+  language: 'Language',
+  connecting: 'Connecting…',
+  offline: 'Connection lost. Reconnecting… Your messages are kept and sent when it is back.',
+  replaced: 'This conversation was opened in another tab. Reload to continue here.',
+  transcript: 'Conversation',
+  empty: 'Ask about cards, benefits or financial terms.',
+  you: 'You',
+  bot: 'Assistant',
+  typing: 'The assistant is typing…',
+  sending: 'sending',
+  accepted: 'sent',
+  stored: 'delivered',
+  failed: 'not sent',
+  cards: 'Cards',
+  related: 'Related questions',
+  helpful: 'Helpful',
+  notHelpful: 'Not helpful',
+  feedbackFailed: 'Feedback could not be saved',
+  input: 'Your message',
+  placeholder: 'Type a question and press Enter',
+  send: 'Send',
+  newChat: 'New conversation',
+  signIn: 'Sign in',
+  E5001: 'The answer is taking longer than usual; it will appear here.',
+  E4004: 'Too many messages at once; sending again shortly.',
+  E5006: 'The assistant could not take the message yet; sending again shortly.',
+  error: 'The message was refused',
+  resync: 'Some earlier answers could not be restored.',
+  consoleTitle: "Agents' console",
+  consoleSignIn: 'Agents sign in here to see the queues and take over conversations.',
+  consoleSoon: 'Sign-in and the queues arrive with the accounts API.',
+  navChat: 'Chat',
+  navConsole: 'Console',
+  navDocs: 'API docs',
+} as const;
+
+export type Words = Record<keyof typeof en, string>;
+
+const ko: Words = {
+  title: '카드 상담 챗봇',
+  language: '언어',
+  connecting: '연결하는 중…',
+  offline: '연결이 끊겼습니다. 다시 연결하는 중… 보낸 메시지는 보관했다가 연결되면 전송합니다.',
+  replaced: '이 대화가 다른 탭에서 열렸습니다. 여기서 계속하려면 새로고침하세요.',
+  transcript: '대화',
+  empty: '카드, 혜택, 금융 용어에 대해 물어보세요.',
+  you: '나',
+  bot: '상담봇',
+  typing: '상담봇이 입력하는 중…',
+  sending: '보내는 중',
+  accepted: '보냄',
+  stored: '전달됨',
+  failed: '보내지 못함',
+  cards: '카드',
+  related: '관련 질문',
+  helpful: '도움이 됐어요',
+  notHelpful: '도움이 안 됐어요',
+  feedbackFailed: '평가를 저장하지 못했습니다',
+  input: '메시지',
+  placeholder: '질문을 입력하고 Enter를 누르세요',
+  send: '보내기',
+  newChat: '새 대화',
+  signIn: '로그인',
+  E5001: '답변이 평소보다 늦어지고 있습니다. 도착하면 여기에 표시됩니다.',
+  E4004: '메시지가 너무 많습니다. 잠시 후 다시 보냅니다.',
+  E5006: '상담봇이 아직 메시지를 받지 못했습니다. 잠시 후 다시 보냅니다.',
+  error: '메시지가 거부되었습니다',
+  resync: '이전 답변 일부를 복원하지 못했습니다.',
+  consoleTitle: '상담원 콘솔',
+  consoleSignIn: '상담원은 여기에서 로그인하여 대기열을 보고 대화를 이어받습니다.',
+  consoleSoon: '로그인과 대기열은 계정 API와 함께 제공됩니다.',
+  navChat: '채팅',
+  navConsole: '콘솔',
+  navDocs: 'API 문서',
+};
+
+export const words: Record<Lang, Words> = { en, ko };
+
+const KEY = 'chat.lang';
+
+export function initialLang(stored: string | null, browser: readonly string[]): Lang {
+  if (stored === 'ko' || stored === 'en') return stored;
+  return browser[0]?.toLowerCase().startsWith('ko') ? 'ko' : 'en';
+}
+
+export function loadLang(): Lang {
+  return initialLang(localStorage.getItem(KEY), navigator.languages ?? [navigator.language]);
+}
+
+export function saveLang(lang: Lang): void {
+  localStorage.setItem(KEY, lang);
+  document.documentElement.lang = lang;
+}

@@ -4,18 +4,18 @@ import { every, type Logger, type OpsEndpoints, type Periodic, type Registry } f
 import { retryWhileDatabaseDown } from '@chatbot/store';
 import { createChatLogMetrics } from './chat-log.metrics';
 import type { Config } from './config';
-import { pingDb, type Db } from './database';
-import { createDbRetry } from './db-retry';
-import { createFramePublisher } from './frame.publisher';
-import { createInboundHandler } from './inbound.handler';
-import { createOutboxSweep, drainOutbox } from './outbox.worker';
-import { createPublishedMarker } from './published.marker';
-import { createDeadlineSweep } from './release-deadline.worker';
-import { createReplyCommitter } from './reply.committer';
-import { createRedriveSweep } from './redrive.worker';
-import { createReplyHandler } from './reply.handler';
-import { createSerial } from './serial';
-import { serveSessionQueries } from './session-query.handler';
+import { pingDb, type Db } from './store/database';
+import { createDbRetry } from './store/db-retry';
+import { createFramePublisher } from './frames/frame.publisher';
+import { createInboundHandler } from './ingest/inbound.handler';
+import { createOutboxSweep, drainOutbox } from './sweeps/outbox.worker';
+import { createPublishedMarker } from './frames/published.marker';
+import { createDeadlineSweep } from './sweeps/release-deadline.worker';
+import { createReplyCommitter } from './commit/reply.committer';
+import { createRedriveSweep } from './sweeps/redrive.worker';
+import { createReplyHandler } from './commit/reply.handler';
+import { createSerial } from './frames/serial';
+import { serveSessionQueries } from './queries/session-query.handler';
 
 export interface AppDeps {
   config: Config;

@@ -1,4 +1,4 @@
-import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
+import { Harness, newMessageId, newSession, waitFor } from '../test/harness';
 
 let h: Harness;
 

@@ -4,7 +4,7 @@ import { announceReady, createLogger, createMetricsRegistry, runMain, startOpsSe
 import { migrate, retryWhileDatabaseDown, startingOps } from '@chatbot/store';
 import { createApp } from './app';
 import { loadChatLogConfig } from './config';
-import { createDb, DB_SCHEMA, pingDb } from './database';
+import { createDb, DB_SCHEMA, pingDb } from './store/database';
 
 runMain('chat-log', async () => {
   const config = loadChatLogConfig();

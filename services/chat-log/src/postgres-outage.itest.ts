@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ManagedProcess, postgresUrl, type ProcessSpec } from '@chatbot/devstack';
-import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
+import { Harness, newMessageId, newSession, waitFor } from '../test/harness';
 
 // This file stops and restarts Postgres, so it runs its own server instead of the shared one.
 let dir: string;

@@ -1,7 +1,7 @@
 import type { HistoryTurn } from '@chatbot/proto';
-import type { Db } from './database';
-import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
-import { historiesByPoint, historySelect, pointKey, type HistoryRow } from './history.repository';
+import type { Db } from '../store/database';
+import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from '../frames/frame.mapper';
+import { historiesByPoint, historySelect, pointKey, type HistoryRow } from '../store/history.repository';
 
 /** Sets (or changes) the feedback on the newest released reply shown under `messageId`. */
 export async function setFeedback(db: Db, messageId: string, isHelpful: boolean | null): Promise<boolean> {

@@ -7,7 +7,7 @@ import { migrate } from '@chatbot/store';
 import { isolate, type TestEnv } from '@chatbot/testkit';
 import { createDb, DB_SCHEMA, type Db } from './database';
 
-const dir = path.join(__dirname, '..', 'prisma', 'migrations');
+const dir = path.join(__dirname, '..', '..', 'prisma', 'migrations');
 const logger = createLogger('chat-log-schema-test', 'silent');
 let env: TestEnv;
 let db: Db;

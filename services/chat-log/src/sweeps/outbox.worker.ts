@@ -1,8 +1,8 @@
 import type { Logger } from '@chatbot/runtime';
-import type { Db } from './database';
-import type { FramePublisher } from './frame.publisher';
-import { findUnpublished, findUnpublishedAfter, type FrameKey } from './outbox.repository';
-import type { Serial } from './serial';
+import type { Db } from '../store/database';
+import type { FramePublisher } from '../frames/frame.publisher';
+import { findUnpublished, findUnpublishedAfter, type FrameKey } from '../frames/outbox.repository';
+import type { Serial } from '../frames/serial';
 
 const SWEEP_LIMIT = 500;
 

@@ -1,7 +1,7 @@
 import type { ChatReplyV1 } from '@chatbot/proto';
-import { createDb, type Db } from './database';
-import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
-import { storeMessages } from './message.repository';
+import { createDb, type Db } from '../store/database';
+import { Harness, newMessageId, newSession, waitFor } from '../../test/harness';
+import { storeMessages } from '../ingest/message.repository';
 import { commitReplies } from './reply.repository';
 
 // A reply commit and a store of the same session overlap: the commit locks the session first, so

@@ -1,5 +1,5 @@
 import type { HistoryTurn } from '@chatbot/proto';
-import { Prisma } from './generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 
 /** A point of a conversation: the entries before `turn` of the session are asked for. */
 export interface HistoryPoint {

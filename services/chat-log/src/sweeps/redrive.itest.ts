@@ -1,4 +1,4 @@
-import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
+import { Harness, newMessageId, newSession, waitFor } from '../../test/harness';
 
 /**
  * chat-log against real NATS and Postgres, with no qna-cache or worker running: a stored turn that

@@ -1,10 +1,10 @@
 import type { ChatReplyV1 } from '@chatbot/proto';
-import type { ChatLogMetrics } from './chat-log.metrics';
-import type { Db } from './database';
-import type { FramePublisher } from './frame.publisher';
+import type { ChatLogMetrics } from '../chat-log.metrics';
+import type { Db } from '../store/database';
+import type { FramePublisher } from '../frames/frame.publisher';
 import { commitReplies, type CommitResult } from './reply.repository';
 import type { Verdict } from './reply.planner';
-import type { Serial } from './serial';
+import type { Serial } from '../frames/serial';
 
 export interface CommitContext {
   /** Correlation id of each candidate, by reply_id, carried onto its frame. */

@@ -1,6 +1,6 @@
 import type { Logger } from '@chatbot/runtime';
-import type { ChatLogMetrics } from './chat-log.metrics';
-import type { Db } from './database';
+import type { ChatLogMetrics } from '../chat-log.metrics';
+import type { Db } from '../store/database';
 import { markPublished, type FrameKey } from './outbox.repository';
 
 export interface PublishedMarker {

@@ -1,9 +1,9 @@
 import { UNAVAILABLE_MESSAGE, type ChatReplyV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
-import type { ChatLogMetrics } from './chat-log.metrics';
-import type { Db } from './database';
-import { findOverdueTurns, type OverdueTurn } from './release.repository';
-import type { ReplyCommitter } from './reply.committer';
+import type { ChatLogMetrics } from '../chat-log.metrics';
+import type { Db } from '../store/database';
+import { findOverdueTurns, type OverdueTurn } from '../commit/release.repository';
+import type { ReplyCommitter } from '../commit/reply.committer';
 
 const SWEEP_LIMIT = 200;
 

@@ -1,6 +1,6 @@
-import type { Db } from './database';
-import type { Sql } from './sql';
-import { RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
+import type { Db } from '../store/database';
+import type { Sql } from '../store/sql';
+import { RELEASED_COLUMNS, type ReleasedReply } from '../frames/frame.mapper';
 import type { ReplyRow } from './reply-row.mapper';
 import type { SessionCursor, Unreleased } from './reply.planner';
 

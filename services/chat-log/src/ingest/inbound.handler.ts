@@ -1,16 +1,16 @@
 import type { Bus, Delivery } from '@chatbot/bus';
 import type { ChatInboundV1, ChatStoredV1, HistoryTurn, SessionDeliveryV1 } from '@chatbot/proto';
 import { messageLogger, type Logger } from '@chatbot/runtime';
-import type { ChatLogMetrics } from './chat-log.metrics';
-import type { Db } from './database';
-import type { DbRetry } from './db-retry';
-import type { FramePublisher } from './frame.publisher';
-import { pointKey } from './history.repository';
+import type { ChatLogMetrics } from '../chat-log.metrics';
+import type { Db } from '../store/database';
+import type { DbRetry } from '../store/db-retry';
+import type { FramePublisher } from '../frames/frame.publisher';
+import { pointKey } from '../store/history.repository';
 import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
-import type { Serial } from './serial';
-import { releasedForPrompts } from './session-query.repository';
-import { storable, timestampOr } from './text';
+import type { Serial } from '../frames/serial';
+import { releasedForPrompts } from '../queries/session-query.repository';
+import { storable, timestampOr } from '../store/text';
 
 interface Deps {
   db: Db;

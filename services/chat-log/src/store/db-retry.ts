@@ -1,7 +1,7 @@
 import type { Delivery } from '@chatbot/bus';
 import type { Logger } from '@chatbot/runtime';
 import { isDbReachable, type Db } from './database';
-import type { ChatLogMetrics } from './chat-log.metrics';
+import type { ChatLogMetrics } from '../chat-log.metrics';
 
 export interface DbRetry {
   /**

@@ -1,7 +1,7 @@
 import type { HistoryTurn } from '@chatbot/proto';
-import type { Db } from './database';
-import { historiesByPoint, historySelect, type HistoryRow } from './history.repository';
-import { transaction, type Sql } from './sql';
+import type { Db } from '../store/database';
+import { historiesByPoint, historySelect, type HistoryRow } from '../store/history.repository';
+import { transaction, type Sql } from '../store/sql';
 import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage } from './message.planner';
 
 export interface StoreResult {

@@ -1,6 +1,6 @@
 import type { Bus } from '@chatbot/bus';
 import type { Logger } from '@chatbot/runtime';
-import type { ChatLogMetrics } from './chat-log.metrics';
+import type { ChatLogMetrics } from '../chat-log.metrics';
 import { toFrame, type ReleasedReply } from './frame.mapper';
 import type { PublishedMarker } from './published.marker';
 

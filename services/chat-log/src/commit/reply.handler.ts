@@ -1,8 +1,8 @@
 import type { Delivery } from '@chatbot/bus';
 import type { ChatReplyV1 } from '@chatbot/proto';
 import { messageLogger, type Logger } from '@chatbot/runtime';
-import type { ChatLogMetrics } from './chat-log.metrics';
-import type { DbRetry } from './db-retry';
+import type { ChatLogMetrics } from '../chat-log.metrics';
+import type { DbRetry } from '../store/db-retry';
 import type { ReplyCommitter } from './reply.committer';
 import type { Verdict } from './reply.planner';
 

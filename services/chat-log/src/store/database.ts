@@ -1,5 +1,5 @@
 import { sharedPoolAdapter, type SqlPool } from '@chatbot/store';
-import { PrismaClient } from './generated/prisma/client';
+import { PrismaClient } from '../generated/prisma/client';
 import { sqlOn, type Sql } from './sql';
 
 /** The Postgres schema every chat-log table lives in; raw SQL names it explicitly. */

@@ -3,7 +3,7 @@ import { Bus } from '@chatbot/bus';
 import { consumers, type ChatReplyV1, type ChatStoredV1, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import { BrokerAdmin, isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
-import { createDb, type Db } from './database';
+import { createDb, type Db } from '../src/store/database';
 
 type Frame = Extract<SessionDeliveryV1, { type: 'frame' }>['frame'];
 

@@ -1,8 +1,8 @@
 import type { ChatReplyV1 } from '@chatbot/proto';
-import type { Db } from './database';
-import { transaction, type Sql } from './sql';
-import { bySessionThenSeq, type ReleasedReply } from './frame.mapper';
-import { queueForPublish } from './outbox.repository';
+import type { Db } from '../store/database';
+import { transaction, type Sql } from '../store/sql';
+import { bySessionThenSeq, type ReleasedReply } from '../frames/frame.mapper';
+import { queueForPublish } from '../frames/outbox.repository';
 import { insertReplies, moveCursors, releaseWaiting, unreleasedTurns } from './release.repository';
 import { answerRow, latestLoginPrompts, pushRow, type LoginPrompt, type ReplyRow } from './reply-row.mapper';
 import { classifyCandidates, planRelease, type CommitState, type SessionCursor, type Verdict } from './reply.planner';

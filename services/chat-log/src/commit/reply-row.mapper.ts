@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatReplyV1 } from '@chatbot/proto';
 import type { PromptRow } from './reply.planner';
-import { storable, storableList } from './text';
+import { storable, storableList } from '../store/text';
 
 /** A `chat_log.replies` row to insert, keyed like the columns (it travels as jsonb). */
 export interface ReplyRow {

@@ -1,9 +1,9 @@
 import type { Bus } from '@chatbot/bus';
 import type { ChatStoredV1, HistoryTurn } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
-import type { ChatLogMetrics } from './chat-log.metrics';
-import type { Db } from './database';
-import { historiesByPoint, historySelect, pointKey, type HistoryRow } from './history.repository';
+import type { ChatLogMetrics } from '../chat-log.metrics';
+import type { Db } from '../store/database';
+import { historiesByPoint, historySelect, pointKey, type HistoryRow } from '../store/history.repository';
 import { findUnansweredTurns, type UnansweredTurn } from './redrive.repository';
 
 const SWEEP_LIMIT = 200;

@@ -1,7 +1,7 @@
 import type { Bus } from '@chatbot/bus';
 import { AppError, isAppError, type Logger } from '@chatbot/runtime';
-import type { Db } from './database';
-import { toFrame } from './frame.mapper';
+import type { Db } from '../store/database';
+import { toFrame } from '../frames/frame.mapper';
 import { historyOf, lastSeqOf, promptStatusOf, releasedAfter, setFeedback } from './session-query.repository';
 
 /** The request/reply endpoints chat-log owns: feedback, history, frame replay, a resent prompt's state. */

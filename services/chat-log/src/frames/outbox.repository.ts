@@ -1,5 +1,5 @@
-import type { Db } from './database';
-import type { Sql } from './sql';
+import type { Db } from '../store/database';
+import type { Sql } from '../store/sql';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
 
 /** A released frame, by its place in its session. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UNAVAILABLE_MESSAGE } from '@chatbot/proto';
-import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
+import { Harness, newMessageId, newSession, waitFor } from '../../test/harness';
 
 let h: Harness;
 

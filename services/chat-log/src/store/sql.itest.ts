@@ -3,10 +3,10 @@ import { createLogger } from '@chatbot/runtime';
 import { migrate } from '@chatbot/store';
 import { isolate, type TestEnv } from '@chatbot/testkit';
 import { createDb, DB_SCHEMA, type Db } from './database';
-import { RELEASED_COLUMNS } from './frame.mapper';
+import { RELEASED_COLUMNS } from '../frames/frame.mapper';
 import { transaction } from './sql';
 
-const dir = path.join(__dirname, '..', 'prisma', 'migrations');
+const dir = path.join(__dirname, '..', '..', 'prisma', 'migrations');
 let env: TestEnv;
 let db: Db;
 const session = '6a3c1f0e-5b4d-4c7a-9e21-0d8f6b2a7c41';

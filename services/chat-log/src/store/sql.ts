@@ -1,5 +1,5 @@
 import type { SqlPool } from '@chatbot/store';
-import { Prisma } from './generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 
 /**
  * Tagged-template SQL sent straight to the driver, for the statements of every message and reply:

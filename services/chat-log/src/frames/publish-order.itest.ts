@@ -1,4 +1,4 @@
-import { Harness, newMessageId, newSession, waitFor } from './harness.itest-support';
+import { Harness, newMessageId, newSession, waitFor } from '../../test/harness';
 
 // A session's frames must reach the gateway in seq order: a frame arriving with earlier seqs
 // missing would make the gateway fetch them first. The outbox period is long here, so only the

@@ -1,5 +1,5 @@
 import { ToolName, type CommittedFrame, type TokenUsage } from '@chatbot/proto';
-import { Prisma } from './generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 
 /** A released reply, as every query that feeds frames returns it. */
 export interface ReleasedReply {

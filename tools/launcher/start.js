@@ -5,6 +5,7 @@
 // Plain JavaScript, because it runs before anything is compiled.
 'use strict';
 const { spawn } = require('node:child_process');
+const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..');
@@ -31,7 +32,12 @@ const finished = (next) => (code, signal) => {
   process.exit(code ?? 1);
 };
 tsc.on('exit', finished(() => {
-  const vite = require.resolve('vite/bin/vite.js', { paths: [join(root, 'web')] });
+  // vite exports no path to its command; npm puts it in web's node_modules or, hoisted, the root's
+  const vite = [join(root, 'web'), root].map((dir) => join(dir, 'node_modules', 'vite', 'bin', 'vite.js')).find((file) => existsSync(file));
+  if (!vite) {
+    say('the pages cannot be built: vite is not installed (run npm ci)');
+    process.exit(1);
+  }
   step = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: join(root, 'web'), stdio: 'inherit' });
   step.on('exit', finished(() => {
     for (const s of signals) process.off(s, forward);

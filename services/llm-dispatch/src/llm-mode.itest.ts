@@ -156,9 +156,9 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     expect(messagesOf(requests[0])[0]?.content).toContain(PERSONA_PROMPT);
   });
 
-  // The history is read when the message is stored: a message sent before the previous answer
-  // came is answered with the conversation the user had seen, the earlier question without its answer.
-  it('answers a message sent ahead of the previous answer with the conversation as it was when sent', async () => {
+  // The history is read when the message is stored; a message sent before the previous answer came
+  // asks chat-log again when its turn comes, so the model sees the answer it follows up on.
+  it('answers a message sent ahead of the previous answer with that answer in its memory', async () => {
     const sessionId = newSessionId();
     const [first, second] = [`m-${(counter += 1)}`, `m-${(counter += 1)}`];
     stub.setScript((request) =>
@@ -169,7 +169,7 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     await waitUntil(() => stub.requests.length > before, 10_000, 'the first question at the model');
     await harness.candidateFor(second);
     const request = stub.requests.slice(before).find((r) => messagesOf(r).at(-1)?.content === '둘째 질문');
-    expect(messagesOf(request).map((m) => m.content)).toEqual([expect.any(String), '첫 질문', '둘째 질문']);
+    expect(messagesOf(request).map((m) => m.content)).toEqual([expect.any(String), '첫 질문', '첫 답변입니다.', '둘째 질문']);
   });
 
   it('counts a job resent under the same message id after the de-duplication window as another attempt', async () => {

@@ -4,6 +4,15 @@ import type { Logger } from '@chatbot/runtime';
 import { loginSince, PersonaBindingCache } from './persona-binding.cache';
 import { selectHistory } from './prompt.builder';
 
+/** Pauses between asks while the previous reply is on its way (chat-log releases it in ms). */
+const REASK_FIRST_MS = 20;
+const REASK_MAX_MS = 160;
+/**
+ * The longest a typed-ahead message waits for the previous reply. Only a lagging chat-log takes
+ * longer: half a second bounds what that adds to such an answer.
+ */
+const PREVIOUS_REPLY_WAIT_MS = 500;
+
 export interface MemoryOptions {
   historyTurns: number;
   timeoutMs: number;
@@ -22,7 +31,8 @@ export type MemoryBus = Pick<Bus, 'request'>;
 
 /**
  * The conversation so far and the session's persona. The conversation comes with the job: chat-log
- * read it when it stored the message, so it is what the user had seen when sending it. The persona
+ * read it when it stored the message, so it is what the user had seen when sending it (a message
+ * typed ahead of the previous answer is the exception: see turnsOf). The persona
  * is asked of the persona service (remembered per session) and is optional: when it does not
  * answer within `timeoutMs`, the model works without it and the log says so; a service not
  * subscribed for a moment (reconnecting after a broker restart) is waited for within that time.
@@ -40,9 +50,40 @@ export class ConversationMemory {
   }
 
   async load(job: LlmJobV1, correlationId: string, log: Logger): Promise<Memory> {
-    const turns = job.history ?? [];
+    const turns = await this.turnsOf(job, correlationId, log);
     const personaId = await this.personaOf(job.session_id, turns, correlationId, log);
     return { history: selectHistory(turns, this.options.historyTurns), personaId };
+  }
+
+  /**
+   * The history the job carries, unless it ends with a question: the message was typed before the
+   * previous answer was released, and the user asks about that answer. The job runs only once the
+   * previous one is answered (the session's head rule), so chat-log is asked for the turns now, for
+   * at most PREVIOUS_REPLY_WAIT_MS while that answer is on its way; on no answer, the carried history.
+   */
+  private async turnsOf(job: LlmJobV1, correlationId: string, log: Logger): Promise<HistoryTurn[]> {
+    const carried = job.history ?? [];
+    const { historyTurns, timeoutMs } = this.options;
+    if (carried.at(-1)?.role !== 'user' || historyTurns === 0) return carried;
+    const started = this.now();
+    const waitEnds = started + Math.min(timeoutMs, PREVIOUS_REPLY_WAIT_MS);
+    const limit = Math.min(200, historyTurns * 2 + 4);
+    try {
+      for (let pauseMs = REASK_FIRST_MS; ; pauseMs = Math.min(pauseMs * 2, REASK_MAX_MS)) {
+        const left = Math.max(1, started + timeoutMs - this.now());
+        const { turns } = await this.bus.request('history', { session_id: job.session_id, limit }, { timeoutMs: left, correlationId, waitForResponder: true });
+        const before = turnsBefore(turns, job.message_id);
+        if (before.at(-1)?.role !== 'user') return before;
+        if (this.now() + pauseMs >= waitEnds) {
+          log.info('the previous message has no released reply yet; answering without it');
+          return before;
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'chat history unavailable, answering with the history the job carries');
+      return carried;
+    }
   }
 
   private async personaOf(sessionId: string, turns: HistoryTurn[], correlationId: string, log: Logger): Promise<number | null> {
@@ -64,4 +105,10 @@ export class ConversationMemory {
       return null;
     }
   }
+}
+
+/** The turns before the current message (chat-log lists it and later ones too). */
+function turnsBefore(turns: HistoryTurn[], messageId: string): HistoryTurn[] {
+  const current = turns.findIndex((turn) => turn.role === 'user' && turn.message_id === messageId);
+  return current === -1 ? turns : turns.slice(0, current);
 }

@@ -38,4 +38,4 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
-export const loadChatLogConfig = (env: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, env);
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): Config => loadConfig(schema, env);

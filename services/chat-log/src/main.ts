@@ -3,11 +3,11 @@ import { Bus } from '@chatbot/bus';
 import { announceReady, createLogger, createMetricsRegistry, runMain, startOpsServer } from '@chatbot/runtime';
 import { migrate, retryWhileDatabaseDown, startingOps } from '@chatbot/store';
 import { createApp } from './app';
-import { loadChatLogConfig } from './config';
+import { readConfig } from './config';
 import { createDb, DB_SCHEMA, pingDb } from './store/database';
 
 runMain('chat-log', async () => {
-  const config = loadChatLogConfig();
+  const config = readConfig();
   const logger = createLogger('chat-log', config.LOG_LEVEL);
   const bus = await Bus.connect({ url: config.NATS_URL, prefix: config.NATS_PREFIX, name: `chat-log:${process.pid}`, logger });
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);

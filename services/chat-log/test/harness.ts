@@ -110,14 +110,14 @@ export class Harness {
   }
 
   /** A reply candidate, as qna-cache / llm-dispatch / persona publish it. */
-  async reply(sessionId: string, promptId: string | null, over: Partial<ChatReplyV1> = {}): Promise<ChatReplyV1> {
+  async reply(sessionId: string, promptMessageId: string | null, over: Partial<ChatReplyV1> = {}): Promise<ChatReplyV1> {
     const candidate: ChatReplyV1 = {
       reply_id: randomUUID(),
       session_id: sessionId,
-      kind: promptId === null ? 'push' : 'answer',
-      prompt_message_id: promptId,
-      answer: { message: `answer to ${promptId}`, login_required: false },
-      source: promptId === null ? 'persona' : 'qna-cache',
+      kind: promptMessageId === null ? 'push' : 'answer',
+      prompt_message_id: promptMessageId,
+      answer: { message: `answer to ${promptMessageId}`, login_required: false },
+      source: promptMessageId === null ? 'persona' : 'qna-cache',
       produced_at: new Date().toISOString(),
       ...over,
     };

@@ -5,13 +5,13 @@ import type { Bus } from '@chatbot/bus';
 import { createMetricsRegistry, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import { authSetup } from './auth/auth.setup';
 import { watchBrokerLink } from './broker.link';
-import type { GatewayConfig } from './config';
+import type { Config } from './config';
 import { createGatewayMetrics } from './gateway.metrics';
 import { createHttpApp } from './http/http.app';
 import { ChatSockets } from './socket/ws.server';
 
 export interface AppDeps {
-  config: GatewayConfig;
+  config: Config;
   bus: Bus;
   logger: Logger;
 }

@@ -1,5 +1,5 @@
 import { startService, type RunningService } from '@chatbot/testkit';
-import { answer, connect, eventually, sendStored, startWorld, type GatewayWorld } from './gateway.itest-support';
+import { answer, connect, eventually, sendStored, startWorld, type GatewayWorld } from '../test/harness';
 
 let world: GatewayWorld;
 let second: RunningService;

@@ -1,7 +1,7 @@
-import { loadGatewayConfig } from './config';
+import { readConfig } from './config';
 
 test('defaults: port 8080, any origin, seed limits, no OPS_PORT needed', () => {
-  const config = loadGatewayConfig({});
+  const config = readConfig({});
   expect(config).toMatchObject({
     PORT: 8080,
     CORS_ORIGINS: ['*'],
@@ -26,25 +26,25 @@ test('defaults: port 8080, any origin, seed limits, no OPS_PORT needed', () => {
 });
 
 test('OPS_PORT is not read: the ops endpoints share PORT, so a stray value changes nothing', () => {
-  expect(loadGatewayConfig({ OPS_PORT: 'not a port' })).not.toHaveProperty('OPS_PORT');
+  expect(readConfig({ OPS_PORT: 'not a port' })).not.toHaveProperty('OPS_PORT');
 });
 
 test('reads the origin list and rejects a bad value naming the variable', () => {
-  expect(loadGatewayConfig({ CORS_ORIGINS: 'http://a.test, http://b.test' }).CORS_ORIGINS).toEqual(['http://a.test', 'http://b.test']);
-  expect(() => loadGatewayConfig({ REPLY_TIMEOUT_MS: 'soon' })).toThrow(/REPLY_TIMEOUT_MS/);
+  expect(readConfig({ CORS_ORIGINS: 'http://a.test, http://b.test' }).CORS_ORIGINS).toEqual(['http://a.test', 'http://b.test']);
+  expect(() => readConfig({ REPLY_TIMEOUT_MS: 'soon' })).toThrow(/REPLY_TIMEOUT_MS/);
 });
 
 test('TRUST_PROXY is a number of proxy hops: false is none, true is one', () => {
-  expect(loadGatewayConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(0);
-  expect(loadGatewayConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1);
-  expect(loadGatewayConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
-  expect(() => loadGatewayConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY/);
+  expect(readConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(0);
+  expect(readConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1);
+  expect(readConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+  expect(() => readConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY/);
 });
 
 test('limits must be positive; a rate may be fractional', () => {
-  expect(loadGatewayConfig({ WS_RATE_PER_CONN: '0.5' }).WS_RATE_PER_CONN).toBe(0.5);
+  expect(readConfig({ WS_RATE_PER_CONN: '0.5' }).WS_RATE_PER_CONN).toBe(0.5);
   for (const name of ['WS_RATE_PER_IP', 'WS_BURST_PER_CONN', 'WS_MAX_CONN_PER_IP', 'WS_MAX_BUFFERED_BYTES', 'WS_IDLE_TIMEOUT_MS']) {
-    expect(() => loadGatewayConfig({ [name]: '0' })).toThrow(new RegExp(name));
+    expect(() => readConfig({ [name]: '0' })).toThrow(new RegExp(name));
   }
-  expect(() => loadGatewayConfig({ WS_BURST_PER_IP: '1.5' })).toThrow(/WS_BURST_PER_IP/);
+  expect(() => readConfig({ WS_BURST_PER_IP: '1.5' })).toThrow(/WS_BURST_PER_IP/);
 });

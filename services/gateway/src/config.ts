@@ -61,8 +61,8 @@ export const GatewayEnv = z
       .default(defaultGatewayId),
   })
   .omit({ OPS_PORT: true });
-export type GatewayConfig = z.infer<typeof GatewayEnv>;
+export type Config = z.infer<typeof GatewayEnv>;
 
-export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return loadConfig(GatewayEnv, env);
 }

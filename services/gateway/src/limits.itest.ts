@@ -9,7 +9,7 @@ import {
   StreamLog,
   type GatewayWorld,
   type InboundLog,
-} from './gateway.itest-support';
+} from '../test/harness';
 
 // One token a second per socket (burst 3) and per address (burst 5): a burst of frames sent in one
 // go meets the limit whatever the machine's speed. The gateway trusts one proxy, so each test

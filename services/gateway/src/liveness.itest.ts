@@ -1,5 +1,5 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { committed, connect, eventually, metric, startWorld, type GatewayWorld } from './gateway.itest-support';
+import { committed, connect, eventually, metric, startWorld, type GatewayWorld } from '../test/harness';
 
 // Pings every second and a 3 s idle timeout, so liveness shows within a test's time. A pong has
 // one ping interval to come back: on a loaded two-core machine a shorter one (200 ms was tried)

@@ -1,10 +1,10 @@
 import { Bus } from '@chatbot/bus';
 import { announceReady, createLogger, runMain } from '@chatbot/runtime';
 import { createApp } from './app';
-import { loadGatewayConfig } from './config';
+import { readConfig } from './config';
 
 runMain('gateway', async () => {
-  const config = loadGatewayConfig();
+  const config = readConfig();
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const bus = await Bus.connect({
     url: config.NATS_URL,

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { CORRELATION_HEADER } from '@chatbot/bus';
 import { requests } from '@chatbot/proto';
 import { BrokerAdmin, whileStreamRefuses } from '@chatbot/testkit';
-import { connect, eventually, metric, sendStored, answer, startWorld, type GatewayWorld } from './gateway.itest-support';
+import { connect, eventually, metric, sendStored, answer, startWorld, type GatewayWorld } from '../test/harness';
 
 /**
  * The REST routes against the real qna-cache, persona and chat-log: what they answer comes from

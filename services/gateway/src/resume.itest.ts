@@ -11,7 +11,7 @@ import {
   startWorld,
   TestSocket,
   type GatewayWorld,
-} from './gateway.itest-support';
+} from '../test/harness';
 
 /**
  * Resumes against the real chat-log: the frames it replays are ones it committed (messages sent on

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { SessionDeliveryV1 } from '@chatbot/proto';
-import { committed, connect, eventually, metric, startWorld, type GatewayWorld } from './gateway.itest-support';
+import { committed, connect, eventually, metric, startWorld, type GatewayWorld } from '../test/harness';
 
 // A small bound and a short grace, so a stalled reader shows within a test's time.
 let world: GatewayWorld;

@@ -1,6 +1,6 @@
 import { UNAVAILABLE_MESSAGE } from '@chatbot/proto';
 import { whileStreamRefuses } from '@chatbot/testkit';
-import { committed, connect, eventually, metric, startWorld, StreamLog, type GatewayWorld, type InboundLog, type ReplyLog } from './gateway.itest-support';
+import { committed, connect, eventually, metric, startWorld, StreamLog, type GatewayWorld, type InboundLog, type ReplyLog } from '../test/harness';
 
 let world: GatewayWorld;
 let inbound: InboundLog;

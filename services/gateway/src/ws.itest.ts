@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { BrokerAdmin } from '@chatbot/testkit';
-import { connect, committed, eventually, metric, startWorld, StreamLog, TestSocket, type GatewayWorld, type InboundLog } from './gateway.itest-support';
+import { connect, committed, eventually, metric, startWorld, StreamLog, TestSocket, type GatewayWorld, type InboundLog } from '../test/harness';
 
 let world: GatewayWorld;
 let inbound: InboundLog;

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWorld, type GatewayWorld } from '../gateway.itest-support';
+import { startWorld, type GatewayWorld } from './harness';
 
 export const JWT_SECRET = 'gateway-itest-jwt-secret-0123456789abcdef';
 

@@ -8,7 +8,7 @@ import { Bus, type Delivery } from '@chatbot/bus';
 import type { ChatInboundV1, ChatReplyV1, CommittedFrame, EventKey, EventPayload } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, startService, TestSocket, whilePaused, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
-import { startLossyLink, type LossyLink } from './lossy-link.itest-support';
+import { startLossyLink, type LossyLink } from './lossy-link';
 
 export { TestSocket };
 
@@ -121,11 +121,11 @@ export type InboundLog = StreamLog<'chatInbound'>;
 export type ReplyLog = StreamLog<'chatReply'>;
 export type { ChatInboundV1, ChatReplyV1 };
 
-export function committed(seq: number, promptId: string | null, message = `answer ${seq}`, extra: Partial<CommittedFrame> = {}): CommittedFrame {
+export function committed(seq: number, promptMessageId: string | null, message = `answer ${seq}`, extra: Partial<CommittedFrame> = {}): CommittedFrame {
   return {
     seq,
-    message_id: promptId ?? `push-${randomUUID()}`,
-    prompt_message_id: promptId,
+    message_id: promptMessageId ?? `push-${randomUUID()}`,
+    prompt_message_id: promptMessageId,
     answer: { message, login_required: false },
     timestamp: '2026-11-21T00:00:00.000Z',
     ...extra,
@@ -183,12 +183,12 @@ export const newMessageId = () => randomUUID();
  * What qna-cache or an LLM worker publishes for a stored prompt: a reply candidate, which the real
  * chat-log commits (in turn order) and releases as the session's next frame.
  */
-export async function answer(bus: Bus, sessionId: string, promptId: string, message = `answer to ${promptId}`): Promise<void> {
+export async function answer(bus: Bus, sessionId: string, promptMessageId: string, message = `answer to ${promptMessageId}`): Promise<void> {
   const candidate: ChatReplyV1 = {
-    reply_id: `itest:${sessionId}:${promptId}`,
+    reply_id: `itest:${sessionId}:${promptMessageId}`,
     session_id: sessionId,
     kind: 'answer',
-    prompt_message_id: promptId,
+    prompt_message_id: promptMessageId,
     answer: { message, login_required: false },
     source: 'qna-cache',
     produced_at: new Date().toISOString(),

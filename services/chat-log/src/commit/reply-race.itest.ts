@@ -21,12 +21,12 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const answer = (sessionId: string, promptId: string): ChatReplyV1 => ({
-  reply_id: `cache:${sessionId}:${promptId}`,
+const answer = (sessionId: string, promptMessageId: string): ChatReplyV1 => ({
+  reply_id: `cache:${sessionId}:${promptMessageId}`,
   session_id: sessionId,
   kind: 'answer',
-  prompt_message_id: promptId,
-  answer: { message: `answer to ${promptId}`, login_required: false },
+  prompt_message_id: promptMessageId,
+  answer: { message: `answer to ${promptMessageId}`, login_required: false },
   source: 'qna-cache',
   produced_at: new Date().toISOString(),
 });

@@ -20,7 +20,7 @@ describe('reply rows', () => {
   });
 
   test('a push is shown under the latest login prompt, counting answers of the same batch', () => {
-    const stored = new Map([[A, { promptId: 'p1', turn: 1 }]]);
+    const stored = new Map([[A, { promptMessageId: 'p1', turn: 1 }]]);
     const batch = [
       answerRow(candidate({ prompt_message_id: 'p3', answer: { message: 'log in', login_required: true } }), { sessionId: A, turn: 3 }),
       answerRow(candidate({ prompt_message_id: 'p4' }), { sessionId: A, turn: 4 }),

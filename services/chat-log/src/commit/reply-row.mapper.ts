@@ -26,13 +26,13 @@ export interface ReplyRow {
 
 /** An answer or failure is shown under its prompt's id and takes the prompt's turn. */
 export function answerRow(candidate: ChatReplyV1, prompt: PromptRow): ReplyRow {
-  const promptId = candidate.prompt_message_id!;
-  return { ...baseRow(candidate, promptId), prompt_message_id: promptId, turn: prompt.turn };
+  const promptMessageId = candidate.prompt_message_id!;
+  return { ...baseRow(candidate, promptMessageId), prompt_message_id: promptMessageId, turn: prompt.turn };
 }
 
 /** A login prompt: the prompt (and turn) of a reply that asked the session to log in. */
 export interface LoginPrompt {
-  promptId: string;
+  promptMessageId: string;
   turn: number;
 }
 
@@ -41,7 +41,7 @@ export interface LoginPrompt {
  * client offered the persona buttons there), else under its own reply id.
  */
 export function pushRow(candidate: ChatReplyV1, login: LoginPrompt | undefined): ReplyRow {
-  return baseRow(candidate, login?.promptId ?? candidate.reply_id);
+  return baseRow(candidate, login?.promptMessageId ?? candidate.reply_id);
 }
 
 /** The latest login prompt per session: from the database, or from answers of this very batch. */
@@ -50,7 +50,7 @@ export function latestLoginPrompts(stored: Map<string, LoginPrompt>, batch: Repl
   for (const row of batch) {
     if (!row.login_required || row.turn === undefined || row.prompt_message_id === undefined) continue;
     if ((latest.get(row.session_id)?.turn ?? 0) < row.turn) {
-      latest.set(row.session_id, { promptId: row.prompt_message_id, turn: row.turn });
+      latest.set(row.session_id, { promptMessageId: row.prompt_message_id, turn: row.turn });
     }
   }
   return latest;

@@ -47,12 +47,12 @@ function verdictOf(
 ): Verdict {
   if (replyIds.has(candidate.reply_id)) return 'duplicate';
   if (candidate.kind === 'push') return 'commit';
-  const promptId = candidate.prompt_message_id;
-  if (promptId === null) return 'invalid';
-  const prompt = prompts.get(promptId);
+  const promptMessageId = candidate.prompt_message_id;
+  if (promptMessageId === null) return 'invalid';
+  const prompt = prompts.get(promptMessageId);
   if (!prompt) return 'orphan';
   if (prompt.sessionId !== candidate.session_id) return 'mismatch';
-  return answered.has(promptId) ? 'duplicate' : 'commit';
+  return answered.has(promptMessageId) ? 'duplicate' : 'commit';
 }
 
 export interface SessionCursor {

@@ -86,5 +86,5 @@ async function storedLoginPrompts(tx: Sql, sessionIds: string[]): Promise<Map<st
     SELECT DISTINCT ON (session_id) session_id::text, prompt_message_id, turn FROM chat_log.replies
     WHERE session_id = ANY(${[...new Set(sessionIds)]}::uuid[]) AND login_required AND turn IS NOT NULL
     ORDER BY session_id, turn DESC`;
-  return new Map(rows.map((r) => [r.session_id, { promptId: r.prompt_message_id, turn: r.turn }]));
+  return new Map(rows.map((r) => [r.session_id, { promptMessageId: r.prompt_message_id, turn: r.turn }]));
 }

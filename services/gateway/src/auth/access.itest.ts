@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createAdmin, signUp, startAuthWorld, type AuthWorld } from './auth.itest-support';
+import { createAdmin, signUp, startAuthWorld, type AuthWorld } from '../../test/auth.harness';
 
 /**
  * Who may do what: login throttling per account and per address, roles set by admins only, and

@@ -1,4 +1,4 @@
-import { forgeToken, signUp, startAuthWorld, JWT_SECRET, type AuthWorld } from './auth.itest-support';
+import { forgeToken, signUp, startAuthWorld, JWT_SECRET, type AuthWorld } from '../../test/auth.harness';
 
 /**
  * The account lifecycle over HTTP through the real gateway to the real persona and its database,

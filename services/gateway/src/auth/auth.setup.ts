@@ -1,7 +1,7 @@
 import type { Bus } from '@chatbot/bus';
 import { createAccessTokenVerifier } from '@chatbot/auth';
 import type { Logger } from '@chatbot/runtime';
-import type { GatewayConfig } from '../config';
+import type { Config } from '../config';
 import { apiKeyLookup } from './api-key.lookup';
 import type { CallerDeps } from './caller.middleware';
 
@@ -10,7 +10,7 @@ export interface AuthSetup {
   auth: CallerDeps & { trustedProxyHops: number };
 }
 
-export function authSetup(config: GatewayConfig, bus: Bus, logger: Logger): AuthSetup {
+export function authSetup(config: Config, bus: Bus, logger: Logger): AuthSetup {
   const verifier = createAccessTokenVerifier(config);
   if (!verifier) logger.info('accounts are off: no JWT_SECRET or JWT_PUBLIC_KEY configured');
   const apiKeys = apiKeyLookup({ bus, timeoutMs: config.REQUEST_TIMEOUT_MS, cacheSeconds: config.API_KEY_CACHE_SECONDS });

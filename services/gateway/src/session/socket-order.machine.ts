@@ -281,16 +281,16 @@ export class SocketOrder {
   }
 
   private show(frame: CommittedFrame): void {
-    const promptId = frame.prompt_message_id;
+    const promptMessageId = frame.prompt_message_id;
     if (frame.seq <= this.seq) {
       // Already delivered (to this client, or before its resume): a resend of it is answered,
       // and a local outcome (the user had the unavailable frame) is kept.
-      if (promptId !== null && !this.prompts.answeredLocally(promptId)) this.settle(promptId, 'replied');
+      if (promptMessageId !== null && !this.prompts.answeredLocally(promptMessageId)) this.settle(promptMessageId, 'replied');
       return this.emit({ kind: 'drop', reason: 'duplicate' });
     }
     this.seq = frame.seq;
-    if (promptId !== null && this.prompts.answeredLocally(promptId)) return this.emit({ kind: 'drop', reason: 'answered' });
-    const prompt = promptId === null ? undefined : this.settle(promptId, 'replied');
+    if (promptMessageId !== null && this.prompts.answeredLocally(promptMessageId)) return this.emit({ kind: 'drop', reason: 'answered' });
+    const prompt = promptMessageId === null ? undefined : this.settle(promptMessageId, 'replied');
     if (prompt?.acceptedAt !== undefined) this.observe('replyLatency', prompt.acceptedAt, this.options.now());
     this.send({ type: 'reply', frame });
   }

@@ -46,15 +46,19 @@ const readiness = async () => (await fetch(`http://127.0.0.1:${h.service.ports.o
 test('keeps running while Postgres is down and catches up by itself when it returns', async () => {
   const session = newSession();
   const [m1, m2, m3] = [newMessageId(), newMessageId(), newMessageId()];
+  // a candidate comes after its prompt's chat.stored, as from qna-cache (one before it is dropped)
+  const stored = (id: string) => waitFor(`${id} stored`, () => h.storedOf(session).some((e) => e.message_id === id));
   await h.send(session, m1);
+  await stored(m1);
   await h.reply(session, m1);
   await waitFor('first frame', () => h.frames(session).length === 1);
+  await h.send(session, m2);
+  await stored(m2);
 
   await postgres.stop('SIGINT');
-  await h.send(session, m2);
-  await h.reply(session, m2);
-  await h.reply(session, m3); // its prompt arrives during the outage too
-  await h.send(session, m3);
+  await h.reply(session, m2); // a candidate during the outage: its commit is retried in place
+  h.answerWhenStored([session]);
+  await h.send(session, m3); // a message during the outage: stored, then answered, once Postgres is back
   await waitFor('readiness to report the outage', async () => (await readiness()) === 503);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   expect(h.service.process.pid).toBeDefined(); // still alive

@@ -19,6 +19,8 @@ test('a stored turn with no reply has its chat.stored published again, at most t
   const [lost, answered] = [newMessageId('lost'), newMessageId('ok')];
   await h.send(session, lost);
   await h.send(session, answered);
+  // a candidate for a message not stored yet is dropped: answer once both are stored
+  await waitFor('both stored', () => h.storedOf(session).length >= 2);
   await h.reply(session, answered); // committed, waiting for the turn before it
 
   const redriven = await waitFor('three re-drives', async () => {

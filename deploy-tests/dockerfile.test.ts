@@ -82,7 +82,7 @@ describe('the Dockerfile', () => {
       const [schema, dir] = pair.split('=');
       const service = dir.split('/')[1];
       // the schema the service itself migrates at start-up
-      const sources = ['database.ts', 'config.ts', 'main.ts'].map((f) => fromRoot('services', service, 'src', f)).filter(existsSync).map(readText).join('\n');
+      const sources = ['database.ts', 'store/database.ts', 'config.ts', 'main.ts'].map((f) => fromRoot('services', service, 'src', f)).filter(existsSync).map(readText).join('\n');
       expect(`${service} ${sources.includes(`'${schema}'`)}`).toBe(`${service} true`);
     }
   });

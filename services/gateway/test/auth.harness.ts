@@ -63,7 +63,7 @@ export async function signUp(world: AuthWorld, email: string, password = 'a-long
 
 /** `npm run create-admin`'s compiled script against the world's database. */
 export async function createAdmin(world: GatewayWorld, email: string, password: string): Promise<{ id: string }> {
-  const cli = join(__dirname, '..', '..', '..', 'persona', 'dist', 'accounts', 'create-admin.cli.js');
+  const cli = join(__dirname, '..', '..', 'persona', 'dist', 'accounts', 'create-admin.cli.js');
   const { stdout } = await promisify(execFile)(process.execPath, [cli, '--email', email, '--password', password], {
     env: { ...process.env, DATABASE_URL: world.env.databaseUrl },
   });

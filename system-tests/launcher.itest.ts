@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TestSocket, isBotFrame } from '@chatbot/testkit';
+import { isAlive } from '@chatbot/devstack';
 
 /**
  * `npm start` as a user runs it: no NATS_URL / DATABASE_URL, so the launcher embeds both under its
@@ -60,15 +61,6 @@ afterEach(async () => {
   }
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 async function interrupt(started: Started): Promise<number | null> {
   const exited = new Promise<number | null>((r) => started.child.once('exit', (code) => r(code)));
   started.child.kill('SIGINT');
@@ -98,7 +90,7 @@ test('npm start serves health, answers through the event pipeline, and Ctrl-C le
   await socket.close();
 
   expect(await interrupt(started)).toBe(0);
-  expect(started.pids.filter(alive)).toEqual([]);
+  expect(started.pids.filter(isAlive)).toEqual([]);
   await expect(fetch(`http://127.0.0.1:${started.port}/api/health`)).rejects.toThrow();
 
   // A second start reuses the data: the session's committed reply is still there to resume.
@@ -110,7 +102,7 @@ test('npm start serves health, answers through the event pipeline, and Ctrl-C le
   expect(replayed).toMatchObject({ message_id: 'launch-1', seq: 1, message: reply.message });
   await resumed.close();
   expect(await interrupt(again)).toBe(0);
-  expect(again.pids.filter(alive)).toEqual([]);
+  expect(again.pids.filter(isAlive)).toEqual([]);
 }, 180_000);
 
 test('the seed protocol gets exactly one bot frame per message from the embedded system', async () => {

@@ -7,3 +7,4 @@ export { startLocalNats, startLocalPostgres, type LocalServer, type LocalServerO
 export { Teardown, startAllOrNothing } from './teardown';
 export { freePort } from './free-port';
 export { readyPorts } from './ready-line';
+export { isAlive } from './process-alive';

@@ -1,5 +1,6 @@
 import { ManagedProcess } from './managed-process';
 import { allThreadsStopped } from './thread-state';
+import { isAlive } from './process-alive';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,15 +56,6 @@ test('pausing a process that is not running says so', async () => {
   await expect(ticker([]).pause()).rejects.toThrow('ticker is not running, so it cannot be paused');
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 test('a start that does not get ready in time stops the process it spawned', async () => {
   let pid = 0;
   const silent = new ManagedProcess({
@@ -77,7 +69,7 @@ test('a start that does not get ready in time stops the process it spawned', asy
   });
   await expect(silent.start()).rejects.toThrow('silent not ready after 500 ms');
   expect(pid).toBeGreaterThan(0);
-  expect(alive(pid)).toBe(false);
+  expect(isAlive(pid)).toBe(false);
   await sleep(600); // and it is not restarted either
   expect(silent.pid).toBeUndefined();
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isAlive } from '@chatbot/devstack';
 
 /**
  * The jest global setup when the second piece cannot start: nats-server is up, then Postgres
@@ -19,15 +20,6 @@ function runGlobalSetup(env: NodeJS.ProcessEnv): Promise<{ code: number | null; 
   return new Promise((done) => child.once('close', (code) => done({ code, output })));
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 let empty: string;
 beforeAll(async () => {
   empty = await mkdtemp(join(tmpdir(), 'chatbot-no-postgres-'));
@@ -44,7 +36,7 @@ test('when Postgres cannot start, the nats-server already started is stopped and
   const started = output.match(/local nats-server started \(pid (\d+)\)/);
   expect(started).not.toBeNull();
   const pid = Number(started![1]);
-  const orphaned = alive(pid);
+  const orphaned = isAlive(pid);
   if (orphaned) process.kill(pid, 'SIGKILL'); // this test leaves nothing behind either way
   expect(orphaned).toBe(false);
 }, 60_000);

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { isAlive } from '@chatbot/devstack';
 
 /**
  * `npm start` run as Docker, systemd or CI run it: a signal to the npm process alone (not to its
@@ -67,19 +68,10 @@ async function descendants(root: number): Promise<number[]> {
   return found;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 async function gone(pids: number[], timeoutMs = 5_000): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return pids.filter(alive);
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return pids.filter(isAlive);
 }
 
 let dataDir: string;

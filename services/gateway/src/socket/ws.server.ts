@@ -82,6 +82,7 @@ export class ChatSockets {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://gateway');
+    if (!this.accepting) return this.refuse(socket, 'shutting_down', 503, 'Service Unavailable');
     const wire = SEED_PATHS.get(url.pathname);
     if (!CHAT_PATHS.has(url.pathname) && !wire) return this.refuse(socket, 'path', 404, 'Not Found');
     if (!originAllowed(this.deps.corsOrigins, req.headers.origin)) return this.refuse(socket, 'origin', 403, 'Forbidden');

@@ -2,6 +2,7 @@ export * from './common';
 export * from './errors';
 export * from './ws/client-frames';
 export * from './ws/server-frames';
+export * from './ws/seed-frames';
 export * from './rest/bodies';
 export * from './rest/accounts';
 export * from './bus/payloads';

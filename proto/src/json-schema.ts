@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { events, requests } from './bus/subjects';
 import { ClientChatFrame } from './ws/client-frames';
 import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
+import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
 
@@ -24,6 +25,10 @@ export function contractSchemas(): Record<string, object> {
   add('ws/server.v1.bot', BotFrameV1);
   add('ws/server.v1.error', ErrorFrameV1);
   add('ws/server.v2', ServerFrameV2);
+  add('ws/client.seed001', Seed001ClientFrame, 'input');
+  add('ws/server.seed001', Seed001ServerFrame);
+  add('ws/client.seed002', Seed002ClientFrame, 'input');
+  add('ws/server.seed002', Seed002ServerFrame);
   add('rest/faq-list.response', rest.FaqListResponse);
   add('rest/term-list.response', rest.TermListResponse);
   add('rest/personas.response', rest.PersonasResponse);

@@ -67,6 +67,8 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
     channel: { $ref: '#/channels/websocket' },
     messages: ['serverSessionV1', 'serverBotV1', 'serverErrorV1', 'serverV2'].map((m) => ({ $ref: `#/channels/websocket/messages/${m}` })),
   };
+  seedChannel(channels, operations, 'websocketSeed001', '/ws/chat', "Seed 001's chat (an access token in ?token=, closed with 4401 without a valid one).", 'seed001');
+  seedChannel(channels, operations, 'websocketSeed002', '/ws/emotion', "Seed 002's emotion chat (a system_prompt is refused from anonymous callers).", 'seed002');
   const schemas = Object.fromEntries(Object.entries(contractSchemas()).map(([name, schema]) => [name.replaceAll('/', '.'), schema]));
   return {
     asyncapi: '3.0.0',
@@ -88,4 +90,15 @@ const errorEnvelope = {
 
 function op(action: 'send' | 'receive', channel: string) {
   return { action, channel: { $ref: `#/channels/${channel}` }, messages: [{ $ref: `#/channels/${channel}/messages/${channel}` }] };
+}
+
+/** A seed client's WebSocket: one client frame, one union of server frames. */
+function seedChannel(channels: Record<string, unknown>, operations: Record<string, unknown>, name: string, address: string, description: string, seed: string) {
+  channels[name] = {
+    address,
+    description,
+    messages: { clientMessage: { payload: ref(`ws/client.${seed}`) }, serverFrame: { payload: ref(`ws/server.${seed}`) } },
+  };
+  operations[`gateway.receive.${name}`] = { action: 'receive', channel: { $ref: `#/channels/${name}` }, messages: [{ $ref: `#/channels/${name}/messages/clientMessage` }] };
+  operations[`gateway.send.${name}`] = { action: 'send', channel: { $ref: `#/channels/${name}` }, messages: [{ $ref: `#/channels/${name}/messages/serverFrame` }] };
 }

@@ -49,7 +49,8 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     work.then(done, done);
   };
   const common = { bus, link, logger, metrics, requestTimeoutMs: config.REQUEST_TIMEOUT_MS };
-  const http = createHttpApp({ ...common, ...authSetup(config, bus, logger), ops, corsOrigins: config.CORS_ORIGINS });
+  const auth = authSetup(config, bus, logger);
+  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS });
   const server = createServer(http);
   const sockets = new ChatSockets(server, {
     ...common,
@@ -62,6 +63,7 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     corsOrigins: config.CORS_ORIGINS,
     pingIntervalMs: config.WS_PING_INTERVAL_MS,
     trustedProxyHops: config.TRUST_PROXY,
+    verifier: auth.auth.verifier,
     perAddress: { maxConnections: config.WS_MAX_CONN_PER_IP, ratePerSecond: config.WS_RATE_PER_IP, burst: config.WS_BURST_PER_IP },
     limits: {
       ratePerSecond: config.WS_RATE_PER_CONN,

@@ -5,8 +5,9 @@ import type { ChatInboundV1, ClientChatFrame } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
 import { within, type BrokerLink } from '../broker.link';
 import type { GatewayMetrics } from '../gateway.metrics';
-import { decodeClientFrame, type Protocol } from '../socket/frame.codec';
+import type { Protocol } from '../socket/frame.codec';
 import { admitFrame, type TokenBucket } from '../socket/token.bucket';
+import type { WireCodec } from '../socket/wire.codec';
 import type { Arrival } from './socket-order.machine';
 
 export interface ClientFrameDeps {
@@ -32,12 +33,13 @@ export class ClientFrameHandler {
     private readonly sessionId: string,
     private readonly protocol: Protocol,
     private readonly buckets: FrameBuckets,
+    private readonly codec: WireCodec,
   ) {}
 
   /** Judged at once, so a frame that waits for the session frame has still spent its tokens. */
   judge(data: RawData, isBinary: boolean): Arrival {
     const { metrics, maxMessageChars } = this.deps;
-    const decoded = isBinary ? undefined : decodeClientFrame((data as Buffer).toString('utf8'), maxMessageChars);
+    const decoded = isBinary ? undefined : this.codec.decode((data as Buffer).toString('utf8'), maxMessageChars);
     metrics.frameIn(decoded === undefined ? 'binary' : decoded.ok ? 'message' : 'invalid');
     const verdict = admitFrame(this.buckets.connection, this.buckets.address, performance.now());
     if (!verdict.ok) {

@@ -2,8 +2,9 @@ import type { Bus } from '@chatbot/bus';
 import type { Logger } from '@chatbot/runtime';
 import type { BrokerLink } from '../broker.link';
 import type { GatewayMetrics } from '../gateway.metrics';
-import { encodeServerFrame, type Protocol, type ServerFrame } from '../socket/frame.codec';
+import type { ServerFrame } from '../socket/frame.codec';
 import type { SocketOutbox } from '../socket/socket.outbox';
+import type { WireCodec } from '../socket/wire.codec';
 import type { ClientFrameHandler } from './client-frame.handler';
 import { publishTimeoutFailure, ReplyTimers } from './reply.timeout';
 import { fetchMissedFrames, fetchPromptStatus } from './session.resume';
@@ -32,7 +33,7 @@ export class OrderDriver {
   constructor(
     private readonly deps: OrderDriverDeps,
     private readonly sessionId: string,
-    private readonly protocol: Protocol,
+    private readonly codec: WireCodec,
     private readonly order: SocketOrder,
     private readonly outbox: SocketOutbox,
     private readonly inbound: ClientFrameHandler,
@@ -85,13 +86,13 @@ export class OrderDriver {
     }
   }
 
+  /** In the socket's wire format: a frame may become several, or none. */
   private send(frame: ServerFrame): void {
-    const { type, text } = encodeServerFrame(this.protocol, frame);
-    if (frame.type !== 'error') return this.outbox.send(type, text);
-    this.deps.metrics.errorFrame(frame.code);
+    if (frame.type === 'error') this.deps.metrics.errorFrame(frame.code);
     // A flood of tiny frames would otherwise be answered by as many larger E4004 frames: those are
     // dropped like deltas while the client is not reading them.
-    this.outbox.send(type, text, frame.code === 'E4004');
+    const limited = frame.type === 'error' ? frame.code === 'E4004' : undefined;
+    for (const { type, text, droppable } of this.codec.encode(frame)) this.outbox.send(type, text, limited ?? droppable);
   }
 
   private publish(messageId: string, correlationId: string, acked: Promise<boolean>): Promise<unknown> {

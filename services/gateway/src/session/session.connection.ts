@@ -7,6 +7,7 @@ import { SocketCloser } from '../socket/socket.closer';
 import { SocketOutbox, type OutboxLimits } from '../socket/socket.outbox';
 import { TokenBucket } from '../socket/token.bucket';
 import type { Handshake } from '../socket/ws.handshake';
+import { codecFor } from '../socket/wire.codec';
 import { ClientFrameHandler, type ClientFrameDeps } from './client-frame.handler';
 import { OrderDriver, type OrderDriverDeps } from './order.driver';
 import { servePresence } from './presence.responder';
@@ -49,15 +50,16 @@ export class SessionConnection {
     private readonly address: AddressSlot,
   ) {
     const { limits, metrics } = deps;
-    const { protocol, sessionId, resumeFrom } = handshake;
+    const { protocol, sessionId, resumeFrom, wire } = handshake;
     this.sessionId = sessionId;
     this.closer = new SocketCloser(ws, metrics);
+    const codec = codecFor(protocol, wire, { sessionId, newId: randomUUID });
     const onSlowReader = () => void this.closer.close('slow_reader', 1008, 'slow reader');
-    this.outbox = new SocketOutbox(ws, { metrics, protocol, limits, onSlowReader });
+    this.outbox = new SocketOutbox(ws, { metrics, protocolLabel: codec.name, limits, onSlowReader });
     const buckets = { connection: new TokenBucket(limits.ratePerSecond, limits.burst, performance.now()), address: address.bucket };
-    this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets);
+    this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec);
     this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: () => performance.now() });
-    this.driver = new OrderDriver(deps, sessionId, protocol, this.order, this.outbox, this.inbound);
+    this.driver = new OrderDriver(deps, sessionId, codec, this.order, this.outbox, this.inbound);
     this.idle = setTimeout(() => void this.closer.close('idle', 1000, 'idle timeout'), limits.idleTimeoutMs);
   }
 

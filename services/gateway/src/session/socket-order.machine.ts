@@ -1,5 +1,6 @@
 import { errorCatalogue, type ClientChatFrame, type CommittedFrame, type ErrorCode, type SessionDeliveryV1 } from '@chatbot/proto';
 import { rateLimitedText, type DecodedFrame, type Protocol, type ServerFrame, type ServerFrameBody } from '../socket/frame.codec';
+import { AT_HEAD } from '../socket/ws.handshake';
 import { PromptLedger, type Outcome, type PendingPrompt } from './prompt.ledger';
 import type { MissedFrames, PromptStatus } from './session.resume';
 
@@ -60,6 +61,8 @@ export class SocketOrder {
   private heldDeliveries: SessionDeliveryV1[] = [];
   /** Frames that arrived past a gap in seq, kept until the frames before them are fetched. */
   private ahead: CommittedFrame[] | null = null;
+  /** Joined at the head without learning it (chat-log away): the first live frame sets the seq. */
+  private unanchored = false;
   private readonly prompts = new PromptLedger();
   /** Publishes awaiting the broker's ack, by correlation id; `began`: it registered the prompt. */
   private readonly publishes = new Map<string, { messageId: string; began: boolean }>();
@@ -76,9 +79,7 @@ export class SocketOrder {
       this.phase = 'replaying';
       const { sessionId, resumeFrom } = this.options;
       this.send({ type: 'session', sessionId, resumed: resumeFrom !== null });
-      const arrivals = this.heldArrivals;
-      this.heldArrivals = [];
-      for (const arrival of arrivals) this.act(arrival);
+      if (!this.holdsArrivals()) this.actOnHeld();
       if (resumeFrom === null) return this.goLive();
       this.emit({ kind: 'fetchFrames', purpose: 'replay', afterSeq: resumeFrom });
     });
@@ -87,7 +88,7 @@ export class SocketOrder {
   /** A client frame, judged on arrival so that frames held while opening still spent their tokens. */
   arrive(arrival: Arrival): Effect[] {
     return this.step(() => {
-      if (this.phase !== 'opening') return this.act(arrival);
+      if (!this.holdsArrivals()) return this.act(arrival);
       if (arrival.kind === 'limited' && ++this.heldRefusals > HELD_REFUSALS) return;
       this.heldArrivals.push(arrival);
     });
@@ -214,6 +215,21 @@ export class SocketOrder {
     const held = this.heldDeliveries;
     this.heldDeliveries = [];
     for (const delivery of held) this.relay(delivery);
+    this.actOnHeld();
+  }
+
+  /**
+   * Client frames wait for the session frame; a seed client joining at the head waits until the
+   * head is known too, so no answer to its own message can be taken for an old frame.
+   */
+  private holdsArrivals(): boolean {
+    return this.phase === 'opening' || (this.phase === 'replaying' && this.options.resumeFrom === AT_HEAD);
+  }
+
+  private actOnHeld(): void {
+    const arrivals = this.heldArrivals;
+    this.heldArrivals = [];
+    for (const arrival of arrivals) this.act(arrival);
   }
 
   private act(arrival: Arrival): void {
@@ -273,6 +289,10 @@ export class SocketOrder {
 
   /** Live frames: one that skips a seq waits for the missing ones, so the client never sees a gap. */
   private relayFrame(frame: CommittedFrame): void {
+    if (this.unanchored) {
+      this.unanchored = false;
+      this.seq = frame.seq - 1;
+    }
     if (this.ahead) return void this.ahead.push(frame);
     if (frame.seq <= this.seq + 1) return this.show(frame);
     this.ahead = [frame];
@@ -312,10 +332,17 @@ export class SocketOrder {
 
   /** Resume: the frames the client missed, or a resync at chat-log's last seq (also below the claim). */
   private replayed(missed: MissedFrames): void {
+    if (this.options.resumeFrom === AT_HEAD) return this.joinedAtHead(missed);
     if (!missed.resync) return missed.frames.forEach((frame) => this.show(frame));
     // A claim kept as the seq would drop the frames up to it as already seen.
     this.seq = missed.lastSeq;
     this.send({ type: 'resync', reason: missed.reason });
+  }
+
+  /** A seed client joining a session sees none of its past frames, only what comes next. */
+  private joinedAtHead(missed: MissedFrames): void {
+    if (missed.resync && missed.reason === 'unknown_seq') this.seq = missed.lastSeq;
+    else this.unanchored = true;
   }
 
   /** What chat-log committed after this socket's seq (a fetch is contiguous). */

@@ -17,18 +17,23 @@ export type DecodedFrame =
   | { ok: true; frame: ClientChatFrame }
   | { ok: false; code: ErrorCode; error: string; messageId?: string };
 
-const INVALID_JSON: DecodedFrame = { ok: false, code: 'E4001', error: 'Invalid JSON format' };
+export const INVALID_JSON: DecodedFrame = { ok: false, code: 'E4001', error: 'Invalid JSON format' };
 
-/** Parses one client text frame: JSON object, the proto schema, then the configured length limit. */
-export function decodeClientFrame(text: string, maxChars: number): DecodedFrame {
+/** The frame as a JSON object, or undefined for anything else (invalid JSON, an array, a string). */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return INVALID_JSON;
+    return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return INVALID_JSON;
-  const record = value as Record<string, unknown>;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Parses one client text frame: JSON object, the proto schema, then the configured length limit. */
+export function decodeClientFrame(text: string, maxChars: number): DecodedFrame {
+  const record = parseJsonObject(text);
+  if (!record) return INVALID_JSON;
   if (record.type !== undefined && record.type !== 'message') {
     return { ok: false, code: 'E4009', error: 'type: unsupported frame type', messageId: echoId(record) };
   }
@@ -43,7 +48,7 @@ export function decodeClientFrame(text: string, maxChars: number): DecodedFrame 
 }
 
 /** Counts characters (code points), checking the cheap UTF-16 length first. */
-function exceeds(text: string, maxChars: number): boolean {
+export function exceeds(text: string, maxChars: number): boolean {
   if (text.length <= maxChars) return false;
   let count = 0;
   for (const _ of text) if (++count > maxChars) return true;
@@ -56,7 +61,7 @@ function echoId(record: Record<string, unknown>): string | undefined {
 }
 
 /** One short, human line naming the field: the seed client shows error frames as raw text. */
-function describeIssue(issue: z.core.$ZodIssue | undefined, record: Record<string, unknown>): string {
+export function describeIssue(issue: z.core.$ZodIssue | undefined, record: Record<string, unknown>): string {
   if (!issue) return 'frame: invalid';
   const field = String(issue.path[0] ?? 'frame');
   if (record[field] === undefined) return `${field}: is required`;

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { Protocol } from './frame.codec';
 import type { GatewayMetrics } from '../gateway.metrics';
 
 export interface OutboxLimits {
@@ -10,7 +9,8 @@ export interface OutboxLimits {
 
 export interface OutboxOptions {
   metrics: GatewayMetrics;
-  protocol: Protocol;
+  /** The wire format, as metrics label it (`1`, `2`, `seed001`, `seed002`). */
+  protocolLabel: string;
   limits: OutboxLimits;
   onSlowReader(): void;
 }
@@ -24,23 +24,20 @@ const DROPPABLE = new Set(['typing', 'delta']);
  * for `slowReaderMs` is reported as a slow reader.
  */
 export class SocketOutbox {
-  private readonly protocolLabel: string;
   private overSince?: number;
   private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly options: OutboxOptions,
-  ) {
-    this.protocolLabel = String(options.protocol);
-  }
+  ) {}
 
   send(type: string, text: string, droppable = DROPPABLE.has(type)): void {
     const { metrics } = this.options;
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (droppable && this.overBound()) return metrics.drop('slow_reader');
     this.ws.send(text);
-    metrics.frameOut(type, this.protocolLabel);
+    metrics.frameOut(type, this.options.protocolLabel);
     this.watch();
   }
 

@@ -2,13 +2,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
+import type { AccessTokenVerifier } from '@chatbot/auth';
 import { errorCatalogue } from '@chatbot/proto';
 import { AddressLedger, type AddressLimits } from './address.ledger';
 import { clientAddress } from './client.address';
 import { originAllowed } from '../http/cors.middleware';
 import { SessionConnection, type ConnectionDeps } from '../session/session.connection';
 import { startHeartbeat } from './socket.heartbeat';
-import { CHAT_PATHS, readHandshake, V2_SUBPROTOCOL } from './ws.handshake';
+import { CHAT_PATHS, readHandshake, readSeedHandshake, SEED_PATHS, V2_SUBPROTOCOL } from './ws.handshake';
+import { checkUpgradeToken, UNAUTHORIZED_CLOSE, type TokenCheck } from './ws.token';
+import type { SeedWire } from './wire.codec';
 
 export interface ChatSocketsDeps extends ConnectionDeps {
   maxPayloadBytes: number;
@@ -17,6 +20,8 @@ export interface ChatSocketsDeps extends ConnectionDeps {
   /** Proxies whose X-Forwarded-For is believed (0: none). */
   trustedProxyHops: number;
   perAddress: AddressLimits;
+  /** Checks the access tokens of seed 001's sockets; null when accounts are off. */
+  verifier: AccessTokenVerifier | null;
 }
 
 /** Addresses with no socket are forgotten once their bucket refilled; this is how often we look. */
@@ -24,7 +29,10 @@ const ADDRESS_SWEEP_MS = 10_000;
 /** Sockets that ask chat-log for lost frames at the same time after a reconnect. */
 const CATCH_UP_BATCH = 32;
 
-/** The chat WebSocket on the API's HTTP server: `/api/chat/ws`, one session per socket. */
+/**
+ * The chat WebSockets on the API's HTTP server: `/api/chat/ws` (v1, v2) and the seed clients' paths
+ * (`/ws/chat`, `/ws/emotion`), one session per socket.
+ */
 export class ChatSockets {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Map<WebSocket, SessionConnection>();
@@ -75,18 +83,42 @@ export class ChatSockets {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!this.accepting) return this.refuse(socket, 'shutting_down', 503, 'Service Unavailable');
-    if (!CHAT_PATHS.has(url.pathname)) return this.refuse(socket, 'path', 404, 'Not Found');
+    const wire = SEED_PATHS.get(url.pathname);
+    if (!CHAT_PATHS.has(url.pathname) && !wire) return this.refuse(socket, 'path', 404, 'Not Found');
     if (!originAllowed(this.deps.corsOrigins, req.headers.origin)) return this.refuse(socket, 'origin', 403, 'Forbidden');
+    if (wire !== 'seed001') return this.upgrade(req, socket, head, url.searchParams, wire);
+    checkUpgradeToken(this.deps.verifier, req, url.searchParams).then(
+      (check) => this.upgrade(req, socket, head, url.searchParams, wire, check),
+      (error: unknown) => {
+        this.deps.logger.error({ err: error }, 'access token check failed');
+        this.refuse(socket, 'token_check', 500, 'Internal Server Error');
+      },
+    );
+  }
+
+  /** After the token check (seed 001), which may have taken a while: shutdown and the cap are read now. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams, wire?: SeedWire, check?: TokenCheck): void {
+    if (!this.accepting) return this.refuse(socket, 'shutting_down', 503, 'Service Unavailable');
     const address = clientAddress(req, this.deps.trustedProxyHops);
     if (!this.addresses.canConnect(address)) {
       return this.refuse(socket, 'connection_limit', 429, 'Too Many Requests', { error: errorCatalogue.E4010.text, code: 'E4010' });
     }
     // ws calls back synchronously (or not at all), so no other upgrade can slip past the cap meanwhile.
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, url.searchParams, address));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // Refused after the upgrade, so that a browser client can read why (it never sees an HTTP status).
+      if (check && !check.ok) return this.unauthorized(ws, check.reason);
+      this.admit(ws, query, address, wire);
+    });
   }
 
-  private admit(ws: WebSocket, query: URLSearchParams, address: string): void {
-    const handshake = readHandshake(ws.protocol, query);
+  private unauthorized(ws: WebSocket, reason: string): void {
+    this.deps.metrics.refuseUpgrade('token');
+    ws.on('error', () => undefined);
+    ws.close(UNAUTHORIZED_CLOSE, reason);
+  }
+
+  private admit(ws: WebSocket, query: URLSearchParams, address: string, wire?: SeedWire): void {
+    const handshake = wire ? readSeedHandshake(wire, query) : readHandshake(ws.protocol, query);
     const { sessionId } = handshake;
     this.evict(sessionId);
     const connection = new SessionConnection(this.deps, ws, handshake, this.addresses.attach(address));

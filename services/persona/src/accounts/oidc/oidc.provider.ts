@@ -1,0 +1,122 @@
+import { AppError, type Logger } from '@chatbot/runtime';
+import { loadJose, type Jose } from '@chatbot/auth';
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: string;
+  scopes: string;
+  /** Clock skew accepted on the id_token's exp/iat. */
+  clockToleranceSeconds: number;
+}
+
+/** What persona needs from a verified id_token. */
+export interface VerifiedIdentity {
+  issuer: string;
+  subject: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+}
+
+interface Discovery {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+}
+
+const PROVIDER_TIMEOUT_MS = 5_000;
+
+/**
+ * The configured OpenID provider, spoken to with fetch and verified with jose: discovery (cached
+ * once it succeeds), the authorization URL, the code redemption and the id_token check.
+ */
+export class OidcProvider {
+  private discovery?: Promise<{ doc: Discovery; jwks: ReturnType<Jose['createRemoteJWKSet']> }>;
+
+  constructor(private readonly settings: OidcSettings, private readonly log: Logger) {}
+
+  async authorizationUrl(params: { state: string; nonce: string; codeChallenge: string }): Promise<string> {
+    const { doc } = await this.discover();
+    const url = new URL(doc.authorization_endpoint);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: this.settings.clientId,
+      redirect_uri: this.settings.redirectUrl,
+      scope: this.settings.scopes,
+      state: params.state,
+      nonce: params.nonce,
+      code_challenge: params.codeChallenge,
+      code_challenge_method: 'S256',
+    }).toString();
+    return url.toString();
+  }
+
+  /** The code for an id_token at the token endpoint (client_secret_basic); E4017 when refused. */
+  async redeem(code: string, codeVerifier: string): Promise<string> {
+    const { doc } = await this.discover();
+    const basic = Buffer.from(`${encodeURIComponent(this.settings.clientId)}:${encodeURIComponent(this.settings.clientSecret)}`).toString('base64');
+    const res = await fetch(doc.token_endpoint, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: this.settings.redirectUrl, code_verifier: codeVerifier }),
+      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+    });
+    const body = (await res.json().catch(() => ({}))) as { id_token?: unknown; error?: unknown };
+    if (!res.ok || typeof body.id_token !== 'string') {
+      // the provider's error code only (invalid_grant for a replayed code), never the code itself
+      this.log.info({ status: res.status, providerError: typeof body.error === 'string' ? body.error : undefined }, 'oidc code refused');
+      throw new AppError('E4017', 'the provider refused the code');
+    }
+    return body.id_token;
+  }
+
+  /** Signature by the provider's JWKS, iss, aud (our client id), exp and the nonce of this sign-in. */
+  async verify(idToken: string, nonce: string): Promise<VerifiedIdentity> {
+    const jose = await loadJose();
+    const { doc, jwks } = await this.discover();
+    let payload: import('jose', { with: { 'resolution-mode': 'import' } }).JWTPayload;
+    try {
+      ({ payload } = await jose.jwtVerify(idToken, jwks, {
+        issuer: doc.issuer,
+        audience: this.settings.clientId,
+        requiredClaims: ['sub', 'exp', 'iat', 'nonce'],
+        clockTolerance: this.settings.clockToleranceSeconds,
+      }));
+    } catch (error) {
+      this.log.info({ reason: (error as { code?: string }).code ?? 'invalid' }, 'oidc id_token refused');
+      throw new AppError('E4017', 'the id_token did not verify');
+    }
+    if (payload.nonce !== nonce) throw new AppError('E4017', 'the id_token is not for this sign-in');
+    return {
+      issuer: doc.issuer,
+      subject: payload.sub!,
+      email: typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : null,
+      emailVerified: payload.email_verified === true,
+      name: typeof payload.name === 'string' ? payload.name : null,
+    };
+  }
+
+  /** The provider metadata; a failed attempt is forgotten so the next sign-in tries again. */
+  private discover() {
+    this.discovery ??= this.fetchDiscovery().catch((error: unknown) => {
+      this.discovery = undefined;
+      this.log.warn({ err: error }, 'oidc discovery failed');
+      throw new AppError('E5008', 'the identity provider cannot be reached');
+    });
+    return this.discovery;
+  }
+
+  private async fetchDiscovery() {
+    const url = `${this.settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const res = await fetch(url, { signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
+    if (!res.ok) throw new Error(`discovery answered ${res.status}`);
+    const doc = (await res.json()) as Discovery;
+    // OpenID Connect Discovery §4.3: the document must name the issuer we asked
+    if (doc.issuer !== this.settings.issuer) throw new Error(`discovery names issuer ${doc.issuer}`);
+    const jose = await loadJose();
+    return { doc, jwks: jose.createRemoteJWKSet(new URL(doc.jwks_uri)) };
+  }
+}

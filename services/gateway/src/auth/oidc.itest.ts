@@ -12,6 +12,8 @@ const CLIENT = { client_id: 'chatbot', client_secret: 'chatbot-client-secret-012
 
 let provider: OidcProviderFixture;
 let world: AuthWorld;
+/** Every code, cookie and token the specs handled: none may appear in a log line of either service. */
+const secrets = new Set<string>();
 beforeAll(async () => {
   provider = await startOidcProvider([CLIENT]);
   world = await startAuthWorld({
@@ -19,7 +21,8 @@ beforeAll(async () => {
     OIDC_CLIENT_ID: CLIENT.client_id,
     OIDC_CLIENT_SECRET: CLIENT.client_secret,
     OIDC_REDIRECT_URL: REDIRECT,
-  });
+    LOG_LEVEL: 'debug',
+  }, { LOG_LEVEL: 'debug' });
 });
 afterAll(async () => {
   await world?.stop();
@@ -31,14 +34,18 @@ async function begin() {
   const res = await fetch(`${world.http}/api/auth/oidc/login`, { redirect: 'manual' });
   expect(res.status).toBe(302);
   const [setCookie] = res.headers.getSetCookie();
+  secrets.add(setCookie!.split(';')[0]!.slice('oidc_tx='.length));
   return { setCookie: setCookie!, cookie: setCookie!.split(';')[0]!, authorizationUrl: res.headers.get('location')! };
 }
 
 /** The provider's redirect back, delivered to the gateway's callback. */
 async function callback(back: URL, cookie?: string) {
+  secrets.add(back.searchParams.get('code') ?? '');
   const res = await fetch(`${world.http}${back.pathname}${back.search}`, { headers: cookie ? { cookie } : {} });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  const body = text ? JSON.parse(text) : undefined;
+  if (body?.access_token) secrets.add(body.access_token).add(body.refresh_token);
+  return { status: res.status, headers: res.headers, body };
 }
 
 async function signIn() {
@@ -117,4 +124,12 @@ test('a first sign-in without a verified email, or with the email of a password 
   expect(await signIn()).toMatchObject({ status: 409, body: { code: 'E4014' } });
   // the password account is untouched and still its owner's
   expect((await world.call('GET', '/api/auth/me', { token: owner.access })).body.email).toBe('owner@example.com');
+});
+
+test('no code, sealed transaction or token of these sign-ins reaches a log line of the gateway or persona', () => {
+  secrets.delete('');
+  expect(secrets.size).toBeGreaterThan(10);
+  const lines = world.logs();
+  expect(lines.some((line) => line.includes('signed in with oidc'))).toBe(true);
+  for (const secret of secrets) expect(lines.filter((line) => line.includes(secret))).toEqual([]);
 });

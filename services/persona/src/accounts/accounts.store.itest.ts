@@ -70,6 +70,11 @@ test('an external identity links a passwordless account by (issuer, subject), ne
   }
 });
 
+test('without OIDC_ISSUER, sign-in with a provider answers E5008 and the rest of accounts works', async () => {
+  expect(await refusal(h.bus.request('accountOidcStart', {}))).toBe('E5008');
+  expect(await refusal(h.bus.request('accountOidcFinish', { transaction: 'x', state: 'y', code: 'z' }))).toBe('E5008');
+});
+
 test('a refresh rotates the token; replaying the old one revokes the whole family', async () => {
   await h.bus.request('accountRegister', { email: 'family@example.com', password: 'family-password-1', name: 'F' });
   const login = await h.bus.request('accountLogin', { email: 'family@example.com', password: 'family-password-1', address });

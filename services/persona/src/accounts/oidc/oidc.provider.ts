@@ -1,5 +1,6 @@
-import { AppError, type Logger } from '@chatbot/runtime';
 import { loadJose, type Jose } from '@chatbot/auth';
+import { DisplayName, Email } from '@chatbot/proto';
+import { AppError, type Logger } from '@chatbot/runtime';
 
 export interface OidcSettings {
   issuer: string;
@@ -41,7 +42,8 @@ export class OidcProvider {
   async authorizationUrl(params: { state: string; nonce: string; codeChallenge: string }): Promise<string> {
     const { doc } = await this.discover();
     const url = new URL(doc.authorization_endpoint);
-    url.search = new URLSearchParams({
+    // set one by one: an authorization endpoint may carry query parameters of its own
+    for (const [name, value] of Object.entries({
       response_type: 'code',
       client_id: this.settings.clientId,
       redirect_uri: this.settings.redirectUrl,
@@ -50,7 +52,7 @@ export class OidcProvider {
       nonce: params.nonce,
       code_challenge: params.codeChallenge,
       code_challenge_method: 'S256',
-    }).toString();
+    })) url.searchParams.set(name, value);
     return url.toString();
   }
 
@@ -63,6 +65,9 @@ export class OidcProvider {
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: this.settings.redirectUrl, code_verifier: codeVerifier }),
       signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+    }).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'oidc token endpoint unreachable');
+      throw new AppError('E5008', 'the identity provider cannot be reached');
     });
     const body = (await res.json().catch(() => ({}))) as { id_token?: unknown; error?: unknown };
     if (!res.ok || typeof body.id_token !== 'string') {
@@ -77,25 +82,28 @@ export class OidcProvider {
   async verify(idToken: string, nonce: string): Promise<VerifiedIdentity> {
     const jose = await loadJose();
     const { doc, jwks } = await this.discover();
-    let payload: import('jose', { with: { 'resolution-mode': 'import' } }).JWTPayload;
-    try {
-      ({ payload } = await jose.jwtVerify(idToken, jwks, {
-        issuer: doc.issuer,
-        audience: this.settings.clientId,
-        requiredClaims: ['sub', 'exp', 'iat', 'nonce'],
-        clockTolerance: this.settings.clockToleranceSeconds,
-      }));
-    } catch (error) {
-      this.log.info({ reason: (error as { code?: string }).code ?? 'invalid' }, 'oidc id_token refused');
+    const { payload } = await jose.jwtVerify(idToken, jwks, {
+      issuer: doc.issuer,
+      audience: this.settings.clientId,
+      requiredClaims: ['sub', 'exp', 'iat', 'nonce'],
+      clockTolerance: this.settings.clockToleranceSeconds,
+    }).catch((error: unknown) => {
+      const reason = (error as { code?: string }).code ?? 'invalid';
+      this.log.info({ reason }, 'oidc id_token refused');
+      // the provider's keys could not be fetched: its fault, not the token's
+      if (reason === 'ERR_JWKS_TIMEOUT' || reason === 'ERR_JWKS_INVALID') throw new AppError('E5008', 'the provider keys cannot be read');
       throw new AppError('E4017', 'the id_token did not verify');
-    }
+    });
     if (payload.nonce !== nonce) throw new AppError('E4017', 'the id_token is not for this sign-in');
+    const email = Email.safeParse(payload.email);
+    const name = DisplayName.safeParse(typeof payload.name === 'string' ? payload.name.slice(0, 100) : undefined);
     return {
       issuer: doc.issuer,
       subject: payload.sub!,
-      email: typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : null,
-      emailVerified: payload.email_verified === true,
-      name: typeof payload.name === 'string' ? payload.name : null,
+      // an address our contracts would not accept is as good as none
+      email: email.success ? email.data : null,
+      emailVerified: email.success && payload.email_verified === true,
+      name: name.success ? name.data : null,
     };
   }
 

@@ -83,3 +83,15 @@ test('a sealed transaction opens only unaltered and under its own key', async ()
   await expect(sealer.open(flipped)).rejects.toMatchObject({ code: 'E4017' });
   await expect(new TransactionSealer(other.client_secret).open(sealed)).rejects.toMatchObject({ code: 'E4017' });
 });
+
+test('an id_token signed with alg none or with HS256 (the client secret as key) is refused', async () => {
+  await a.signInAs({ sub: 'mallory', email: 'mallory@example.com', email_verified: true });
+  const { provider, idToken, nonce } = await idTokenFrom(a);
+  const jose = await import('jose');
+  const claims = jose.decodeJwt(idToken);
+  const unsigned = new jose.UnsecuredJWT(claims).encode();
+  const hmac = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(ours.client_secret));
+  await expect(provider.verify(unsigned, nonce)).rejects.toMatchObject({ code: 'E4017' });
+  await expect(provider.verify(hmac, nonce)).rejects.toMatchObject({ code: 'E4017' });
+  expect((await provider.verify(idToken, nonce)).subject).toBe('mallory');
+});

@@ -26,6 +26,7 @@ interface Discovery {
   authorization_endpoint: string;
   token_endpoint: string;
   jwks_uri: string;
+  id_token_signing_alg_values_supported?: string[];
 }
 
 const PROVIDER_TIMEOUT_MS = 5_000;
@@ -85,6 +86,7 @@ export class OidcProvider {
     const { payload } = await jose.jwtVerify(idToken, jwks, {
       issuer: doc.issuer,
       audience: this.settings.clientId,
+      algorithms: signingAlgorithms(doc),
       requiredClaims: ['sub', 'exp', 'iat', 'nonce'],
       clockTolerance: this.settings.clockToleranceSeconds,
     }).catch((error: unknown) => {
@@ -127,4 +129,13 @@ export class OidcProvider {
     const jose = await loadJose();
     return { doc, jwks: jose.createRemoteJWKSet(new URL(doc.jwks_uri)) };
   }
+}
+
+/**
+ * The asymmetric algorithms the provider says it signs id_tokens with (RS256, the spec's default,
+ * when it says nothing): never `none`, never an HMAC keyed with a secret we would have to share.
+ */
+function signingAlgorithms(doc: Discovery): string[] {
+  const listed = (doc.id_token_signing_alg_values_supported ?? []).filter((alg) => alg !== 'none' && !alg.startsWith('HS'));
+  return listed.length > 0 ? listed : ['RS256'];
 }

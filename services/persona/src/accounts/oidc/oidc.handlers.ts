@@ -46,11 +46,15 @@ export function oidcFinishHandler(deps: OidcDeps): LoggedHandler<'accountOidcFin
     let account = await deps.identities.accountOf(identity);
     if (!account) {
       if (!identity.email || !identity.emailVerified) throw new AppError('E4017', 'the provider did not give a verified email');
-      account = await deps.identities.createLinked({ ...identity, email: identity.email }, identity.name ?? identity.email.split('@')[0]!);
-      // an existing account with this email is not taken over: its owner signs in with the password
+      const created = await deps.identities.createLinked({ ...identity, email: identity.email }, identity.name ?? identity.email.split('@')[0]!);
+      if (created) {
+        deps.metrics.accountEvents.inc({ event: 'oidc_linked' });
+        log.info({ accountId: created.id }, 'account created by oidc sign-in');
+      }
+      // the email was taken: by a concurrent first sign-in of this same user (then it is linked
+      // now), or by another account, which is not taken over: its owner signs in with the password
+      account = created ?? (await deps.identities.accountOf(identity));
       if (!account) throw new AppError('E4014', 'this email has an account: sign in with its password');
-      deps.metrics.accountEvents.inc({ event: 'oidc_linked' });
-      log.info({ accountId: account.id }, 'account created by oidc sign-in');
     }
     deps.metrics.accountEvents.inc({ event: 'oidc_signed_in' });
     log.info({ accountId: account.id }, 'signed in with oidc');

@@ -20,6 +20,7 @@ export const errorCatalogue = {
   E4014: { status: 409, retryable: false, text: 'Email already registered' },
   E4015: { status: 401, retryable: false, text: 'Invalid or expired refresh token' },
   E4016: { status: 404, retryable: false, text: 'Account not found' },
+  E4017: { status: 401, retryable: false, text: 'Sign-in with the identity provider failed' },
   E5001: { status: 504, retryable: true, text: 'The assistant did not answer in time' },
   E5002: { status: 503, retryable: true, text: 'The assistant is unavailable right now' },
   E5003: { status: 503, retryable: true, text: 'Storage is unavailable right now' },
@@ -27,6 +28,7 @@ export const errorCatalogue = {
   E5005: { status: 502, retryable: true, text: 'Recommendation failed' },
   E5006: { status: 503, retryable: true, text: 'Message bus unavailable' },
   E5007: { status: 503, retryable: false, text: 'Accounts are not configured on this deployment' },
+  E5008: { status: 503, retryable: false, text: 'Sign-in with an identity provider is not configured on this deployment' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

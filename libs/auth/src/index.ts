@@ -8,3 +8,4 @@ export {
   type AccessTokenVerifier,
   type Caller,
 } from './access-token';
+export { loadJose, type Jose } from './jose.loader';

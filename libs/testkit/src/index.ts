@@ -11,3 +11,4 @@ export { warningsOf, warningSummary, type LoggedService } from './warnings';
 export { watchReplyCandidates, openLiveSession, type ReplyCandidate } from './bus-watch';
 export { sleep, waitFor, waitUntil } from './wait';
 export { mcpFixtureServerPath } from './mcp-fixture';
+export { startOidcProvider, type OidcProviderFixture, type OidcClientFixture, type OidcUserFixture } from './oidc-provider';

@@ -71,3 +71,16 @@ export const ApiKeyVerifyResult = z.object({
 });
 export type ApiKeyVerifyResult = z.infer<typeof ApiKeyVerifyResult>;
 
+
+/**
+ * OpenID Connect sign-in. `transaction` is persona's sealed (encrypted, authenticated, ten-minute)
+ * record of the state, nonce and PKCE verifier: the gateway keeps it in an HttpOnly cookie and
+ * hands it back unread, so no server-side store is needed and none can be filled by strangers.
+ */
+const SealedTransaction = z.string().min(1).max(4096);
+export const OidcStartResult = z.object({ authorization_url: z.url(), transaction: SealedTransaction });
+export const OidcFinishCommand = z.object({
+  transaction: SealedTransaction,
+  state: z.string().min(1).max(512),
+  code: z.string().min(1).max(2048),
+});

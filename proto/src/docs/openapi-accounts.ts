@@ -30,6 +30,27 @@ export function accountPaths({ json, error }: OpenApiHelpers): Record<string, un
     '/api/auth/refresh': { post: { summary: 'Rotate a refresh token (a reused one revokes its family)', requestBody: body(accounts.RefreshRequest), responses: { 200: tokens, 401: error('invalid, expired, revoked or reused refresh token (E4015)'), 422: bad } } },
     '/api/auth/logout': { post: { summary: 'Revoke the session (refresh-token family) of a refresh token', requestBody: body(accounts.LogoutRequest), responses: { 204: { description: 'logged out (also for an unknown token)' }, 422: bad } } },
     '/api/auth/me': { get: me },
+    '/api/auth/oidc/login': { get: {
+      summary: 'Start sign-in with the configured OpenID Connect provider (authorization code, PKCE S256, state, nonce)',
+      responses: {
+        302: { description: 'to the provider’s authorization endpoint; sets the sealed `oidc_tx` cookie (HttpOnly, Secure, SameSite=Lax, Path=/api/auth/oidc, 10 minutes)' },
+        503: error('accounts (E5007) or provider sign-in (E5008) not configured, or the provider unreachable (E5008)'),
+      },
+    } },
+    '/api/auth/oidc/callback': { get: {
+      summary: 'Where the provider sends the browser back: redeems the code, verifies the id_token, links or creates the account',
+      parameters: [
+        { name: 'code', in: 'query', required: true, schema: { type: 'string' } },
+        { name: 'state', in: 'query', required: true, schema: { type: 'string' } },
+        { name: 'oidc_tx', in: 'cookie', required: true, schema: { type: 'string' }, description: 'set by /api/auth/oidc/login; cleared by this answer' },
+      ],
+      responses: {
+        200: tokens,
+        401: error('the sign-in failed (E4017): wrong state, missing, altered or expired cookie, code refused or replayed, id_token not valid for this client and sign-in, no verified email on a first sign-in, or an error from the provider'),
+        409: error('first sign-in with the email of an existing account (E4014): it is not linked'),
+        503: error('not configured or the provider unreachable (E5007, E5008)'),
+      },
+    } },
     '/api/auth/change-password': { post: { summary: 'Change the password; revokes every refresh token, answers a new pair', security: bearerOnly, requestBody: body(accounts.ChangePasswordRequest), responses: { 200: tokens, 401: error('wrong current password (E4011) or no valid token'), 422: bad, 429: error('too many wrong passwords (E4004)') } } },
     '/api/user/profile': {
       get: { ...me, summary: 'The caller’s profile (same as /api/auth/me)' },

@@ -100,3 +100,10 @@ export type ApiKeyItem = z.infer<typeof ApiKeyItem>;
 /** The answer to a creation: the only time the secret `key` is shown. */
 export const ApiKeyCreatedResponse = ApiKeyItem.extend({ key: z.string() });
 export const ApiKeyListResponse = z.object({ api_keys: z.array(ApiKeyItem) });
+
+/**
+ * What the OpenID provider appends to `/api/auth/oidc/callback` (RFC 6749 §4.1.2). An `error`
+ * from the provider (the user declined) answers 401 E4017 like any failed sign-in.
+ */
+export const OidcCallbackQuery = z.object({ code: z.string().min(1).max(2048), state: z.string().min(1).max(512) });
+export type OidcCallbackQuery = z.infer<typeof OidcCallbackQuery>;

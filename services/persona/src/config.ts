@@ -23,6 +23,20 @@ const schema = z.object({
   LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt(900),
   /** Expiry of a new API key when its creator gives none. */
   API_KEY_EXPIRY_DAYS: positiveInt(90),
+  /**
+   * Sign-in with an OpenID Connect provider: off unless OIDC_ISSUER is set, and then the client id,
+   * secret and redirect URL (the gateway's `/api/auth/oidc/callback` as the browser reaches it) too.
+   */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(16, 'at least 16 characters (it also keys the sealed sign-in cookie)').optional(),
+  OIDC_REDIRECT_URL: z.url().optional(),
+  OIDC_SCOPES: z.string().regex(/(^|\s)openid(\s|$)/, 'must include openid').default('openid email profile'),
+}).superRefine((env, ctx) => {
+  if (!env.OIDC_ISSUER) return;
+  for (const name of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL'] as const) {
+    if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when OIDC_ISSUER is set' });
+  }
 });
 
 export type Config = z.infer<typeof schema>;

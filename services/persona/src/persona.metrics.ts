@@ -17,7 +17,7 @@ export function createPersonaMetrics(registry: Registry) {
     accountEvents: counter(
       registry,
       'chatbot_persona_account_events_total',
-      'Security events of accounts: login_throttled, refresh_reused (a family revoked), password_changed',
+      'Security events of accounts: login_throttled, refresh_reused (a family revoked), password_changed, oidc_signed_in, oidc_linked (an account made by a provider sign-in), oidc_refused',
       ['event'],
     ),
     requestSeconds: histogram(

@@ -15,6 +15,7 @@ import { clientAddress } from '../socket/client.address';
 import { apiKeyRoutes } from './api-key.routes';
 import { bodyOf, pathId, route, type Ask } from './auth.request';
 import { callerOf, requireCaller, type CallerDeps } from './caller.middleware';
+import { oidcRoutes } from './oidc.routes';
 
 export interface AuthRouteDeps {
   bus: Bus;
@@ -23,7 +24,7 @@ export interface AuthRouteDeps {
   auth: CallerDeps & { trustedProxyHops: number };
 }
 
-/** Accounts: `/api/auth/*`, `/api/user/*`, `/api/admin/accounts/*`, `/api/admin/api-keys*`; persona answers. */
+/** Accounts: `/api/auth/*` (with `/api/auth/oidc/*`), `/api/user/*`, `/api/admin/accounts/*`, `/api/admin/api-keys*`; persona answers. */
 export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   const { auth } = deps;
@@ -60,6 +61,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
   router.put('/api/admin/accounts/:id/role', admin, route('admin.role', (req, res) =>
     ask('accountRole', { actor_id: callerOf(res).accountId, account_id: pathId(req), role: bodyOf(RoleChangeRequest, req).role }, res)));
   router.use(apiKeyRoutes(admin, ask));
+  router.use(oidcRoutes(ask, tokens));
   return router;
 }
 

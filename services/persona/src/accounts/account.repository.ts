@@ -9,7 +9,7 @@ export class AccountRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** null when the email is taken. */
-  async create(fields: { email: string; name: string; passwordHash: string; role?: Role }): Promise<Account | null> {
+  async create(fields: { email: string; name: string; passwordHash: string | null; role?: Role }): Promise<Account | null> {
     const id = randomUUID();
     // ON CONFLICT DO NOTHING: a taken email is an answer, not an error to catch
     const { count } = await this.prisma.account.createMany({ data: [{ id, ...fields }], skipDuplicates: true });

@@ -11,6 +11,10 @@ import { createApiKeyHandler, listApiKeysHandler, revokeApiKeyHandler, verifyApi
 import { LoginThrottle, type ThrottleLimits } from './passwords/login.throttle';
 import { createPasswordHasher, type Argon2Parameters, type PasswordHasher } from './passwords/password.hasher';
 import { changePasswordHandler, loginHandler, logoutHandler, refreshHandler } from './sign-in.handlers';
+import { ExternalIdentityRepository } from './oidc/external-identity.repository';
+import { oidcFinishHandler, oidcStartHandler } from './oidc/oidc.handlers';
+import { OidcProvider, type OidcSettings } from './oidc/oidc.provider';
+import { TransactionSealer } from './oidc/oidc.transaction';
 import { RefreshTokenStore } from './tokens/refresh-token.store';
 import { TokenIssuer } from './tokens/token.issuer';
 
@@ -20,6 +24,8 @@ export interface AccountSettings {
   argon2: Argon2Parameters;
   throttle: ThrottleLimits;
   apiKeyExpiryDays: number;
+  /** null: sign-in with an OpenID provider is off (E5008). */
+  oidc: OidcSettings | null;
 }
 
 export function accountSettings(config: Config): AccountSettings {
@@ -33,12 +39,23 @@ export function accountSettings(config: Config): AccountSettings {
       windowSeconds: config.LOGIN_THROTTLE_WINDOW_SECONDS,
     },
     apiKeyExpiryDays: config.API_KEY_EXPIRY_DAYS,
+    oidc: config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET && config.OIDC_REDIRECT_URL
+      ? {
+          issuer: config.OIDC_ISSUER,
+          clientId: config.OIDC_CLIENT_ID,
+          clientSecret: config.OIDC_CLIENT_SECRET,
+          redirectUrl: config.OIDC_REDIRECT_URL,
+          scopes: config.OIDC_SCOPES,
+          clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+        }
+      : null,
   };
 }
 
 const accountKeys = [
   'accountRegister', 'accountLogin', 'accountRefresh', 'accountLogout', 'accountGet', 'accountPassword',
   'accountProfile', 'accountUsage', 'accountRole', 'apiKeyCreate', 'apiKeyList', 'apiKeyRevoke', 'apiKeyVerify',
+  'accountOidcStart', 'accountOidcFinish',
 ] as const satisfies readonly RequestKey[];
 type AccountKey = (typeof accountKeys)[number];
 
@@ -58,7 +75,7 @@ export async function prepareAccounts(deps: AccountsDeps): Promise<Accounts> {
   const passwords = signer ? await createPasswordHasher(deps.settings.argon2) : null;
   return {
     serve(bus, observed) {
-      const handlers = signer && passwords ? accountHandlers(deps, signer, passwords, observed.metrics) : null;
+      const handlers = signer && passwords ? accountHandlers(deps, signer, passwords, observed) : null;
       for (const key of accountKeys) serve(bus, key, instrument(key, observed, handlers ? handlers[key] : notConfigured));
       if (!handlers) observed.logger.info('accounts are off: no JWT_SECRET or JWT_PRIVATE_KEY configured');
     },
@@ -76,8 +93,9 @@ function accountHandlers(
   deps: AccountsDeps,
   signer: AccessTokenSigner,
   passwords: PasswordHasher,
-  metrics: PersonaMetrics,
+  observed: { logger: Logger; metrics: PersonaMetrics },
 ): { [K in AccountKey]: LoggedHandler<K> } {
+  const { metrics } = observed;
   const accounts = new AccountRepository(deps.prisma);
   const refreshTokens = new RefreshTokenStore(deps.prisma, deps.settings.refreshTokenTtlDays);
   const tokens = new TokenIssuer(signer, refreshTokens);
@@ -98,5 +116,23 @@ function accountHandlers(
     apiKeyList: listApiKeysHandler(keys),
     apiKeyRevoke: revokeApiKeyHandler(keys),
     apiKeyVerify: verifyApiKeyHandler(keys),
+    ...oidcHandlers(deps, tokens, observed),
   };
+}
+
+const oidcOff = async (): Promise<never> => {
+  throw new AppError('E5008');
+};
+
+function oidcHandlers(deps: AccountsDeps, tokens: TokenIssuer, observed: { logger: Logger; metrics: PersonaMetrics }) {
+  const settings = deps.settings.oidc;
+  if (!settings) return { accountOidcStart: oidcOff, accountOidcFinish: oidcOff };
+  const oidc = {
+    provider: new OidcProvider(settings, observed.logger.child({ module: 'oidc' })),
+    sealer: new TransactionSealer(settings.clientSecret),
+    identities: new ExternalIdentityRepository(deps.prisma),
+    tokens,
+    metrics: observed.metrics,
+  };
+  return { accountOidcStart: oidcStartHandler(oidc), accountOidcFinish: oidcFinishHandler(oidc) };
 }

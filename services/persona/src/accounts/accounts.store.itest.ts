@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '@chatbot/runtime';
 import { startPersona, type PersonaHarness } from '../../test/harness';
+import { createPrisma } from '../database';
+import { ExternalIdentityRepository } from './oidc/external-identity.repository';
 
 /**
  * Persona's account operations over the real bus against a migrated empty database: every model
- * (accounts, refresh tokens, login throttles, API keys) written and read back through the
+ * (accounts, refresh tokens, login throttles, API keys, external identities) written and read back through the
  * generated client, so the SQL migration and the Prisma schema cannot drift apart.
  */
 let h: PersonaHarness;
@@ -43,6 +45,34 @@ test('every account model is written and read through the generated client', asy
   expect(row.secret_hash).not.toContain(key.key);
   expect(await h.bus.request('apiKeyVerify', { key: key.key })).toEqual({ key_id: key.id, account_id: account.id, role: 'admin', scopes: ['chat'] });
   expect((await h.bus.request('apiKeyList', { actor_id: account.id })).api_keys[0].last_used_at).not.toBeNull();
+});
+
+test('an external identity links a passwordless account by (issuer, subject), never over a taken email', async () => {
+  const prisma = createPrisma(h.env.databaseUrl);
+  try {
+    const identities = new ExternalIdentityRepository(prisma);
+    const identity = { issuer: 'https://idp.example.com', subject: 'sub-1', email: 'linked@example.com', emailVerified: true, name: null };
+    expect(await identities.accountOf(identity)).toBeNull();
+    const account = await identities.createLinked(identity, 'Linked');
+    expect(account).toMatchObject({ email: 'linked@example.com', name: 'Linked', passwordHash: null, role: 'customer' });
+    expect((await identities.accountOf({ ...identity, email: 'changed@example.com' }))?.id).toBe(account!.id);
+    const row = (await h.pg.query('SELECT * FROM persona.external_identities WHERE account_id = $1', [account!.id])).rows[0];
+    expect(row).toMatchObject({ issuer: 'https://idp.example.com', subject: 'sub-1', email: 'linked@example.com' });
+    expect(row.last_used_at.getTime()).toBeGreaterThanOrEqual(row.created_at.getTime());
+    // the same subject at another issuer is another user; an email that has an account is not taken over
+    expect(await identities.accountOf({ ...identity, issuer: 'https://other.example.com' })).toBeNull();
+    expect(await identities.createLinked({ ...identity, subject: 'sub-2' }, 'Taker')).toBeNull();
+    expect((await h.pg.query('SELECT count(*)::int AS n FROM persona.external_identities')).rows[0].n).toBe(1);
+    // a passwordless account cannot be logged in with any password
+    expect(await refusal(h.bus.request('accountLogin', { email: 'linked@example.com', password: 'any-password-1', address }))).toBe('E4011');
+  } finally {
+    await prisma.$disconnect();
+  }
+});
+
+test('without OIDC_ISSUER, sign-in with a provider answers E5008 and the rest of accounts works', async () => {
+  expect(await refusal(h.bus.request('accountOidcStart', {}))).toBe('E5008');
+  expect(await refusal(h.bus.request('accountOidcFinish', { transaction: 'x', state: 'y', code: 'z' }))).toBe('E5008');
 });
 
 test('a refresh rotates the token; replaying the old one revokes the whole family', async () => {

@@ -33,7 +33,7 @@ export function loginHandler(deps: SignInDeps): LoggedHandler<'accountLogin'> {
       throw new AppError('E4011');
     }
     await deps.throttle.succeeded(email);
-    if (deps.passwords.needsRehash(account.passwordHash)) {
+    if (account.passwordHash && deps.passwords.needsRehash(account.passwordHash)) {
       await deps.accounts.update(account.id, { passwordHash: await deps.passwords.hash(password) });
     }
     log.info({ accountId: account.id }, 'logged in');

@@ -1,7 +1,7 @@
 /**
  * One jest run for every workspace. Unit specs (`*.test.ts`) sit beside the code; integration
  * specs are named `*.itest.ts` and talk to the real NATS and PostgreSQL the global setup provides
- * (see libs/testkit/src/infra.ts for where they come from).
+ * (see libs/testkit/src/infra/infra.ts for where they come from).
  */
 /** @type {import('jest').Config} */
 module.exports = {
@@ -13,8 +13,8 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // ignoreDynamic keeps `import()` as is: an ES-module-only package (jose) is loaded that way.
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } }] },
-  globalSetup: '<rootDir>/libs/testkit/dist/global-setup.js',
-  globalTeardown: '<rootDir>/libs/testkit/dist/global-teardown.js',
+  globalSetup: '<rootDir>/libs/testkit/dist/infra/global-setup.js',
+  globalTeardown: '<rootDir>/libs/testkit/dist/infra/global-teardown.js',
   testTimeout: 60_000,
   maxWorkers: 2,
 };

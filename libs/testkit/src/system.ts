@@ -1,4 +1,4 @@
-import { isolate, type TestEnv } from './isolate';
+import { isolate, type TestEnv } from './infra/isolate';
 import { startService, type RunningService, type ServiceName } from './services';
 
 /** The whole system as real processes on one test file's private infrastructure. */

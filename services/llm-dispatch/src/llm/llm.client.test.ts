@@ -1,4 +1,4 @@
-import { sequence, startStubLlm, type StubLlm } from '../../../../libs/testkit/src/stub-llm';
+import { sequence, startStubLlm, type StubLlm } from '../../../../libs/testkit/src/peers/stub-llm';
 import { LlmClient, type LlmClientDeps, type LlmClientOptions } from './llm.client';
 import {
   LlmAbortedError,

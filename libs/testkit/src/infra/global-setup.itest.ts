@@ -9,7 +9,7 @@ import { isAlive } from '@chatbot/devstack';
  * fails (its binaries are missing). The run must fail saying why, and the nats-server it had
  * started must not outlive it (it runs in its own process group, so nothing else would stop it).
  */
-const globalSetup = resolve(__dirname, '..', 'dist', 'global-setup.js');
+const globalSetup = resolve(__dirname, '..', '..', 'dist', 'infra', 'global-setup.js');
 
 function runGlobalSetup(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   const script = `require(${JSON.stringify(globalSetup)}).default().then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); })`;

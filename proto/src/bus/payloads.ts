@@ -40,7 +40,8 @@ export const ChatStoredV1 = z.object({
   turn: z.number().int().positive(),
   text: z.string().min(1),
   received_at: z.string(),
-  history: z.array(HistoryTurn),
+  /** Present when chat-log is configured to carry it (HISTORY_TURNS > 0); else the worker reads it. */
+  history: z.array(HistoryTurn).optional(),
 });
 export type ChatStoredV1 = z.infer<typeof ChatStoredV1>;
 

@@ -3,7 +3,7 @@ import { Harness, newMessageId, newSession, waitFor } from '../test/harness';
 let h: Harness;
 
 beforeAll(async () => {
-  h = await Harness.start({ REPLAY_LIMIT: '3' });
+  h = await Harness.start({ REPLAY_LIMIT: '3', HISTORY_TURNS: '10' }); // events carry their history here
 });
 afterAll(async () => {
   await h?.stop();
@@ -90,9 +90,9 @@ describe('handing stored messages on (chat.stored)', () => {
       [m3, 3, `text of ${m3}`],
     ]);
     expect(events[0].history).toEqual([]);
-    expect(events[1].history.map((t) => [t.role, t.message_id])).toEqual([['user', m1]]);
+    expect(events[1].history!.map((t) => [t.role, t.message_id])).toEqual([['user', m1]]);
     // what the user had seen when sending m3: m2 is not answered yet, the push came after m1's reply
-    expect(events[2].history.map((t) => [t.role, t.message_id, t.content])).toEqual([
+    expect(events[2].history!.map((t) => [t.role, t.message_id, t.content])).toEqual([
       ['user', m1, `text of ${m1}`],
       ['assistant', m1, `answer to ${m1}`],
       ['assistant', push.reply_id, 'welcome back'],

@@ -20,9 +20,11 @@ const schema = z.object({
   REPLAY_LIMIT: positiveInt(1_000),
   /**
    * Exchanges of conversation each chat.stored event carries (a message and its reply each, plus
-   * the pushes between them): the history the LLM job is answered with. 0 carries none.
+   * the pushes between them), for the LLM job. 0 (the default) carries none and reads none: the
+   * worker asks for the history of the jobs that need it, and a cache hit costs no history read
+   * (carrying 10 halved cache-hit throughput in the bench, docs/decisions.md entry 10).
    */
-  HISTORY_TURNS: z.coerce.number().int().min(0).max(100).default(10),
+  HISTORY_TURNS: z.coerce.number().int().min(0).max(100).default(0),
   /** Largest micro-batch of user messages stored in one transaction. */
   INBOUND_BATCH: positiveInt(256),
   /** Largest micro-batch of reply candidates committed in one transaction. */

@@ -19,6 +19,7 @@ beforeAll(async () => {
   await writeFile(personaFile, JSON.stringify({ 3: PERSONA_PROMPT }));
   harness = await startHarness({
     gateway: true, // holds the sockets that make a session live, which persona's binding and login need
+    chatLogEnv: { HISTORY_TURNS: '10' }, // jobs carry their history here; system-tests/llm-streaming covers the default
     workerEnv: {
       LLM_BASE_URL: stub.url,
       LLM_MODEL: 'stub-chat',

@@ -73,6 +73,8 @@ export interface DispatchHarness {
 }
 
 export interface HarnessOptions {
+  /** Settings of the chat-log process (e.g. HISTORY_TURNS, so its events carry the history). */
+  chatLogEnv?: Record<string, string>;
   /** Environment every worker gets on top of the isolated one. */
   workerEnv?: Record<string, string>;
   /** Start a gateway too, for specs whose sessions must be live (login, binding). */
@@ -88,7 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
   const bus = await Bus.connect({ url: env.natsUrl, prefix: env.prefix, name: 'llm-dispatch-test', logger: createLogger('llm-dispatch-test', 'silent') });
   const admin = await BrokerAdmin.open(env);
   const services = new Map<Peer, RunningService>();
-  const start = async (name: Peer) => void services.set(name, await startService(name, env.env));
+  const start = async (name: Peer) => void services.set(name, await startService(name, name === 'chat-log' ? { ...env.env, ...options.chatLogEnv } : env.env));
   await Promise.all(PEERS.map(start));
   if (options.gateway) await start('gateway');
   const candidates: ReplyCandidate[] = [];

@@ -43,7 +43,7 @@ export function createInboundHandler(deps: Deps) {
     deps.metrics.messagesStored.inc(plan.inserts.length);
     const correlationOf = new Map(batch.map((d) => [d.payload.message_id, d.correlationId]));
     await Promise.all([
-      ...plan.routed.map((message) => publishStored(deps, message, histories.get(pointKey(message)) ?? [], correlationOf.get(message.messageId))),
+      ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), correlationOf.get(message.messageId))),
       ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
     ]);
     const answered = new Set(plan.answered);
@@ -55,9 +55,9 @@ export function createInboundHandler(deps: Deps) {
  * Publishes leave in call order (batch order), so a session's new messages enter CHAT_STORED in
  * turn order; replies are released in turn order whatever order their answers come in.
  */
-async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[], correlationId: string | undefined): Promise<void> {
+async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[] | null, correlationId: string | undefined): Promise<void> {
   const { sessionId, messageId, turn, text, receivedAt } = message;
-  const event: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: receivedAt.toISOString(), history };
+  const event: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: receivedAt.toISOString(), ...(history ? { history } : {}) };
   await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}`, correlationId });
 }
 

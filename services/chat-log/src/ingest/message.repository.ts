@@ -7,7 +7,8 @@ import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage 
 export interface StoreResult {
   plan: InboundPlan;
   /** The history before each routed message (`plan.routed`), by `<session>:<turn>`. */
-  histories: Map<string, HistoryTurn[]>;
+  /** The history before each routed message, or null when none is carried (HISTORY_TURNS=0). */
+  histories: Map<string, HistoryTurn[]> | null;
 }
 
 /**
@@ -25,7 +26,11 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
     const nextTurn = await lockSessions(tx, sessionIds);
     const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn });
     if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts);
-    if (plan.routed.length === 0) return { plan, histories: new Map() };
+    if (plan.routed.length === 0) return { plan, histories: null };
+    if (historyLimit === 0) {
+      await advanceTurns(tx, plan);
+      return { plan, histories: null };
+    }
     const rows = await advanceTurnsAndReadHistory(tx, plan, historyLimit);
     return { plan, histories: historiesByPoint(rows) };
   });
@@ -74,6 +79,12 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
  * listed in `waiting_sessions` by a trigger, migration 003) and, in the same statement, reads the
  * history before each routed message.
  */
+async function advanceTurns(tx: Sql, plan: InboundPlan): Promise<void> {
+  await tx.execute`
+    UPDATE chat_log.sessions s SET next_turn = u.next_turn
+    FROM unnest(${[...plan.nextTurn.keys()]}::uuid[], ${[...plan.nextTurn.values()]}::int[]) AS u(id, next_turn) WHERE s.id = u.id`;
+}
+
 function advanceTurnsAndReadHistory(tx: Sql, plan: InboundPlan, historyLimit: number): Promise<HistoryRow[]> {
   const ids = [...plan.nextTurn.keys()];
   const turns = [...plan.nextTurn.values()];

@@ -41,17 +41,16 @@ export function createRedriveSweep(deps: RedriveDeps): () => Promise<void> {
       return !last || (last.count < MAX_REDRIVES && now - last.at >= deps.afterMs);
     });
     if (due.length === 0) return;
-    const rows = await deps.db.sql.query<HistoryRow[]>`${historySelect(due, deps.historyLimit)}`;
-    const histories = historiesByPoint(rows);
+    const histories = deps.historyLimit === 0 ? null : historiesByPoint(await deps.db.sql.query<HistoryRow[]>`${historySelect(due, deps.historyLimit)}`);
     for (const turn of due) {
       const count = (redriven.get(turn.messageId)?.count ?? 0) + 1;
-      await publish(deps, turn, histories.get(pointKey(turn)) ?? [], count);
+      await publish(deps, turn, histories && (histories.get(pointKey(turn)) ?? []), count);
       remember(redriven, turn.messageId, { count, at: now });
     }
   };
 }
 
-async function publish(deps: RedriveDeps, turn: UnansweredTurn, history: HistoryTurn[], count: number): Promise<void> {
+async function publish(deps: RedriveDeps, turn: UnansweredTurn, history: HistoryTurn[] | null, count: number): Promise<void> {
   const { sessionId, messageId } = turn;
   const event: ChatStoredV1 = {
     session_id: sessionId,
@@ -59,7 +58,7 @@ async function publish(deps: RedriveDeps, turn: UnansweredTurn, history: History
     turn: turn.turn,
     text: turn.text,
     received_at: turn.receivedAt.toISOString(),
-    history,
+    ...(history ? { history } : {}),
   };
   await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}:redrive:${count}` });
   deps.metrics.redrives.inc();

@@ -30,9 +30,8 @@ export interface Memory {
 export type MemoryBus = Pick<Bus, 'request'>;
 
 /**
- * The conversation so far and the session's persona. The conversation comes with the job: chat-log
- * read it when it stored the message, so it is what the user had seen when sending it (a message
- * typed ahead of the previous answer is the exception: see turnsOf). The persona
+ * The conversation so far and the session's persona. The conversation is read from chat-log when
+ * the job runs, or comes with the job when chat-log is configured to carry it (see turnsOf). The persona
  * is asked of the persona service (remembered per session) and is optional: when it does not
  * answer within `timeoutMs`, the model works without it and the log says so; a service not
  * subscribed for a moment (reconnecting after a broker restart) is waited for within that time.
@@ -56,15 +55,17 @@ export class ConversationMemory {
   }
 
   /**
-   * The history the job carries, unless it ends with a question: the message was typed before the
-   * previous answer was released, and the user asks about that answer. The job runs only once the
-   * previous one is answered (the session's head rule), so chat-log is asked for the turns now, for
-   * at most PREVIOUS_REPLY_WAIT_MS while that answer is on its way; on no answer, the carried history.
+   * The history the job carries (chat-log's HISTORY_TURNS > 0), unless it ends with a question:
+   * the message was typed before the previous answer was released, and the user asks about that
+   * answer. Otherwise, and for a job that carries none (the default), chat-log is asked for the
+   * turns now: the job runs only once the previous one is answered (the session's head rule), and
+   * while that answer is on its way the ask is repeated for at most PREVIOUS_REPLY_WAIT_MS.
    */
   private async turnsOf(job: LlmJobV1, correlationId: string, log: Logger): Promise<HistoryTurn[]> {
     const carried = job.history ?? [];
     const { historyTurns, timeoutMs } = this.options;
-    if (carried.at(-1)?.role !== 'user' || historyTurns === 0) return carried;
+    if (historyTurns === 0) return [];
+    if (job.history !== undefined && carried.at(-1)?.role !== 'user') return carried;
     const started = this.now();
     const waitEnds = started + Math.min(timeoutMs, PREVIOUS_REPLY_WAIT_MS);
     const limit = Math.min(200, historyTurns * 2 + 4);
@@ -81,7 +82,7 @@ export class ConversationMemory {
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
     } catch (error) {
-      log.warn({ err: error }, 'chat history unavailable, answering with the history the job carries');
+      log.warn({ err: error }, job.history === undefined ? 'chat history unavailable, answering without memory' : 'chat history unavailable, answering with the history the job carries');
       return carried;
     }
   }

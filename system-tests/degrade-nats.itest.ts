@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startSystem, type TestSystem } from '@chatbot/testkit';
+import { eventually, startSystem, type TestSystem } from '@chatbot/testkit';
 import { finalFrames, isUnavailable, openV1, openV2, pause, type Session } from './support/chat';
 import { privateNats, type PrivateNats } from './support/private-infra';
 
@@ -46,17 +46,8 @@ const allAlive = () =>
     }
   });
 
-async function eventually(check: () => Promise<void>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await pause(100);
-    }
-  }
-}
+/** These waits include a service noticing an outage: longer than the testkit's default. */
+const OUTAGE_WAIT_MS = 20_000;
 
 /** Sends a message and returns the first frame that answers it, and how long that took. */
 async function sendAndTime(session: Session, protocol: 1 | 2, text = '연회비'): Promise<{ id: string; frame: Record<string, unknown>; ms: number }> {
@@ -71,7 +62,7 @@ async function sendAndTime(session: Session, protocol: 1 | 2, text = '연회비'
 }
 
 async function expectServingAgain() {
-  await eventually(async () => expect(await readyz('gateway')).toBe(200));
+  await eventually(async () => expect(await readyz('gateway')).toBe(200), OUTAGE_WAIT_MS);
   const again1 = await sendAndTime(v1, 1);
   expect(isUnavailable(again1.frame)).toBe(false);
   const again2 = await sendAndTime(v2, 2);
@@ -83,7 +74,7 @@ test('with NATS stopped, a message is answered unavailable at once and REST says
   expect(isUnavailable((await sendAndTime(v1, 1)).frame)).toBe(false);
 
   await nats.stop();
-  await eventually(async () => expect(await readyz('gateway')).toBe(503));
+  await eventually(async () => expect(await readyz('gateway')).toBe(503), OUTAGE_WAIT_MS);
   const lost1 = await sendAndTime(v1, 1);
   expect(isUnavailable(lost1.frame)).toBe(true);
   const lost2 = await sendAndTime(v2, 2);
@@ -91,7 +82,7 @@ test('with NATS stopped, a message is answered unavailable at once and REST says
   const rest = await fetch(`${gateway()}/api/qna/faq?top_k=3`);
   expect(rest.status).toBe(503);
   expect(await rest.json()).toMatchObject({ code: 'E5006' });
-  for (const name of ['chat-log', 'qna-cache', 'persona', 'llm-dispatch']) await eventually(async () => expect(await readyz(name)).toBe(503));
+  for (const name of ['chat-log', 'qna-cache', 'persona', 'llm-dispatch']) await eventually(async () => expect(await readyz(name)).toBe(503), OUTAGE_WAIT_MS);
   await pause(1_000);
   expect(allAlive()).toBe(true);
 

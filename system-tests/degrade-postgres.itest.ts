@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { freePort } from '@chatbot/devstack';
-import { isolate, isBotFrame, startService, TestSocket, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
+import { eventually, isolate, isBotFrame, startService, TestSocket, type RunningService, type ServiceName, type TestEnv } from '@chatbot/testkit';
 import { privatePostgres, type PrivateServer } from './support/private-infra';
 
 /**
@@ -43,17 +43,8 @@ const alive = (service: RunningService) => {
   }
 };
 
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+/** These waits include a service noticing an outage: longer than the testkit's default. */
+const OUTAGE_WAIT_MS = 20_000;
 
 test('with Postgres down at start-up they stay up, retry with a log line each time, report not ready, and start when it comes', async () => {
   const logs = new Map<string, string[]>();
@@ -68,7 +59,7 @@ test('with Postgres down at start-up they stay up, retry with a log line each ti
       const answer = await readyz(name);
       if (!answer) throw new Error(`${name}: ops endpoint not up yet`);
       return answer;
-    });
+    }, OUTAGE_WAIT_MS);
     expect(report.status).toBe(503);
     expect(report.body.dependencies).toMatchObject({ postgres: { status: 'down' }, startup: { status: 'down' } });
   }
@@ -98,7 +89,7 @@ test('with Postgres down while running they stay up, answer 503 E5003, hold the 
   expect((await http('/api/chat/personas')).status).toBe(200);
 
   await postgres.stop();
-  for (const name of DB_SERVICES) await eventually(async () => expect((await readyz(name))?.status).toBe(503));
+  for (const name of DB_SERVICES) await eventually(async () => expect((await readyz(name))?.status).toBe(503), OUTAGE_WAIT_MS);
   for (const res of [await http('/api/qna/faq?top_k=3'), await http('/api/chat/personas'), await feedback()]) {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ code: 'E5003', incident_id: expect.any(String) });
@@ -115,10 +106,10 @@ test('with Postgres down while running they stay up, answer 503 E5003, hold the 
   await postgres.start();
   const [reply] = await socket.waitFor((f) => isBotFrame(f) && f.message_id === messageId, 1, 20_000);
   expect(reply.message).toContain('연회비');
-  await eventually(async () => expect((await http('/api/qna/faq?top_k=3')).status).toBe(200));
-  await eventually(async () => expect((await http('/api/chat/personas')).status).toBe(200));
+  await eventually(async () => expect((await http('/api/qna/faq?top_k=3')).status).toBe(200), OUTAGE_WAIT_MS);
+  await eventually(async () => expect((await http('/api/chat/personas')).status).toBe(200), OUTAGE_WAIT_MS);
   expect((await feedback()).status).toBe(404); // chat-log answers again: that message is unknown
-  for (const name of DB_SERVICES) await eventually(async () => expect((await readyz(name))?.status).toBe(200));
+  for (const name of DB_SERVICES) await eventually(async () => expect((await readyz(name))?.status).toBe(200), OUTAGE_WAIT_MS);
   for (const service of services.values()) expect(service.process.restarts).toBe(0);
   await socket.close();
 }, 60_000);

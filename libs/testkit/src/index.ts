@@ -9,6 +9,6 @@ export { startPrivateNats, startPrivatePostgres, type PrivateServer } from './in
 export { BrokerAdmin, inspectWorkQueue, prefixedStream, setDuplicateWindow, whileStreamRefuses, type SeenMessage, type WorkQueueState } from './broker-admin';
 export { warningsOf, warningSummary, type LoggedService } from './warnings';
 export { watchReplyCandidates, openLiveSession, type ReplyCandidate } from './bus-watch';
-export { sleep, waitFor, waitUntil } from './wait';
+export { eventually, sleep, waitFor, waitUntil } from './wait';
 export { mcpFixtureServerPath } from './peers/mcp-fixture';
 export { startOidcProvider, type OidcProviderFixture, type OidcClientFixture, type OidcUserFixture } from './peers/oidc-provider';

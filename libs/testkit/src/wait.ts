@@ -19,3 +19,19 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<void> {
   if (!(await waitUntil(check, timeoutMs, intervalMs))) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/**
+ * Runs `check` until it stops throwing (its assertions hold) and returns its value; after
+ * `timeoutMs` the last error is thrown, so a failure shows the assertion that did not hold.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(intervalMs);
+    }
+  }
+}

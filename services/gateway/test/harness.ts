@@ -85,18 +85,8 @@ function peer(services: Map<Peer, RunningService>, name: Peer): RunningService {
   return service;
 }
 
-/** Polls until `check` stops throwing (assertions inside) or the time is up. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
+/** The specs' retry-until-it-holds, kept under this name for them. */
+export { eventually } from '@chatbot/testkit';
 
 /** Everything a durable consumer of the test reads from a stream, like chat-log would. */
 export class StreamLog<K extends EventKey> {

@@ -15,6 +15,10 @@ export const MessageId = z
   .regex(/^[A-Za-z0-9_-]+$/, 'message_id may hold letters, digits, - and _ only');
 export type MessageId = z.infer<typeof MessageId>;
 
+/** A per-message system prompt (seed 002), bounded so it cannot crowd out the conversation. */
+export const SystemPrompt = z.string().min(1).max(4000);
+export type SystemPrompt = z.infer<typeof SystemPrompt>;
+
 export const ToolName = z.enum([
   'get_card_description',
   'get_card_recommendation',

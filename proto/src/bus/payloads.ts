@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AnswerFields, MessageId, SessionId, TokenUsage } from '../common';
+import { AnswerFields, MessageId, SessionId, SystemPrompt, TokenUsage } from '../common';
 import { FaqItem, PersonasResponse, TermItem } from '../rest/bodies';
 
 // ---------- Events (JetStream) ----------
@@ -14,6 +14,16 @@ export const ChatInboundV1 = z.object({
   gateway_id: z.string(),
   /** The sender's WebSocket protocol: chat-log sends `stored` only for 2 (1 has no such frame). */
   protocol: z.union([z.literal(1), z.literal(2)]),
+  /**
+   * The signed-in account that sent it (absent for anonymous sockets). chat-log makes it the owner
+   * of a session it has not seen, and refuses it on a session another account owns.
+   */
+  user_id: z.string().uuid().optional(),
+  /**
+   * A system prompt for this message only, from a caller the deployment allows (the gateway checks
+   * the caller; nobody downstream trusts it from anyone else).
+   */
+  system_prompt: SystemPrompt.optional(),
 });
 export type ChatInboundV1 = z.infer<typeof ChatInboundV1>;
 
@@ -42,6 +52,8 @@ export const ChatStoredV1 = z.object({
   received_at: z.string(),
   /** Present when chat-log is configured to carry it (HISTORY_TURNS > 0); else the worker reads it. */
   history: z.array(HistoryTurn).optional(),
+  /** As the inbound message carried it. */
+  system_prompt: SystemPrompt.optional(),
 });
 export type ChatStoredV1 = z.infer<typeof ChatStoredV1>;
 
@@ -56,6 +68,8 @@ export const LlmJobV1 = z.object({
   text: z.string().min(1),
   received_at: z.string(),
   history: z.array(HistoryTurn).optional(),
+  /** As the inbound message carried it. */
+  system_prompt: SystemPrompt.optional(),
 });
 export type LlmJobV1 = z.infer<typeof LlmJobV1>;
 
@@ -123,6 +137,19 @@ export const HistoryQuery = z.object({
   limit: z.number().int().min(1).max(200),
 });
 export const HistoryResult = z.object({ turns: z.array(HistoryTurn) });
+
+/**
+ * May this caller open this session? `new`: chat-log has not seen it; `owner`: the account owns it;
+ * `anonymous`: it exists without an owner; `other`: another account owns it. The gateway lets an
+ * account open `new` and `owner`, an anonymous socket `new` and `anonymous`, and answers anything
+ * else as if the session did not exist.
+ */
+export const SessionAccessQuery = z.object({
+  session_id: SessionId,
+  user_id: z.string().uuid().nullable(),
+});
+export const SessionAccessResult = z.object({ access: z.enum(['new', 'owner', 'anonymous', 'other']) });
+export type SessionAccessResult = z.infer<typeof SessionAccessResult>;
 
 export const FramesQuery = z.object({
   session_id: SessionId,

@@ -72,6 +72,8 @@ export const requests = {
     'Set or change the feedback on a bot reply, keyed by the prompt message id.'),
   history: request('chatlog.history.v1', null, 'chat-log', p.HistoryQuery, p.HistoryResult,
     'The last entries of a session, oldest first (an LLM job carries its own, from chat.stored).'),
+  sessionAccess: request('chatlog.session.access.v1', null, 'chat-log', p.SessionAccessQuery, p.SessionAccessResult,
+    'Whether a caller (an account, or anonymous) may open a session: new, its owner, anonymous, or another account\'s.'),
   frames: request('chatlog.frames.v1', null, 'chat-log', p.FramesQuery, p.FramesResult,
     'Committed frames of a session after a sequence number, for resume after reconnect.'),
   prompt: request('chatlog.prompt.v1', null, 'chat-log', p.PromptQuery, p.PromptStatus,

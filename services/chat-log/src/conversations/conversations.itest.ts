@@ -113,7 +113,7 @@ describe('history', () => {
 });
 
 describe('delete', () => {
-  test('erases messages, replies, feedback, queued frames and the waiting mark; the id stays refused', async () => {
+  test('erases messages, replies, feedback, queued frames, the waiting mark and what the broker kept; the id stays refused', async () => {
     const alice = randomUUID();
     const { session_id: session } = await create(alice);
     const m1 = await exchange(alice, session, 'first', { answer: { message: 'answer', login_required: false } });
@@ -122,9 +122,11 @@ describe('delete', () => {
     // A frame whose publish failed stays queued until the outbox publishes it again.
     await h.db.$executeRawUnsafe(`INSERT INTO chat_log.outbox (session_id, seq) VALUES ($1::uuid, 99)`, session);
     expect(await leftOf(session)).toEqual({ messages: 2, replies: 1, feedback: 1, outbox: 1, waiting: 1 });
+    expect(await h.inboundInBroker(session)).toBe(2);
 
     expect(await h.bus.request('conversationDelete', { user_id: alice, session_id: session })).toEqual({ session_id: session, deleted: true });
     expect(await leftOf(session)).toEqual({ messages: 0, replies: 0, feedback: 0, outbox: 0, waiting: 0 });
+    expect(await h.inboundInBroker(session)).toBe(0); // what the user sent is gone from the broker too
     const [tombstone] = await h.db.$queryRawUnsafe<Array<{ title: string | null; deleted: boolean }>>(
       `SELECT title, deleted_at IS NOT NULL AS deleted FROM chat_log.sessions WHERE id = $1::uuid`, session,
     );

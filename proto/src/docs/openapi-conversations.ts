@@ -26,7 +26,7 @@ export function conversationPaths({ json, error }: OpenApiHelpers): Record<strin
   const missing = error('no such conversation of the caller: unknown, deleted, or another account’s (E4005; never 403)');
   const id = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
   const conversation = ok('the conversation', conversations.Conversation);
-  return {
+  const paths: Record<string, Record<string, unknown>> = {
     '/api/chat/sessions': {
       post: {
         summary: 'Start a conversation; without a title the first message stands in for one', security,
@@ -62,5 +62,12 @@ export function conversationPaths({ json, error }: OpenApiHelpers): Record<strin
         responses: { 200: ok('the page, the total and whether older entries exist', conversations.HistoryPageResponse), ...common, 404: missing, 422: bad },
       },
     },
+  };
+  // Seed 001's client spells one session in the singular; the gateway serves both.
+  return {
+    ...paths,
+    '/api/chat/session': { post: paths['/api/chat/sessions'].post },
+    '/api/chat/session/{id}': paths['/api/chat/sessions/{id}'],
+    '/api/chat/session/{id}/title': paths['/api/chat/sessions/{id}/title'],
   };
 }

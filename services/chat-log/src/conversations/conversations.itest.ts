@@ -27,6 +27,19 @@ async function leftOf(sessionId: string) {
   return row;
 }
 
+/** Rows of the session in every table of the schema that has a `session_id` column, by table. */
+async function rowsAnywhere(sessionId: string): Promise<Record<string, number>> {
+  const tables = await h.db.$queryRawUnsafe<Array<{ table_name: string }>>(
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'chat_log' AND column_name = 'session_id' ORDER BY table_name`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { table_name: table } of tables) {
+    const [{ n }] = await h.db.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM chat_log."${table}" WHERE session_id = $1::uuid`, sessionId);
+    counts[table] = n;
+  }
+  return counts;
+}
+
 /** A user message of the owner, stored, and answered with this reply (or left waiting). */
 async function exchange(userId: string, sessionId: string, text: string, answer?: Parameters<Harness['reply']>[2]): Promise<string> {
   const id = newMessageId();
@@ -126,6 +139,10 @@ describe('delete', () => {
 
     expect(await h.bus.request('conversationDelete', { user_id: alice, session_id: session })).toEqual({ session_id: session, deleted: true });
     expect(await leftOf(session)).toEqual({ messages: 0, replies: 0, feedback: 0, outbox: 0, waiting: 0 });
+    // Whatever table a later migration adds with a session_id column, nothing of the session is left in it.
+    const anywhere = await rowsAnywhere(session);
+    expect(Object.keys(anywhere)).toEqual(expect.arrayContaining(['messages', 'outbox', 'replies', 'waiting_sessions']));
+    expect(anywhere).toEqual(Object.fromEntries(Object.keys(anywhere).map((table) => [table, 0])));
     expect(await h.inboundInBroker(session)).toBe(0); // what the user sent is gone from the broker too
     const [tombstone] = await h.db.$queryRawUnsafe<Array<{ title: string | null; deleted: boolean }>>(
       `SELECT title, deleted_at IS NOT NULL AS deleted FROM chat_log.sessions WHERE id = $1::uuid`, session,

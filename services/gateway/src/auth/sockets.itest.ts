@@ -78,6 +78,7 @@ describe('the credential at the upgrade', () => {
     viaProtocolV1.send({ message_id: newMessageId(), message: '안녕', sender: 'user', timestamp: new Date().toISOString() });
     await eventually(async () => expect(await sessionAccess(v1Session.session_id as string, alice.id)).toBe('owner'));
     await Promise.all([viaQuery, viaHeader, viaProtocol, viaProtocolV1].map((s) => s.close()));
+    for (const line of world.logs()) expect(line).not.toContain(alice.access);
   });
 
   test('an API key with the chat scope opens a socket as its account; one without it is refused', async () => {

@@ -43,6 +43,15 @@ export const GatewayEnv = z
     /** A socket with no client frame for this long is closed (pongs do not count). */
     WS_IDLE_TIMEOUT_MS: positiveInt(600_000),
     /**
+     * REST calls (every /api route) one client address may make a second (token bucket refill) and
+     * its burst; E4004 with Retry-After beyond.
+     */
+    HTTP_RATE_PER_IP: positiveRate(50),
+    HTTP_BURST_PER_IP: positiveInt(500),
+    /** The same per account (bearer token) and per API key, on top of its address's budget. */
+    HTTP_RATE_PER_CALLER: positiveRate(20),
+    HTTP_BURST_PER_CALLER: positiveInt(200),
+    /**
      * Proxies in front of the gateway whose X-Forwarded-For is believed: `false` (the default: the
      * peer address is the client), `true` (one proxy) or a number of proxy hops.
      */

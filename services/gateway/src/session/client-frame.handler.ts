@@ -6,7 +6,7 @@ import type { Logger } from '@chatbot/runtime';
 import { within, type BrokerLink } from '../broker.link';
 import type { GatewayMetrics } from '../gateway.metrics';
 import type { Protocol } from '../socket/frame.codec';
-import { admitFrame, type TokenBucket } from '../socket/token.bucket';
+import { admitFrame, type TokenBucket } from '../limits/token.bucket';
 import type { WireCodec } from '../socket/wire.codec';
 import type { Arrival } from './socket-order.machine';
 

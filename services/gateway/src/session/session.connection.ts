@@ -5,7 +5,7 @@ import type { Bus } from '@chatbot/bus';
 import type { AddressSlot } from '../socket/address.ledger';
 import { SocketCloser } from '../socket/socket.closer';
 import { SocketOutbox, type OutboxLimits } from '../socket/socket.outbox';
-import { TokenBucket } from '../socket/token.bucket';
+import { TokenBucket } from '../limits/token.bucket';
 import type { Handshake } from '../socket/ws.handshake';
 import { codecFor } from '../socket/wire.codec';
 import { ClientFrameHandler, type ClientFrameDeps } from './client-frame.handler';

@@ -65,11 +65,13 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     replyTimeoutMs: config.REPLY_TIMEOUT_MS,
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+    systemPromptRoles: config.SYSTEM_PROMPT_ROLES,
     maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
     corsOrigins: config.CORS_ORIGINS,
     pingIntervalMs: config.WS_PING_INTERVAL_MS,
     trustedProxyHops: config.TRUST_PROXY,
     verifier: auth.auth.verifier,
+    apiKeys: auth.auth.apiKeys,
     perAddress: { maxConnections: config.WS_MAX_CONN_PER_IP, ratePerSecond: config.WS_RATE_PER_IP, burst: config.WS_BURST_PER_IP },
     limits: {
       ratePerSecond: config.WS_RATE_PER_CONN,

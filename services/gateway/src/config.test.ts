@@ -48,3 +48,10 @@ test('limits must be positive; a rate may be fractional', () => {
   }
   expect(() => readConfig({ WS_BURST_PER_IP: '1.5' })).toThrow(/WS_BURST_PER_IP/);
 });
+
+test('SYSTEM_PROMPT_ROLES: admins by default, a list of roles, none, or a refusal naming the variable', () => {
+  expect(readConfig({}).SYSTEM_PROMPT_ROLES).toEqual(['admin']);
+  expect(readConfig({ SYSTEM_PROMPT_ROLES: 'admin, agent' }).SYSTEM_PROMPT_ROLES).toEqual(['admin', 'agent']);
+  expect(readConfig({ SYSTEM_PROMPT_ROLES: 'none' }).SYSTEM_PROMPT_ROLES).toEqual([]);
+  expect(() => readConfig({ SYSTEM_PROMPT_ROLES: 'admin,anonymous' })).toThrow(/SYSTEM_PROMPT_ROLES/);
+});

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { accessTokenEnv } from '@chatbot/auth';
+import { Role } from '@chatbot/proto';
 import { baseEnv, loadConfig, portSchema, positiveInt } from '@chatbot/runtime';
 
 const positiveRate = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
@@ -62,6 +63,15 @@ export const GatewayEnv = z
       .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value))),
     /** Access tokens are verified here, locally, with these keys (see libs/auth). */
     ...accessTokenEnv,
+    /**
+     * Account roles whose chat messages may carry their own system prompt (comma-separated, `none`
+     * for no role); API keys need the `system_prompt` scope instead. Anonymous callers never.
+     */
+    SYSTEM_PROMPT_ROLES: z
+      .string()
+      .default('admin')
+      .transform((list) => (list.trim() === 'none' ? [] : list.split(',').map((role) => role.trim()).filter(Boolean)))
+      .pipe(z.array(Role)),
     /** How long a verified X-API-Key is believed before persona is asked again (a revocation waits this long). */
     API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     GATEWAY_ID: z

@@ -56,8 +56,16 @@ export function createInboundHandler(deps: Deps) {
  * turn order; replies are released in turn order whatever order their answers come in.
  */
 async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[] | null, correlationId: string | undefined): Promise<void> {
-  const { sessionId, messageId, turn, text, receivedAt } = message;
-  const event: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: receivedAt.toISOString(), ...(history ? { history } : {}) };
+  const { sessionId, messageId, turn, text, receivedAt, systemPrompt } = message;
+  const event: ChatStoredV1 = {
+    session_id: sessionId,
+    message_id: messageId,
+    turn,
+    text,
+    received_at: receivedAt.toISOString(),
+    ...(history ? { history } : {}),
+    ...(systemPrompt === null ? {} : { system_prompt: systemPrompt }),
+  };
   await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}`, correlationId });
 }
 
@@ -89,6 +97,7 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
     clientTimestamp: payload.client_timestamp === undefined ? null : storable(payload.client_timestamp),
     receivedAt: timestampOr(payload.received_at),
     inboundSeq: delivery.streamSeq,
+    systemPrompt: payload.system_prompt === undefined ? null : storable(payload.system_prompt),
   };
 }
 

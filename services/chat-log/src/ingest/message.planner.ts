@@ -6,6 +6,7 @@ export interface InboundMessage {
   clientTimestamp: string | null;
   receivedAt: Date;
   inboundSeq: number;
+  systemPrompt: string | null;
 }
 
 /** `restored`: stored before (a resend, a redelivery); it may already have a reply. */
@@ -17,6 +18,7 @@ export interface StoredMessage {
   turn: number;
   text: string;
   receivedAt: Date;
+  systemPrompt: string | null;
   /** It has a committed reply (released or waiting for an earlier turn). */
   answered: boolean;
 }
@@ -28,6 +30,7 @@ export interface RoutedMessage {
   turn: number;
   text: string;
   receivedAt: Date;
+  systemPrompt: string | null;
 }
 
 export interface InboundState {
@@ -77,7 +80,8 @@ export function planInbound(batch: InboundMessage[], state: InboundState): Inbou
     owners.set(message.messageId, message.sessionId);
     seen.add(message.messageId);
     plan.inserts.push({ ...message, turn });
-    plan.routed.push({ sessionId: message.sessionId, messageId: message.messageId, turn, text: message.text, receivedAt: message.receivedAt });
+    const { sessionId, messageId, text, receivedAt, systemPrompt } = message;
+    plan.routed.push({ sessionId, messageId, turn, text, receivedAt, systemPrompt });
     plan.outcomes.push('stored');
   }
   return plan;
@@ -85,5 +89,5 @@ export function planInbound(batch: InboundMessage[], state: InboundState): Inbou
 
 function restore(plan: InboundPlan, messageId: string, row: StoredMessage): void {
   if (row.answered) plan.answered.push(messageId);
-  else plan.routed.push({ sessionId: row.sessionId, messageId, turn: row.turn, text: row.text, receivedAt: row.receivedAt });
+  else plan.routed.push({ sessionId: row.sessionId, messageId, turn: row.turn, text: row.text, receivedAt: row.receivedAt, systemPrompt: row.systemPrompt });
 }

@@ -50,14 +50,14 @@ export class SessionConnection {
     private readonly address: AddressSlot,
   ) {
     const { limits, metrics } = deps;
-    const { protocol, sessionId, resumeFrom, wire } = handshake;
+    const { protocol, sessionId, resumeFrom, wire, caller } = handshake;
     this.sessionId = sessionId;
     this.closer = new SocketCloser(ws, metrics);
     const codec = codecFor(protocol, wire, { sessionId, newId: randomUUID });
     const onSlowReader = () => void this.closer.close('slow_reader', 1008, 'slow reader');
     this.outbox = new SocketOutbox(ws, { metrics, protocolLabel: codec.name, limits, onSlowReader });
     const buckets = { connection: new TokenBucket(limits.ratePerSecond, limits.burst, performance.now()), address: address.bucket };
-    this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec);
+    this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec, caller ?? null);
     this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: () => performance.now() });
     this.driver = new OrderDriver(deps, sessionId, codec, this.order, this.outbox, this.inbound);
     this.idle = setTimeout(() => void this.closer.close('idle', 1000, 'idle timeout'), limits.idleTimeoutMs);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SessionId } from '@chatbot/proto';
 import type { Protocol } from './frame.codec';
+import type { SocketCaller } from './socket.caller';
 import type { SeedWire } from './wire.codec';
 
 export const V2_SUBPROTOCOL = 'chat.v2';
@@ -26,6 +27,8 @@ export interface Handshake {
   resumeFrom: number | null;
   /** A seed client's wire format (its SocketOrder runs as v2); absent for v1 and v2. */
   wire?: SeedWire;
+  /** Who holds the socket, from its upgrade's credentials; null or absent = anonymous. */
+  caller?: SocketCaller | null;
 }
 
 /**

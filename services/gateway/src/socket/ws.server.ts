@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { AccessTokenVerifier } from '@chatbot/auth';
+import type { ApiKeyLookup } from '../auth/api-key.lookup';
 import { errorCatalogue } from '@chatbot/proto';
 import { AddressLedger, type AddressLimits } from './address.ledger';
 import { clientAddress } from './client.address';
@@ -10,7 +11,8 @@ import { originAllowed } from '../http/cors.middleware';
 import { SessionConnection, type ConnectionDeps } from '../session/session.connection';
 import { startHeartbeat } from './socket.heartbeat';
 import { CHAT_PATHS, readHandshake, readSeedHandshake, SEED_PATHS, V2_SUBPROTOCOL } from './ws.handshake';
-import { checkUpgradeToken, UNAUTHORIZED_CLOSE, type TokenCheck } from './ws.token';
+import { checkUpgradeCaller, presentsCredentials, type CallerCheck, type SocketCaller } from './socket.caller';
+import { UNAUTHORIZED_CLOSE } from './ws.token';
 import type { SeedWire } from './wire.codec';
 
 export interface ChatSocketsDeps extends ConnectionDeps {
@@ -20,8 +22,10 @@ export interface ChatSocketsDeps extends ConnectionDeps {
   /** Proxies whose X-Forwarded-For is believed (0: none). */
   trustedProxyHops: number;
   perAddress: AddressLimits;
-  /** Checks the access tokens of seed 001's sockets; null when accounts are off. */
+  /** Checks access tokens on upgrades (seed 001 needs one, the others may bring one); null when accounts are off. */
   verifier: AccessTokenVerifier | null;
+  /** An `X-API-Key` on an upgrade is asked of persona through this. */
+  apiKeys: ApiKeyLookup;
 }
 
 /** Addresses with no socket are forgotten once their bucket refilled; this is how often we look. */
@@ -86,8 +90,9 @@ export class ChatSockets {
     const wire = SEED_PATHS.get(url.pathname);
     if (!CHAT_PATHS.has(url.pathname) && !wire) return this.refuse(socket, 'path', 404, 'Not Found');
     if (!originAllowed(this.deps.corsOrigins, req.headers.origin)) return this.refuse(socket, 'origin', 403, 'Forbidden');
-    if (wire !== 'seed001') return this.upgrade(req, socket, head, url.searchParams, wire);
-    checkUpgradeToken(this.deps.verifier, req, url.searchParams).then(
+    const required = wire === 'seed001';
+    if (!required && !presentsCredentials(req, url.searchParams)) return this.upgrade(req, socket, head, url.searchParams, wire, { ok: true, caller: null });
+    checkUpgradeCaller(this.deps, req, url.searchParams, required).then(
       (check) => this.upgrade(req, socket, head, url.searchParams, wire, check),
       (error: unknown) => {
         this.deps.logger.error({ err: error }, 'access token check failed');
@@ -96,8 +101,8 @@ export class ChatSockets {
     );
   }
 
-  /** After the token check (seed 001), which may have taken a while: shutdown and the cap are read now. */
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams, wire?: SeedWire, check?: TokenCheck): void {
+  /** After the credential check, which may have taken a while: shutdown and the cap are read now. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams, wire: SeedWire | undefined, check: CallerCheck): void {
     if (!this.accepting) return this.refuse(socket, 'shutting_down', 503, 'Service Unavailable');
     const address = clientAddress(req, this.deps.trustedProxyHops);
     if (!this.addresses.canConnect(address)) {
@@ -106,8 +111,8 @@ export class ChatSockets {
     // ws calls back synchronously (or not at all), so no other upgrade can slip past the cap meanwhile.
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // Refused after the upgrade, so that a browser client can read why (it never sees an HTTP status).
-      if (check && !check.ok) return this.unauthorized(ws, check.reason);
-      this.admit(ws, query, address, wire);
+      if (!check.ok) return this.unauthorized(ws, check.reason);
+      this.admit(ws, query, address, wire, check.caller);
     });
   }
 
@@ -117,8 +122,8 @@ export class ChatSockets {
     ws.close(UNAUTHORIZED_CLOSE, reason);
   }
 
-  private admit(ws: WebSocket, query: URLSearchParams, address: string, wire?: SeedWire): void {
-    const handshake = wire ? readSeedHandshake(wire, query) : readHandshake(ws.protocol, query);
+  private admit(ws: WebSocket, query: URLSearchParams, address: string, wire: SeedWire | undefined, caller: SocketCaller | null): void {
+    const handshake = { ...(wire ? readSeedHandshake(wire, query) : readHandshake(ws.protocol, query)), caller };
     const { sessionId } = handshake;
     this.evict(sessionId);
     const connection = new SessionConnection(this.deps, ws, handshake, this.addresses.attach(address));

@@ -12,8 +12,8 @@ const query = (text: string) => new URLSearchParams(text);
 
 test('a valid token in ?token= or in Authorization: Bearer names its account', async () => {
   const token = await signer.signAccessToken(account);
-  expect(await checkUpgradeToken(verifier, upgrade(), query(`token=${token}`))).toEqual({ ok: true, accountId: account.accountId });
-  expect(await checkUpgradeToken(verifier, upgrade(`Bearer ${token}`), query(''))).toEqual({ ok: true, accountId: account.accountId });
+  expect(await checkUpgradeToken(verifier, upgrade(), query(`token=${token}`))).toEqual({ ok: true, ...account });
+  expect(await checkUpgradeToken(verifier, upgrade(`Bearer ${token}`), query(''))).toEqual({ ok: true, ...account });
 });
 
 test('absent, malformed, expired, and accounts off: each refused with its reason', async () => {

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { AccessTokenError, type AccessTokenVerifier } from '@chatbot/auth';
+import type { Role } from '@chatbot/proto';
 
 /** The close code a socket that needs an access token gets without a valid one (4000 + HTTP 401). */
 export const UNAUTHORIZED_CLOSE = 4401;
 
-export type TokenCheck = { ok: true; accountId: string } | { ok: false; reason: string };
+export type TokenCheck = { ok: true; accountId: string; role: Role } | { ok: false; reason: string };
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
@@ -18,8 +19,8 @@ export async function checkUpgradeToken(verifier: AccessTokenVerifier | null, re
   const token = query.get('token') ?? (typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined);
   if (!token) return { ok: false, reason: 'authentication required' };
   try {
-    const { accountId } = await verifier.verifyAccessToken(token);
-    return { ok: true, accountId };
+    const { accountId, role } = await verifier.verifyAccessToken(token);
+    return { ok: true, accountId, role };
   } catch (error) {
     if (error instanceof AccessTokenError) return { ok: false, reason: error.reason === 'expired' ? 'token expired' : 'token invalid' };
     throw error;

@@ -8,6 +8,7 @@ import type { FramePublisher } from '../frames/frame.publisher';
 import { pointKey } from '../store/history.repository';
 import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
+import { publishUsage } from './usage.publisher';
 import type { Serial } from '../frames/serial';
 import { releasedForPrompts } from '../queries/session-query.repository';
 import { storable, timestampOr } from '../store/text';
@@ -27,7 +28,7 @@ interface Deps {
 /**
  * Stores a micro-batch of user messages (one transaction), then, together: publishes one
  * chat.stored event per message that goes on to be answered (new, or stored before with no reply
- * yet) and tells each sender's gateway `stored`
+ * yet), one chat.usage event per stored message of a signed-in user, and tells each sender's gateway `stored`
  * (also for a re-send of a stored message; protocol 2 only) or `rejected` E4008 (the id is
  * another session's). The batch is acked when this returns, after the broker took every event:
  * a crash before that redelivers the batch, whose messages are then found stored and published
@@ -45,6 +46,7 @@ export function createInboundHandler(deps: Deps) {
     await Promise.all([
       ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), correlationOf.get(message.messageId))),
       ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
+      publishUsage(deps.bus, batch, plan.outcomes),
     ]);
     const answered = new Set(plan.answered);
     await answerAgain(deps, batch.filter((d, i) => plan.outcomes[i] === 'restored' && answered.has(d.payload.message_id)));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { startStubLlm, startSystem, TestSocket, type RecordedRequest, type StubLlm, type TestSystem } from '@chatbot/testkit';
+import { startStubLlm, startSystem, TestSocket, type StubLlm, type TestSystem } from '@chatbot/testkit';
 
 /**
  * A system prompt per message (seed 002), against the whole system with a stub LLM that records
@@ -54,7 +54,7 @@ const wsUrl = (path: string, query: string) => `${system.gateways[0].replace('ht
 
 /** The system message of the model call made for a user text. */
 function systemMessageFor(text: string): string | undefined {
-  const asked = stub.requests.find((request: RecordedRequest) =>
+  const asked = stub.requests.find((request) =>
     (request.messages as Array<{ role: string; content: string }>).some((m) => m.role === 'user' && m.content === text));
   const first = (asked?.messages as Array<{ role: string; content: string }> | undefined)?.[0];
   return first?.role === 'system' ? first.content : undefined;

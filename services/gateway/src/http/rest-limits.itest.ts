@@ -39,7 +39,7 @@ test('an address past its budget gets 429 E4004 with Retry-After, on any /api ro
   expect((await fetch(`${world.http}/healthz`, { headers: { 'x-forwarded-for': from } })).status).toBe(200);
 });
 
-test('an account has one budget whatever address it calls from; a forged token for it spends none of it', async () => {
+test('an account has one budget, whichever address it calls with; a forged token for it spends none of it', async () => {
   const user = await signUp(world, 'limited@example.com', 'a-long-password-1', fresh());
   const forged = await forgeToken({ sub: user.id, secret: 'not-the-gateway-secret-0123456789abcdef' });
   expect((await world.call('GET', '/api/auth/me', { token: forged, from: fresh() })).status).toBe(401);
@@ -55,7 +55,7 @@ test('an account has one budget whatever address it calls from; a forged token f
   expect((await world.call('GET', '/api/auth/me', { token: other.access, from: fresh() })).status).toBe(200);
 });
 
-test('an API key has one budget whatever address it calls from', async () => {
+test('an API key has one budget, whichever address calls with it', async () => {
   await createAdmin(world, 'limits-admin@example.com', 'limits-admin-password-1');
   const adminLogin = await world.call('POST', '/api/auth/login', { body: { email: 'limits-admin@example.com', password: 'limits-admin-password-1' }, from: fresh() });
   const created = await world.call('POST', '/api/admin/api-keys', { token: adminLogin.body.access_token, body: { name: 'limited', scopes: ['chat'] }, from: fresh() });

@@ -33,7 +33,7 @@ export interface RequestDef<Q extends z.ZodTypeAny = z.ZodTypeAny, R extends z.Z
   description: string;
 }
 
-export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS';
+export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS' | 'CHAT_USAGE';
 
 const event = <S extends z.ZodTypeAny>(
   name: string,
@@ -61,6 +61,8 @@ export const events = {
     'A candidate bot reply; chat-log commits the first per prompt and releases replies in order.'),
   llmJob: event('llm.job.v1', 'session', 'LLM_JOBS', p.LlmJobV1,
     'A message for the LLM worker pool, with its conversation (work queue shared by every llm-dispatch replica).'),
+  chatUsage: event('chat.usage.v1', null, 'CHAT_USAGE', p.ChatUsageV1,
+    'A signed-in user\'s message chat-log stored; persona adds it to the account\'s usage counter, once per message id.'),
   sessionDelivery: event('gw.deliver.v1', 'session', null, p.SessionDeliveryV1,
     'Frames for one session, received by the gateway instance that holds its socket.'),
   catalogueChanged: event('qna.catalogue.changed.v1', null, null, p.CatalogueChangedV1,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Bus } from '@chatbot/bus';
-import { consumers, type ChatReplyV1, type ChatStoredV1, type SessionDeliveryV1 } from '@chatbot/proto';
+import { consumers, type ChatInboundV1, type ChatReplyV1, type ChatStoredV1, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import { BrokerAdmin, isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
 import { createDb, type Db } from '../src/store/database';
@@ -113,7 +113,7 @@ export class Harness {
   }
 
   /** What the gateway publishes for a user message (without Nats-Msg-Id: a redelivery or late re-send). */
-  async send(sessionId: string, messageId: string, text = `text of ${messageId}`, protocol: 1 | 2 = 2): Promise<void> {
+  async send(sessionId: string, messageId: string, text = `text of ${messageId}`, protocol: 1 | 2 = 2, extra: Partial<ChatInboundV1> = {}): Promise<void> {
     await this.bus.publish('chatInbound', sessionId, {
       session_id: sessionId,
       message_id: messageId,
@@ -121,6 +121,7 @@ export class Harness {
       received_at: new Date().toISOString(),
       gateway_id: 'gw-test',
       protocol,
+      ...extra,
     });
   }
 

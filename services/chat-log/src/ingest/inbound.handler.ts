@@ -8,6 +8,7 @@ import type { FramePublisher } from '../frames/frame.publisher';
 import { pointKey } from '../store/history.repository';
 import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
+import { publishUsage } from './usage.publisher';
 import type { Serial } from '../frames/serial';
 import { releasedForPrompts } from '../queries/session-query.repository';
 import { storable, timestampOr } from '../store/text';
@@ -27,8 +28,8 @@ interface Deps {
 /**
  * Stores a micro-batch of user messages (one transaction), then, together: publishes one
  * chat.stored event per message that goes on to be answered (new, or stored before with no reply
- * yet) and tells each sender's gateway `stored`
- * (also for a re-send of a stored message; protocol 2 only) or `rejected`: E4008 (the id is
+ * yet), one chat.usage event per stored message of a signed-in user, and tells each sender's gateway
+ * `stored` (also for a re-send of a stored message; protocol 2 only) or `rejected`: E4008 (the id is
  * another session's) or E4005 (the sender may not write to the session: see message.planner). The batch is acked when this returns, after the broker took every event:
  * a crash before that redelivers the batch, whose messages are then found stored and published
  * again (the broker drops a copy it already has by its Nats-Msg-Id). A re-sent message that
@@ -45,6 +46,7 @@ export function createInboundHandler(deps: Deps) {
     await Promise.all([
       ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), correlationOf.get(message.messageId))),
       ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
+      publishUsage(deps.bus, batch, plan.outcomes),
     ]);
     const answered = new Set(plan.answered);
     await answerAgain(deps, batch.filter((d, i) => plan.outcomes[i] === 'restored' && answered.has(d.payload.message_id)));
@@ -56,8 +58,16 @@ export function createInboundHandler(deps: Deps) {
  * turn order; replies are released in turn order whatever order their answers come in.
  */
 async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[] | null, correlationId: string | undefined): Promise<void> {
-  const { sessionId, messageId, turn, text, receivedAt } = message;
-  const event: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: receivedAt.toISOString(), ...(history ? { history } : {}) };
+  const { sessionId, messageId, turn, text, receivedAt, systemPrompt } = message;
+  const event: ChatStoredV1 = {
+    session_id: sessionId,
+    message_id: messageId,
+    turn,
+    text,
+    received_at: receivedAt.toISOString(),
+    ...(history ? { history } : {}),
+    ...(systemPrompt === null ? {} : { system_prompt: systemPrompt }),
+  };
   await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}`, correlationId });
 }
 
@@ -90,6 +100,7 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
     clientTimestamp: payload.client_timestamp === undefined ? null : storable(payload.client_timestamp),
     receivedAt: timestampOr(payload.received_at),
     inboundSeq: delivery.streamSeq,
+    systemPrompt: payload.system_prompt === undefined ? null : storable(payload.system_prompt),
   };
 }
 

@@ -12,8 +12,9 @@ const msg = (sessionId: string, messageId: string, userId: string | null = null)
   clientTimestamp: null,
   receivedAt: new Date(0),
   inboundSeq: 1,
+  systemPrompt: null,
 });
-const row = (sessionId: string, turn: number, answered: boolean): StoredMessage => ({ sessionId, turn, text: 'stored text', receivedAt: new Date(0), answered });
+const row = (sessionId: string, turn: number, answered: boolean): StoredMessage => ({ sessionId, turn, text: 'stored text', receivedAt: new Date(0), systemPrompt: null, answered });
 const none = new Map<string, StoredMessage>();
 const none2 = new Map<string, { ownerId: string | null; deleted: boolean }>();
 
@@ -35,7 +36,7 @@ describe('planInbound', () => {
     expect(plan.inserts).toEqual([]);
     expect(plan.nextTurn.size).toBe(0);
     expect(plan.outcomes).toEqual(['restored', 'restored', 'restored']);
-    expect(plan.routed).toEqual([{ sessionId: A, messageId: 'm1', turn: 1, text: 'stored text', receivedAt: new Date(0) }]);
+    expect(plan.routed).toEqual([{ sessionId: A, messageId: 'm1', turn: 1, text: 'stored text', receivedAt: new Date(0), systemPrompt: null }]);
     expect(plan.answered).toEqual(['m2']);
   });
 

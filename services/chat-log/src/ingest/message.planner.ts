@@ -10,6 +10,7 @@ export interface InboundMessage {
   clientTimestamp: string | null;
   receivedAt: Date;
   inboundSeq: number;
+  systemPrompt: string | null;
 }
 
 /**
@@ -26,6 +27,7 @@ export interface StoredMessage {
   turn: number;
   text: string;
   receivedAt: Date;
+  systemPrompt: string | null;
   /** It has a committed reply (released or waiting for an earlier turn). */
   answered: boolean;
 }
@@ -37,6 +39,7 @@ export interface RoutedMessage {
   turn: number;
   text: string;
   receivedAt: Date;
+  systemPrompt: string | null;
 }
 
 export interface InboundState {
@@ -95,7 +98,8 @@ export function planInbound(batch: InboundMessage[], state: InboundState): Inbou
     seen.add(message.messageId);
     plan.inserts.push({ ...message, turn });
     claim(plan, state, message);
-    plan.routed.push({ sessionId: message.sessionId, messageId: message.messageId, turn, text: message.text, receivedAt: message.receivedAt });
+    const { sessionId, messageId, text, receivedAt, systemPrompt } = message;
+    plan.routed.push({ sessionId, messageId, turn, text, receivedAt, systemPrompt });
     plan.outcomes.push('stored');
   }
   return plan;
@@ -120,5 +124,5 @@ function claim(plan: InboundPlan, state: InboundState, message: InboundMessage):
 
 function restore(plan: InboundPlan, messageId: string, row: StoredMessage): void {
   if (row.answered) plan.answered.push(messageId);
-  else plan.routed.push({ sessionId: row.sessionId, messageId, turn: row.turn, text: row.text, receivedAt: row.receivedAt });
+  else plan.routed.push({ sessionId: row.sessionId, messageId, turn: row.turn, text: row.text, receivedAt: row.receivedAt, systemPrompt: row.systemPrompt });
 }

@@ -38,12 +38,15 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
 
 /** Which ids of the batch are stored already, and whether each has a reply. */
 async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, StoredMessage>> {
-  const rows = await tx.query<Array<{ message_id: string; session_id: string; turn: number; text: string; received_at: Date; answered: boolean }>>`
-    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at,
+  const rows = await tx.query<Array<{ message_id: string; session_id: string; turn: number; text: string; received_at: Date; system_prompt: string | null; answered: boolean }>>`
+    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, m.system_prompt,
       EXISTS (SELECT 1 FROM chat_log.replies r WHERE r.prompt_message_id = m.message_id) AS answered
     FROM chat_log.messages m WHERE m.message_id = ANY(${messageIds}::text[])`;
   return new Map(
-    rows.map((r) => [r.message_id, { sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, answered: r.answered }]),
+    rows.map((r) => [
+      r.message_id,
+      { sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, systemPrompt: r.system_prompt, answered: r.answered },
+    ]),
   );
 }
 
@@ -69,13 +72,14 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
       client_timestamp: m.clientTimestamp,
       received_at: m.receivedAt.toISOString(),
       inbound_seq: m.inboundSeq,
+      system_prompt: m.systemPrompt,
     })),
   );
   await tx.execute`
-    INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq)
-    SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq
+    INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt)
+    SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt
     FROM jsonb_to_recordset(${json}::jsonb) AS r(message_id text, session_id uuid, turn int, text text,
-      client_timestamp text, received_at timestamptz, inbound_seq bigint)`;
+      client_timestamp text, received_at timestamptz, inbound_seq bigint, system_prompt text)`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AccessTokenError, type AccessTokenVerifier } from '@chatbot/auth';
-import type { Role } from '@chatbot/proto';
+import type { ApiKeyScope, Role } from '@chatbot/proto';
 import type { ApiKeyLookup } from './api-key.lookup';
 
 /** The close code of a socket without a valid credential, at the upgrade or when its token expires (4000 + HTTP 401). */
@@ -21,6 +21,8 @@ export interface SocketCaller {
   via: 'token' | 'api-key';
   /** When the access token stops being accepted (epoch ms); null for an API key (checked at the upgrade only). */
   expiresAtMs: number | null;
+  /** API keys only: what the key may do. */
+  scopes?: ApiKeyScope[];
 }
 
 /** `caller: null`: an anonymous socket, where the path and AUTH_REQUIRED allow one. */
@@ -89,7 +91,7 @@ async function fromApiKey(apiKeys: ApiKeyLookup, key: string): Promise<UpgradeCh
   const found = await apiKeys.verify(key, randomUUID());
   if (!found) return refuse('API key invalid');
   if (!found.scopes.includes('chat')) return refuse('API key without the chat scope');
-  return { ok: true, caller: { accountId: found.account_id, role: found.role, via: 'api-key', expiresAtMs: null } };
+  return { ok: true, caller: { accountId: found.account_id, role: found.role, via: 'api-key', expiresAtMs: null, scopes: found.scopes } };
 }
 
 const refuse = (reason: string): UpgradeCheck => ({ ok: false, reason });

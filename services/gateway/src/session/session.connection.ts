@@ -6,7 +6,7 @@ import { UNAUTHORIZED_CLOSE, type SocketCaller } from '../auth/socket.caller';
 import type { AddressSlot } from '../socket/address.ledger';
 import { SocketCloser } from '../socket/socket.closer';
 import { SocketOutbox, type OutboxLimits } from '../socket/socket.outbox';
-import { TokenBucket } from '../socket/token.bucket';
+import { TokenBucket } from '../limits/token.bucket';
 import type { Handshake } from '../socket/ws.handshake';
 import { codecFor } from '../socket/wire.codec';
 import { ClientFrameHandler, type ClientFrameDeps } from './client-frame.handler';
@@ -66,7 +66,7 @@ export class SessionConnection {
     const onSlowReader = () => void this.closer.close('slow_reader', 1008, 'slow reader');
     this.outbox = new SocketOutbox(ws, { metrics, protocolLabel: codec.name, limits, onSlowReader });
     const buckets = { connection: new TokenBucket(limits.ratePerSecond, limits.burst, performance.now()), address: address.bucket };
-    this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec, caller?.accountId);
+    this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec, caller ?? null);
     this.deadline = caller?.expiresAtMs ?? null;
     const expires = this.deadline !== null;
     this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: () => performance.now(), expires });

@@ -126,5 +126,5 @@ test('an API key with the system_prompt scope sets it on a v2 frame; a key witho
   // a made-up key is refused at the upgrade
   const unknown = await TestSocket.open(wsUrl('/api/chat/ws', 'protocol=2'), undefined, { headers: { 'x-api-key': `${allowed}x` } });
   for (const deadline = Date.now() + 5_000; !unknown.closed && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(unknown.closed).toEqual({ code: 4401, reason: 'api key invalid' });
+  expect(unknown.closed).toEqual({ code: 4401, reason: 'API key invalid' });
 });

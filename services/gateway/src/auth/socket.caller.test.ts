@@ -5,7 +5,10 @@ import type { ApiKeyLookup } from './api-key.lookup';
 import { checkSocketCaller, type SocketCallerDeps } from './socket.caller';
 
 const config = z.object(accessTokenEnv).parse({ JWT_SECRET: 'ws-token-spec-secret-0123456789abcdef', JWT_CLOCK_TOLERANCE_SECONDS: '0', ACCESS_TOKEN_TTL_SECONDS: '1' });
-const signer = createAccessTokenSigner(config)!;
+/** Lives a minute: a loaded machine must not expire the tokens the valid-path specs check. */
+const signer = createAccessTokenSigner({ ...config, ACCESS_TOKEN_TTL_SECONDS: 60 })!;
+/** Lives one second, for the expiry spec. */
+const shortSigner = createAccessTokenSigner(config)!;
 /** The API-key path asks persona; its specs run against the real one (socket-auth.itest.ts). */
 const noApiKeys: ApiKeyLookup = { verify: () => Promise.reject(new Error('not in this spec')) };
 const deps: SocketCallerDeps = { verifier: createAccessTokenVerifier(config), apiKeys: noApiKeys, clockToleranceSeconds: 0 };
@@ -36,7 +39,7 @@ test('no credential: anonymous unless one is required', async () => {
 });
 
 test('malformed, two at once, expired, and accounts off: each refused with its reason', async () => {
-  const token = await signer.signAccessToken(account);
+  const token = await shortSigner.signAccessToken(account);
   expect(await checkSocketCaller(deps, upgrade(), query('token=a.b.c'), false)).toEqual({ ok: false, reason: 'token invalid' });
   expect(await checkSocketCaller(deps, upgrade({ authorization: `Bearer ${token}` }), query(`token=${token}`), false)).toEqual({ ok: false, reason: 'more than one credential' });
   const off = { ...deps, verifier: null };

@@ -8,6 +8,7 @@ import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
 import type { GatewayMetrics } from '../gateway.metrics';
 import { restRouter, type RestDeps } from './rest.routes';
+import { traceRequests } from './trace.middleware';
 import { webRouter } from './web.routes';
 
 export interface HttpDeps extends RestDeps, AuthRouteDeps {
@@ -24,6 +25,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable('etag');
   app.use(timing(deps.metrics));
   app.get(['/healthz', '/readyz', '/metrics'], opsHandler(deps.ops));
+  app.use(traceRequests); // after the probes and scrapes, which would only add noise
   app.use(corsMiddleware(deps.corsOrigins));
   app.use(correlation);
   app.use(express.json({ limit: '64kb' }));

@@ -1,0 +1,55 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { loadConfig } from './config';
+import { markTracingOn } from './tracing';
+
+/**
+ * The variables that turn tracing on. The OpenTelemetry SDK reads the rest of its standard ones
+ * itself (OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, OTEL_BSP_SCHEDULE_DELAY, ...).
+ */
+export const tracingEnv = {
+  /** OTLP/HTTP base URL of a collector (spans go to `<url>/v1/traces`); unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** The traces endpoint itself, for a collector that takes them at another path. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+};
+
+export interface Tracing {
+  readonly on: boolean;
+  /** Sends the spans still buffered and stops exporting. */
+  shutdown(): Promise<void>;
+}
+
+const off: Tracing = { on: false, shutdown: async () => {} };
+
+/**
+ * Registers the OpenTelemetry SDK for this process when an OTLP endpoint is configured: spans
+ * batched and sent as OTLP/HTTP JSON, W3C trace context for propagation, and an
+ * AsyncLocalStorage context manager so the active span follows async work. Without an endpoint
+ * nothing is loaded and the helpers of tracing.ts stay no-ops.
+ */
+export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): Tracing {
+  const config = loadConfig(z.object(tracingEnv), env);
+  const endpoint = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? config.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (endpoint === undefined || config.OTEL_SDK_DISABLED === 'true') return off;
+  // Loaded here, not at the top, so a process without tracing never loads the SDK.
+  const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { ATTR_SERVICE_NAME } = require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, 'service.instance.id': `${hostname()}:${process.pid}` }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  markTracingOn(true);
+  return {
+    on: true,
+    async shutdown() {
+      markTracingOn(false);
+      await provider.shutdown();
+    },
+  };
+}

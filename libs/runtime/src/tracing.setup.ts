@@ -21,6 +21,9 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** `<base>/v1/traces`, as the OTLP specification derives it from OTEL_EXPORTER_OTLP_ENDPOINT. */
+const tracesPathOf = (base: string | undefined) => (base === undefined ? undefined : `${base.replace(/\/+$/, '')}/v1/traces`);
+
 const off: Tracing = { on: false, shutdown: async () => {} };
 
 /**
@@ -31,8 +34,8 @@ const off: Tracing = { on: false, shutdown: async () => {} };
  */
 export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): Tracing {
   const config = loadConfig(z.object(tracingEnv), env);
-  const endpoint = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? config.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (endpoint === undefined || config.OTEL_SDK_DISABLED === 'true') return off;
+  const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? tracesPathOf(config.OTEL_EXPORTER_OTLP_ENDPOINT);
+  if (url === undefined || config.OTEL_SDK_DISABLED === 'true') return off;
   // Loaded here, not at the top, so a process without tracing never loads the SDK.
   const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
@@ -41,7 +44,7 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   const { ATTR_SERVICE_NAME } = require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, 'service.instance.id': `${hostname()}:${process.pid}` }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
   markTracingOn(true);

@@ -94,10 +94,16 @@ export function runIn<T>(traceContext: TraceContext | undefined, work: () => T):
   return context.with(traceContext, work);
 }
 
-/** Runs `work` inside a new span, ended when `work` settles (failed when it throws). */
-export async function inSpan<T>(name: string, options: SpanOptions, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` inside a new span, ended when `work` settles (failed when it throws). With tracing
+ * off it returns `work()` itself: not even a promise more.
+ */
+export function inSpan<T>(name: string, options: SpanOptions, work: () => Promise<T>): Promise<T> {
   const span = openSpan(name, options);
-  if (!span) return work();
+  return span ? runInSpan(span, work) : work();
+}
+
+async function runInSpan<T>(span: OpenSpan, work: () => Promise<T>): Promise<T> {
   try {
     const result = await context.with(span.context, work);
     span.end();

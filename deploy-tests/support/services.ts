@@ -11,7 +11,7 @@ export function isService(name: string): name is ServiceName {
 }
 
 /** The object literal `export const <name> = { ... };` of libs/runtime/src/config.ts. */
-function runtimeKeys(name: 'baseEnv' | 'databaseEnv'): string[] {
+function runtimeKeys(name: 'baseEnv' | 'databaseEnv' | 'tracingEnv'): string[] {
   const text = readText(fromRoot('libs/runtime/src/config.ts'));
   const start = text.indexOf(`export const ${name} = {`);
   if (start < 0) throw new Error(`libs/runtime/src/config.ts no longer exports ${name}`);
@@ -33,6 +33,8 @@ export function knownEnv(target: Target): Set<string> {
   const keys = new Set(envKeysIn(text));
   if (text.includes('...baseEnv')) runtimeKeys('baseEnv').forEach((k) => keys.add(k));
   if (text.includes('...databaseEnv')) runtimeKeys('databaseEnv').forEach((k) => keys.add(k));
+  // runMain starts tracing from these in every service (libs/runtime/src/tracing.setup.ts).
+  if (readText(fromRoot('services', target, 'src', 'main.ts')).includes('runMain')) runtimeKeys('tracingEnv').forEach((k) => keys.add(k));
   return keys;
 }
 

@@ -10,7 +10,7 @@ import {
   type ResponsePayload,
   type StreamName,
 } from '@chatbot/proto';
-import type { Logger } from '@chatbot/runtime';
+import { runIn, type Logger } from '@chatbot/runtime';
 import { Kvm } from '@nats-io/kv';
 import { connectNats } from './connection';
 import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
@@ -22,6 +22,7 @@ import { serveRequests, callRequest, type RequestHandler, type RequestOptions } 
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
 import { backlogOf, oldestOnSubject, orphanSweep, purgeSubject, removeMessage, requeue, type ConsumerBacklog, type Durable, type QueuedMessage } from './work-queue';
 import { parseEvent, streamOf, subjectFor, type Wire } from './wire';
+import { spanForIncoming } from './trace';
 import type { BusOptions, EventContext, Listening, PublishOptions, Published } from './bus.types';
 
 const DRAIN_TIMEOUT_MS = 5_000;
@@ -74,7 +75,7 @@ export class Bus {
     const def = events[key];
     const subject = this.subject(def, token);
     const data = encodeJson(payload);
-    const headers = headersWith(options.correlationId);
+    const headers = headersWith(options.correlationId, options.trace);
     const { nc, js } = this.wire;
     if (def.stream === null) return this.sends.defer(() => void nc.publish(subject, data, { headers }));
     return this.sends.defer(async () => {
@@ -94,18 +95,18 @@ export class Bus {
     const sub = this.wire.nc.subscribe(subject, {
       callback: (error, msg) => {
         if (error) return;
-        this.dispatchEvent(def.schema, msg, handler as never);
+        this.dispatchEvent(def, msg, handler as never);
       },
     });
     return { unsubscribe: () => sub.unsubscribe() };
   }
 
   private dispatchEvent(
-    schema: (typeof events)[EventKey]['schema'],
+    def: (typeof events)[EventKey],
     msg: Msg,
     handler: (payload: unknown, context: EventContext) => void,
   ) {
-    const parsed = schema.safeParse(decodeJson(msg.data));
+    const parsed = def.schema.safeParse(decodeJson(msg.data));
     if (!parsed.success) {
       this.logger.warn({ subject: msg.subject, issues: parsed.error.issues.slice(0, 3) }, 'dropped invalid event');
       return;
@@ -113,7 +114,12 @@ export class Bus {
     const subject = this.ns.strip(msg.subject);
     const token = subject.slice(subject.lastIndexOf('.') + 1);
     const msgId = msg.headers?.get('Nats-Msg-Id') || undefined;
-    handler(parsed.data, { subject, token, correlationId: correlationOf(msg.headers), msgId });
+    const span = spanForIncoming('process', def.name, msg);
+    try {
+      runIn(span?.context, () => handler(parsed.data, { subject, token, correlationId: correlationOf(msg.headers), msgId }));
+    } finally {
+      span?.end();
+    }
   }
 
   /**

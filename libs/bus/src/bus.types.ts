@@ -1,4 +1,4 @@
-import type { Logger } from '@chatbot/runtime';
+import type { Logger, TraceContext } from '@chatbot/runtime';
 
 /** The shapes the Bus's methods take and give, apart from the Bus itself. */
 
@@ -14,6 +14,8 @@ export interface PublishOptions {
   correlationId?: string;
   /** JetStream de-duplication key (Nats-Msg-Id). */
   msgId?: string;
+  /** The trace this message continues (a delivery's `trace`); the active span's when left out. */
+  trace?: TraceContext;
 }
 
 export interface EventContext {

@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
+import { injectTrace, type TraceContext } from '@chatbot/runtime';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -22,8 +23,10 @@ export function correlationOf(headers: MsgHdrs | undefined): string {
   return headers?.get(CORRELATION_HEADER) || randomUUID();
 }
 
-export function headersWith(correlationId: string | undefined): MsgHdrs {
+/** The correlation id, and the trace context of `trace` or of the active span when tracing is on. */
+export function headersWith(correlationId: string | undefined, trace?: TraceContext): MsgHdrs {
   const h = natsHeaders();
   h.set(CORRELATION_HEADER, correlationId ?? randomUUID());
+  injectTrace((name, value) => h.set(name, value), trace);
   return h;
 }

@@ -1,5 +1,5 @@
 import type { ConsumerMessages, ConsumerNotification, JsMsg } from '@nats-io/jetstream';
-import type { Logger } from '@chatbot/runtime';
+import { runIn, type Logger } from '@chatbot/runtime';
 import type { EventKey, EventPayload } from '@chatbot/proto';
 import { streamOf, type Wire } from './wire';
 import { toDelivery, type Delivery } from './delivery';
@@ -193,7 +193,8 @@ export async function consumeJobs<K extends EventKey>(
   const runJob = async (job: Delivery<EventPayload<K>>) => {
     const heartbeat = setInterval(() => job.working(), options.heartbeatMs);
     try {
-      await handler(job);
+      // Under the job's span: what the handler requests and publishes continues the job's trace.
+      await runIn(job.trace, () => handler(job));
       job.ack();
     } catch (error) {
       const delay = Math.min(5_000, (options.retryDelayMs ?? 500) * 2 ** Math.min(job.deliveryCount - 1, 10));

@@ -1,6 +1,8 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { EventKey, EventPayload } from '@chatbot/proto';
+import { events, type EventKey, type EventPayload } from '@chatbot/proto';
+import type { TraceContext } from '@chatbot/runtime';
 import { correlationOf } from './codec';
+import { spanForIncoming } from './trace';
 import { parseEvent, type Wire } from './wire';
 
 /** A JetStream message with its payload parsed, and acknowledgement that happens at most once. */
@@ -12,6 +14,11 @@ export interface Delivery<T> {
   streamSeq: number;
   deliveryCount: number;
   correlationId: string;
+  /**
+   * The span of its handling (from delivery to settlement), continuing the publisher's trace;
+   * pass it as `trace` to what is published for it. Undefined with tracing off.
+   */
+  trace?: TraceContext;
   settled: boolean;
   ack(): void;
   /** Redeliver later (after `delayMs`). */
@@ -29,6 +36,7 @@ export function toDelivery<K extends EventKey>(wire: Pick<Wire, 'ns' | 'logger'>
     return undefined;
   }
   const subject = wire.ns.strip(msg.subject);
+  const span = spanForIncoming('process', events[key].name, msg);
   const delivery: Delivery<EventPayload<K>> = {
     payload,
     subject,
@@ -36,6 +44,7 @@ export function toDelivery<K extends EventKey>(wire: Pick<Wire, 'ns' | 'logger'>
     streamSeq: msg.info.streamSequence,
     deliveryCount: msg.info.deliveryCount,
     correlationId: correlationOf(msg.headers),
+    trace: span?.context,
     settled: false,
     ack() {
       if (settle()) msg.ack();
@@ -54,6 +63,7 @@ export function toDelivery<K extends EventKey>(wire: Pick<Wire, 'ns' | 'logger'>
   function settle(): boolean {
     if (delivery.settled) return false;
     delivery.settled = true;
+    span?.end();
     return true;
   }
   return delivery;

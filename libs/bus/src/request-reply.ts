@@ -7,8 +7,9 @@ import {
   type RequestPayload,
   type ResponsePayload,
 } from '@chatbot/proto';
-import { AppError, isAppError, newIncidentId } from '@chatbot/runtime';
+import { AppError, inSpan, isAppError, newIncidentId, runIn } from '@chatbot/runtime';
 import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
+import { spanForIncoming } from './trace';
 import { subjectFor, type Wire } from './wire';
 
 export interface RequestContext {
@@ -59,6 +60,7 @@ async function answer<K extends RequestKey>(bus: Wire, key: K, handler: RequestH
   const correlationId = correlationOf(msg.headers);
   const subject = bus.ns.strip(msg.subject);
   const parsed = def.request.safeParse(decodeJson(msg.data));
+  const span = spanForIncoming('serve', def.name, msg);
   let envelope: Envelope;
   if (!parsed.success) {
     bus.logger.warn({ subject, correlationId, issues: parsed.error.issues.slice(0, 3) }, 'invalid request');
@@ -66,11 +68,14 @@ async function answer<K extends RequestKey>(bus: Wire, key: K, handler: RequestH
   } else {
     try {
       const token = subject.slice(subject.lastIndexOf('.') + 1);
-      envelope = { ok: true, data: await handler(parsed.data as RequestPayload<K>, { correlationId, subject, token }) };
+      const context = { correlationId, subject, token };
+      envelope = { ok: true, data: await runIn(span?.context, () => handler(parsed.data as RequestPayload<K>, context)) };
     } catch (error) {
       envelope = { ok: false, error: toWireError(bus, error, subject, correlationId) };
+      span?.end(error);
     }
   }
+  span?.end();
   if (msg.reply) msg.respond(encodeJson(envelope), { headers: headersWith(correlationId) });
 }
 
@@ -82,7 +87,19 @@ function toWireError(bus: Wire, error: unknown, subject: string, correlationId: 
   return { code, message: errorCatalogue[code].text, incident_id };
 }
 
-export async function callRequest<K extends RequestKey>(
+/** A request in a client span of its own (with tracing on), whose context the request carries. */
+export function callRequest<K extends RequestKey>(
+  bus: Wire,
+  key: K,
+  payload: RequestPayload<K>,
+  options: RequestOptions,
+): Promise<ResponsePayload<K>> {
+  const name = requests[key].name;
+  const attributes = { 'messaging.system': 'nats', 'messaging.destination.template': name };
+  return inSpan(`request ${name}`, { role: 'client', attributes }, () => requestOnce(bus, key, payload, options));
+}
+
+async function requestOnce<K extends RequestKey>(
   bus: Wire,
   key: K,
   payload: RequestPayload<K>,

@@ -42,6 +42,19 @@ export const baseEnv = {
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
 };
 
+/**
+ * The variables that turn tracing on, read by runMain for every service (tracing.setup.ts). The
+ * OpenTelemetry SDK reads the rest of its standard ones itself (OTEL_EXPORTER_OTLP_HEADERS,
+ * OTEL_TRACES_SAMPLER, OTEL_BSP_SCHEDULE_DELAY, ...).
+ */
+export const tracingEnv = {
+  /** OTLP/HTTP base URL of a collector (spans go to `<url>/v1/traces`); unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** The traces endpoint itself, for a collector that takes them at another path. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+};
+
 export const databaseEnv = {
   DATABASE_URL: z
     .string()

@@ -6,3 +6,5 @@ export * from './health';
 export * from './ops-server';
 export * from './lifecycle';
 export * from './periodic';
+export * from './tracing';
+export * from './tracing.setup';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ConfigError } from './config';
+import { startTracing, type Tracing } from './tracing.setup';
 
 export interface Running {
   /** Stop taking work, finish what is in flight, release connections. */
@@ -7,14 +8,20 @@ export interface Running {
 }
 
 /**
- * The shape every `main.ts` shares: start, log readiness, and on SIGTERM/SIGINT stop within the
- * grace period (then exit anyway). A start-up failure exits 1 with the reason.
+ * The shape every `main.ts` shares: start tracing (when configured: tracing.setup.ts), start,
+ * log readiness, and on SIGTERM/SIGINT stop within the grace period (then exit anyway), sending
+ * the last spans on the way out. A start-up failure exits 1 with the reason.
  */
 export function runMain(
   name: string,
   start: () => Promise<{ running: Running; logger: Logger; graceMs: number }>,
 ): void {
-  start().then(
+  let tracing: Tracing | undefined;
+  const started = async () => {
+    tracing = startTracing(name);
+    return start();
+  };
+  started().then(
     ({ running, logger, graceMs }) => {
       let stopping = false;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -27,7 +34,8 @@ export function runMain(
         }, graceMs);
         timer.unref();
         running.stop().then(
-          () => {
+          async () => {
+            await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not send the last spans'));
             logger.info('stopped');
             process.exit(0);
           },

@@ -12,3 +12,4 @@ export { watchReplyCandidates, openLiveSession, type ReplyCandidate } from './bu
 export { eventually, sleep, waitFor, waitUntil } from './wait';
 export { mcpFixtureServerPath } from './peers/mcp-fixture';
 export { startOidcProvider, type OidcProviderFixture, type OidcClientFixture, type OidcUserFixture } from './peers/oidc-provider';
+export { startOtlpCollector, type OtlpCollector, type CollectedSpan } from './peers/otlp-collector';

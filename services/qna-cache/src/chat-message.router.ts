@@ -1,6 +1,6 @@
 import type { Bus, Delivery } from '@chatbot/bus';
 import type { ChatReplyV1, ChatStoredV1 } from '@chatbot/proto';
-import { messageLogger, type Logger } from '@chatbot/runtime';
+import { inSpan, messageLogger, type Logger } from '@chatbot/runtime';
 import type { AnswerCache, CacheHit } from './answer.cache';
 import type { QnaMetrics } from './qna.metrics';
 import type { ViewTally } from './view.tally';
@@ -68,7 +68,10 @@ export function createChatMessageRouter(deps: RouterDeps) {
     log.debug({ duplicate: ack?.duplicate ?? false }, 'forwarded to the LLM queue');
   };
 
-  const route = async (delivery: Stored): Promise<CacheHit | undefined> => {
+  const route = (delivery: Stored): Promise<CacheHit | undefined> =>
+    inSpan('qna-cache answer', { parent: delivery.trace }, () => routeOne(delivery));
+
+  const routeOne = async (delivery: Stored): Promise<CacheHit | undefined> => {
     const log = messageLogger(deps.logger, {
       subject: delivery.subject,
       sessionId: delivery.payload.session_id,

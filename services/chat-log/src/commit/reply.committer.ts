@@ -1,14 +1,14 @@
 import type { ChatReplyV1 } from '@chatbot/proto';
 import type { ChatLogMetrics } from '../chat-log.metrics';
 import type { Db } from '../store/database';
-import type { FramePublisher } from '../frames/frame.publisher';
+import type { FrameOrigin, FramePublisher } from '../frames/frame.publisher';
 import { commitReplies, type CommitResult } from './reply.repository';
 import type { Verdict } from './reply.planner';
 import type { Serial } from '../frames/serial';
 
 export interface CommitContext {
-  /** Correlation id of each candidate, by reply_id, carried onto its frame. */
-  correlations?: ReadonlyMap<string, string>;
+  /** Correlation id and trace of each candidate, by reply_id, carried onto its frame. */
+  origins?: ReadonlyMap<string, FrameOrigin>;
   /** Wraps the transaction, e.g. to hold a consumer batch while the database is down. */
   guard?: (task: () => Promise<CommitResult>) => Promise<CommitResult>;
 }
@@ -31,7 +31,7 @@ export function createReplyCommitter(deps: {
         const guard = context.guard ?? ((task) => task());
         const result = await guard(() => commitReplies(db, candidates));
         record(metrics, candidates, result);
-        await publisher.publish(result.released, 'live', context.correlations);
+        await publisher.publish(result.released, 'live', context.origins);
         return result.verdicts;
       });
     },

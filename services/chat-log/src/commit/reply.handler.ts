@@ -22,10 +22,10 @@ interface Deps {
 export function createReplyHandler(deps: Deps) {
   return async (batch: Candidate[]): Promise<void> => {
     deps.metrics.batchSize.observe({ consumer: 'replies' }, batch.length);
-    const correlations = new Map(batch.map((d) => [d.payload.reply_id, d.correlationId]));
+    const origins = new Map(batch.map((d) => [d.payload.reply_id, d]));
     const verdicts = await deps.committer.commit(
       batch.map((d) => d.payload),
-      { correlations, guard: (task) => deps.retry.run('commit-replies', batch, task) },
+      { origins, guard: (task) => deps.retry.run('commit-replies', batch, task) },
     );
     batch.forEach((delivery, i) => settle(deps.logger, delivery, verdicts[i]));
   };

@@ -1,31 +1,28 @@
-import type { Bus } from '@chatbot/bus';
-import type { Logger } from '@chatbot/runtime';
+import type { Bus, PublishOptions } from '@chatbot/bus';
+import { inSpan, type Logger } from '@chatbot/runtime';
 import type { ChatLogMetrics } from '../chat-log.metrics';
 import { toFrame, type ReleasedReply } from './frame.mapper';
 import type { PublishedMarker } from './published.marker';
+
+/** What a frame carries on from the candidate it releases: its correlation id and trace. */
+export type FrameOrigin = Pick<PublishOptions, 'correlationId' | 'trace'>;
 
 export interface FramePublisher {
   /**
    * Publishes released replies (sorted by session, then seq) and hands what was sent to the
    * marker, which records it published in the background. Never throws: what could not be
    * published or marked is published again by the outbox, and the gateway drops a seq it
-   * already delivered.
+   * already delivered. `origins` are by reply_id.
    */
-  publish(replies: ReleasedReply[], path: 'live' | 'outbox' | 'resend', correlations?: ReadonlyMap<string, string>): Promise<void>;
+  publish(replies: ReleasedReply[], path: 'live' | 'outbox' | 'resend', origins?: ReadonlyMap<string, FrameOrigin>): Promise<void>;
 }
 
 export function createFramePublisher(bus: Bus, marker: PublishedMarker, metrics: ChatLogMetrics, logger: Logger): FramePublisher {
   return {
-    async publish(replies, path, correlations = new Map()) {
+    async publish(replies, path, origins = new Map()) {
       if (replies.length === 0) return;
       // Published back to back, awaited together: awaiting each would send each in a turn of its own.
-      const outcomes = await Promise.allSettled(
-        replies.map((reply) =>
-          bus.publish('sessionDelivery', reply.sessionId, { type: 'frame', frame: toFrame(reply) }, {
-            correlationId: correlations.get(reply.replyId),
-          }),
-        ),
-      );
+      const outcomes = await Promise.allSettled(replies.map((reply) => release(bus, reply, path, origins.get(reply.replyId))));
       const sent = replies.filter((_, i) => outcomes[i].status === 'fulfilled');
       metrics.framesPublished.inc({ path }, sent.length);
       const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -41,4 +38,12 @@ export function createFramePublisher(bus: Bus, marker: PublishedMarker, metrics:
       marker.add(sent.map(({ sessionId, seq }) => ({ sessionId, seq })));
     },
   };
+}
+
+/** Publishes one released frame; in a span of the candidate's trace when it has one. */
+function release(bus: Bus, reply: ReleasedReply, path: string, origin: FrameOrigin | undefined) {
+  const send = () => bus.publish('sessionDelivery', reply.sessionId, { type: 'frame', frame: toFrame(reply) }, { correlationId: origin?.correlationId });
+  if (origin?.trace === undefined) return send();
+  const attributes = { 'chat.session_id': reply.sessionId, 'chat.seq': reply.seq, 'chat.release_path': path };
+  return inSpan('chat-log release', { parent: origin.trace, attributes }, send);
 }

@@ -4,7 +4,7 @@ import { messageLogger, type Logger } from '@chatbot/runtime';
 import type { ChatLogMetrics } from '../chat-log.metrics';
 import type { Db } from '../store/database';
 import type { DbRetry } from '../store/db-retry';
-import type { FramePublisher } from '../frames/frame.publisher';
+import type { FrameOrigin, FramePublisher } from '../frames/frame.publisher';
 import { pointKey } from '../store/history.repository';
 import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
@@ -42,9 +42,9 @@ export function createInboundHandler(deps: Deps) {
       storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit),
     );
     deps.metrics.messagesStored.inc(plan.inserts.length);
-    const correlationOf = new Map(batch.map((d) => [d.payload.message_id, d.correlationId]));
+    const deliveryOf = new Map(batch.map((d) => [d.payload.message_id, d]));
     await Promise.all([
-      ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), correlationOf.get(message.messageId))),
+      ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), deliveryOf.get(message.messageId))),
       ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
       publishUsage(deps.bus, batch, plan.outcomes),
     ]);
@@ -57,7 +57,7 @@ export function createInboundHandler(deps: Deps) {
  * Publishes leave in call order (batch order), so a session's new messages enter CHAT_STORED in
  * turn order; replies are released in turn order whatever order their answers come in.
  */
-async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[] | null, correlationId: string | undefined): Promise<void> {
+async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[] | null, origin: FrameOrigin | undefined): Promise<void> {
   const { sessionId, messageId, turn, text, receivedAt, systemPrompt } = message;
   const event: ChatStoredV1 = {
     session_id: sessionId,
@@ -68,7 +68,7 @@ async function publishStored(deps: Deps, message: RoutedMessage, history: Histor
     ...(history ? { history } : {}),
     ...(systemPrompt === null ? {} : { system_prompt: systemPrompt }),
   };
-  await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}`, correlationId });
+  await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}`, correlationId: origin?.correlationId, trace: origin?.trace });
 }
 
 /**
@@ -80,14 +80,14 @@ async function answerAgain(deps: Deps, restored: Array<Delivery<ChatInboundV1>>)
   const ids = [...new Set(restored.map((d) => d.payload.message_id))];
   const replies = await deps.retry.run('find-released', restored, () => releasedForPrompts(deps.db, ids));
   if (replies.length === 0) return;
-  const correlationOf = new Map(restored.map((d) => [d.payload.message_id, d.correlationId]));
-  const correlations = new Map(
+  const deliveryOf = new Map(restored.map((d) => [d.payload.message_id, d]));
+  const origins = new Map(
     replies.flatMap((r) => {
-      const correlationId = r.promptMessageId === null ? undefined : correlationOf.get(r.promptMessageId);
-      return correlationId === undefined ? [] : [[r.replyId, correlationId] as const];
+      const delivery = r.promptMessageId === null ? undefined : deliveryOf.get(r.promptMessageId);
+      return delivery === undefined ? [] : [[r.replyId, delivery] as const];
     }),
   );
-  await deps.serial(() => deps.publisher.publish(replies, 'resend', correlations));
+  await deps.serial(() => deps.publisher.publish(replies, 'resend', origins));
 }
 
 function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
@@ -112,7 +112,7 @@ const refusalCode: Record<InboundOutcome, 'E4005' | 'E4008' | null> = { stored: 
 
 async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: InboundOutcome) {
   const { session_id: sessionId, message_id: messageId } = delivery.payload;
-  const { correlationId } = delivery;
+  const { correlationId, trace } = delivery;
   const log = messageLogger(deps.logger, { subject: delivery.subject, sessionId, messageId, correlationId });
   const code = refusalCode[outcome];
   const event: SessionDeliveryV1 = code ? { type: 'rejected', message_id: messageId, code } : { type: 'stored', message_id: messageId };
@@ -125,7 +125,7 @@ async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: 
   // Protocol 1 has no `stored` frame: the gateway would drop the event.
   if (!code && delivery.payload.protocol === 1) return;
   try {
-    await deps.bus.publish('sessionDelivery', sessionId, event, { correlationId });
+    await deps.bus.publish('sessionDelivery', sessionId, event, { correlationId, trace });
   } catch (error) {
     // Stored all the same; a v2 client re-sends and gets `stored` then.
     log.warn({ err: error }, 'could not notify the gateway');

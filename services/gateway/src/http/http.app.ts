@@ -9,6 +9,7 @@ import { errorHandler, notFound } from './error.mapper';
 import { restRateLimit, type RestRateLimits } from './rate-limit.middleware';
 import type { GatewayMetrics } from '../gateway.metrics';
 import { restRouter, type RestDeps } from './rest.routes';
+import { traceRequests } from './trace.middleware';
 import { webRouter } from './web.routes';
 
 export interface HttpDeps extends RestDeps, AuthRouteDeps {
@@ -26,6 +27,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable('etag');
   app.use(timing(deps.metrics));
   app.get(['/healthz', '/readyz', '/metrics'], opsHandler(deps.ops));
+  app.use(traceRequests); // after the probes and scrapes, which would only add noise
   app.use(corsMiddleware(deps.corsOrigins));
   app.use(correlation);
   // before the body is read: a refused call costs no parsing

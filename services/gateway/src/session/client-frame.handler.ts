@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { RawData } from 'ws';
 import type { Bus } from '@chatbot/bus';
 import type { ChatInboundV1, ClientChatFrame, Role } from '@chatbot/proto';
-import type { Logger } from '@chatbot/runtime';
+import { inSpan, type Logger } from '@chatbot/runtime';
 import { within, type BrokerLink } from '../broker.link';
 import type { GatewayMetrics } from '../gateway.metrics';
 import type { DecodedFrame, Protocol } from '../socket/frame.codec';
@@ -72,7 +72,13 @@ export class ClientFrameHandler {
    * Resolves with whether the broker dropped it as a duplicate, once it acked; bounded: with the
    * link down it fails at once, else after publishTimeoutMs.
    */
-  async publish(frame: ClientChatFrame, correlationId: string): Promise<boolean> {
+  publish(frame: ClientChatFrame, correlationId: string): Promise<boolean> {
+    // The root of the message's trace: each step after it continues it over the bus.
+    const attributes = { 'chat.session_id': this.sessionId, 'chat.message_id': frame.message_id };
+    return inSpan('gateway accept', { role: 'server', attributes }, () => this.publishNow(frame, correlationId));
+  }
+
+  private async publishNow(frame: ClientChatFrame, correlationId: string): Promise<boolean> {
     const { bus, link, logger, gatewayId, publishTimeoutMs } = this.deps;
     const messageId = frame.message_id;
     const payload: ChatInboundV1 = {

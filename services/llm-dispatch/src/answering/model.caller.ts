@@ -1,3 +1,4 @@
+import { inSpan } from '@chatbot/runtime';
 import { breakerStateValue, type DispatchMetrics } from '../dispatch.metrics';
 import type { LlmClient } from '../llm/llm.client';
 import { isLlmError } from '../llm/llm.errors';
@@ -14,7 +15,11 @@ export class ModelCaller {
     return this.client.circuitState;
   }
 
-  async stream(request: ChatRequest, onDelta: DeltaListener): Promise<ChatResult> {
+  stream(request: ChatRequest, onDelta: DeltaListener): Promise<ChatResult> {
+    return inSpan('llm call', { role: 'client' }, () => this.streamNow(request, onDelta));
+  }
+
+  private async streamNow(request: ChatRequest, onDelta: DeltaListener): Promise<ChatResult> {
     const { metrics } = this;
     const stopTimer = metrics.llmSeconds.startTimer();
     const stopFirstToken = metrics.firstTokenSeconds.startTimer();

@@ -12,6 +12,8 @@ import { createJobHandler } from './jobs/job.handler';
 import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader';
 import { ReplyPublisher } from './jobs/reply.publisher';
 import { SessionHeadGuard } from './jobs/session-head.guard';
+import { LiveSettings } from './settings/live.settings';
+import { watchChatbotSettings } from './settings/settings.watch';
 import { CatalogueCardNames } from './routing/catalogue.card-names';
 import { createMcpToolbox } from './tools/mcp/mcp-toolbox.factory';
 import { toolNames } from './tools/tool.definitions';
@@ -45,7 +47,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const cardNames = new CatalogueCardNames(bus, logger, { startWaitMs: config.CARD_NAMES_WAIT_MS, retryMs: CARD_NAMES_RETRY_MS });
   const mcp = createMcpToolbox(config, { bus, logger, metrics }, toolNames);
   mcp?.start();
-  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts, cardNames, ...(mcp ? { mcp } : {}) });
+  const settings = new LiveSettings({ systemPrompt: deps.prompts.system, model: config.LLM_MODEL, maxTokens: config.LLM_MAX_TOKENS }, logger);
+  const settingsWatch = await watchChatbotSettings(bus, settings);
+  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts, settings, cardNames, ...(mcp ? { mcp } : {}) });
   logStartMode(logger, answerer.describe(), config, deps.prompts);
   // Only the retrieval rules look for card names; a model reads them itself.
   if (answerer.mode === 'retrieval') await cardNames.start();
@@ -84,6 +88,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => ({ ...answerer.describe(), ...(mcp ? { mcp_servers: mcp.describe() } : {}) }) },
     async stop() {
       stopGauges();
+      settingsWatch.stop();
       cardNames.stop();
       await orphanSweep.stop();
       await bus.close(Math.max(0, config.SHUTDOWN_GRACE_MS - RELEASE_MARGIN_MS));

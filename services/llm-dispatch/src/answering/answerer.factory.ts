@@ -12,6 +12,7 @@ import { LlmAnswerer } from './llm.answerer';
 import { ModelCaller } from './model.caller';
 import type { PromptSet } from './prompt.loader';
 import { RetrievalAnswerer } from './retrieval.answerer';
+import type { LiveSettings } from '../settings/live.settings';
 
 export interface AnswererDeps {
   bus: Bus;
@@ -19,6 +20,8 @@ export interface AnswererDeps {
   metrics: DispatchMetrics;
   tools: ToolExecutor;
   prompts: PromptSet;
+  /** The chatbot settings in force, read per job. */
+  settings: LiveSettings;
   /** The catalogue's card names, for the retrieval rules. */
   cardNames: { namesCard: CardNameMatcher };
   /** MCP servers' tools; only a model can choose among them. */
@@ -56,7 +59,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   });
   return new LlmAnswerer({
     model: new ModelCaller(client, metrics),
-    modelName: config.LLM_MODEL,
+    settings: deps.settings,
     tools: deps.tools,
     ...(deps.mcp ? { mcp: deps.mcp } : {}),
     memory,

@@ -42,5 +42,7 @@ test('a watch started on a written key reports its value before it resolves', as
   expect(changes[0]).toEqual({ entry: { value: 'kept', revision }, revision });
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(changes).toHaveLength(1);
+  await kv.delete('current');
+  await eventually(() => expect(changes.at(-1)).toEqual({ entry: null, revision: revision + 1 }), 2_000);
   watch.stop();
 });

@@ -23,6 +23,8 @@ export interface KeyValue {
   update(key: string, value: string, revision: number): Promise<number>;
   /** Writes a key whatever it holds. */
   put(key: string, value: string): Promise<number>;
+  /** Deletes a key (a watcher is told null). */
+  delete(key: string): Promise<void>;
   /**
    * Tells `listener` the key's value now (before the promise resolves) and then every change, in
    * revision order and each revision once, until stopped. The broker pushes changes: a write is
@@ -40,6 +42,7 @@ export function keyValueOf(kv: KV): KeyValue {
     create: (key, value) => kv.create(key, value),
     update: (key, value, revision) => kv.update(key, value, revision),
     put: (key, value) => kv.put(key, value),
+    delete: (key) => kv.delete(key),
     watch: (key, listener) => watchKey(kv, key, listener),
   };
 }

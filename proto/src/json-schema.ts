@@ -5,6 +5,7 @@ import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/se
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
+import * as chatbot from './rest/chatbot';
 
 /**
  * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
@@ -39,6 +40,10 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
   addAccountBodies(add);
+  add('rest/chatbot.settings.request', chatbot.ChatbotSettings, 'input');
+  add('rest/chatbot.settings.response', chatbot.ChatbotSettingsRecord);
+  add('rest/chatbot.settings.history.response', chatbot.ChatbotSettingsHistoryResponse);
+  add('rest/chat.summary.response', chatbot.ChatSummaryResponse);
   return out;
 }
 

@@ -26,7 +26,10 @@ export interface AuthRouteDeps {
   auth: CallerDeps & { trustedProxyHops: number };
 }
 
-/** Accounts: `/api/auth/*` (with `/api/auth/oidc/*`), `/api/user/*`, `/api/admin/accounts/*`, `/api/admin/api-keys*`; persona answers. */
+/**
+ * Accounts: `/api/auth/*` (with `/api/auth/oidc/*`), `/api/user/*`, `/api/admin/accounts/*`, `/api/admin/api-keys*`; persona answers.
+ * With them, the routes that share their caller checks: chatbot settings and summaries (`../admin/`).
+ */
 export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   const { auth } = deps;

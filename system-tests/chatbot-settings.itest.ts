@@ -82,6 +82,7 @@ test('before any save the settings read as version 0 and the workers answer with
     status: 200,
     body: { version: 0, settings: null, updated_by: null, updated_at: null },
   });
+  expect(await call('GET', '/api/chat/greeting')).toEqual({ status: 200, body: { greeting: null } });
   const socket = await TestSocket.open(system.ws(), 'chat.v2');
   await socket.waitFor((f) => f.type === 'session');
   const request = await ask(socket, '카드 분실 신고는 어떻게 하나요?');
@@ -122,6 +123,7 @@ test('every save is kept with who saved it and when, newest first, and the newes
   expect(history.status).toBe(200);
   expect(history.body.items.map((item: { version: number }) => item.version)).toEqual([2, 1]);
   for (const item of history.body.items) expect(item).toMatchObject({ updated_by: admin.id, updated_at: expect.any(String) });
+  expect(await call('GET', '/api/chat/greeting')).toEqual({ status: 200, body: { greeting: settings().greeting } });
   expect(Date.parse(history.body.items[0].updated_at)).toBeGreaterThanOrEqual(Date.parse(history.body.items[1].updated_at));
   const page = await call('GET', '/api/admin/chatbot/settings/history?limit=1&before_version=2', { token: admin.token });
   expect(page.body.items).toEqual([expect.objectContaining({ version: 1, settings: settings() })]);

@@ -44,6 +44,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/chatbot.settings.response', chatbot.ChatbotSettingsRecord);
   add('rest/chatbot.settings.history.response', chatbot.ChatbotSettingsHistoryResponse);
   add('rest/chat.summary.response', chatbot.ChatSummaryResponse);
+  add('rest/chat.greeting.response', chatbot.GreetingResponse);
   return out;
 }
 

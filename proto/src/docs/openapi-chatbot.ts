@@ -24,6 +24,9 @@ export function chatbotPaths({ json, error }: OpenApiHelpers): Record<string, un
         },
       },
     },
+    '/api/chat/greeting': {
+      get: { summary: 'The greeting a client shows when a conversation opens (public; null before settings were saved)', responses: { 200: ok('the greeting', chatbot.GreetingResponse) } },
+    },
     '/api/admin/chatbot/settings/history': {
       get: {
         summary: 'Saved versions of the chatbot settings, newest first (admins)',

@@ -40,6 +40,9 @@ export const ChatbotSettingsRecord = z.object({
 });
 export type ChatbotSettingsRecord = z.infer<typeof ChatbotSettingsRecord>;
 
+/** `GET /api/chat/greeting`: what a client shows when a conversation opens; null before settings were saved. */
+export const GreetingResponse = z.object({ greeting: z.string().nullable() });
+
 /** `GET /api/admin/chatbot/settings/history?limit=&before_version=` */
 export const SettingsHistoryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),

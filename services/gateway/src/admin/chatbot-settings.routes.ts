@@ -1,11 +1,12 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import { ChatbotSettings, SettingsHistoryQuery } from '@chatbot/proto';
+import { ChatbotSettings, SettingsHistoryQuery, type GreetingResponse } from '@chatbot/proto';
+import type { z } from 'zod';
 import { bodyOf, route, type Ask } from '../auth/auth.request';
 import { callerOf } from '../auth/caller.middleware';
 import { RequestError } from '../http/error.mapper';
 
 /**
- * The chatbot's settings (admins only): read, replace (validated by the contract: 422 with the zod
+ * The chatbot's settings (admins only, but for the greeting, which anyone may read): read, replace (validated by the contract: 422 with the zod
  * issues), and the history of saved versions. Persona keeps them; the workers pick up a save live.
  */
 export function chatbotSettingsRoutes(admin: RequestHandler, ask: Ask): Router {
@@ -13,6 +14,9 @@ export function chatbotSettingsRoutes(admin: RequestHandler, ask: Ask): Router {
   router.get('/api/admin/chatbot/settings', admin, route('admin.chatbot.settings', (_req, res) => ask('chatbotSettingsGet', {}, res)));
   router.put('/api/admin/chatbot/settings', admin, route('admin.chatbot.settings.put', (req, res) =>
     ask('chatbotSettingsPut', { actor_id: callerOf(res).accountId, settings: bodyOf(ChatbotSettings, req) }, res)));
+  // Public: the one setting a customer's client shows (the greeting of a new conversation).
+  router.get('/api/chat/greeting', route('chat.greeting', async (_req, res): Promise<z.infer<typeof GreetingResponse>> =>
+    ({ greeting: (await ask('chatbotSettingsGet', {}, res)).settings?.greeting ?? null })));
   router.get('/api/admin/chatbot/settings/history', admin, route('admin.chatbot.settings.history', (req, res) =>
     ask('chatbotSettingsHistory', historyQuery(req), res)));
   return router;

@@ -59,9 +59,11 @@ async function watchKey(kv: KV, key: string, listener: (change: KvChange) => voi
     listener(change);
   };
   const updates = await kv.watch({ key });
+  // The client's watcher follows reconnects itself; it ends (and this loop with it) when stopped or
+  // when the connection is closed for good, which is no error of the caller's.
   void (async () => {
     for await (const entry of updates) tell(changeOf(entry));
-  })();
+  })().catch(() => undefined);
   const now = await kv.get(key);
   if (now) tell(changeOf(now));
   else if (seen === 0) listener({ entry: null, revision: 0 });

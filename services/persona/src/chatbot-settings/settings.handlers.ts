@@ -1,6 +1,6 @@
 import type { Bus, KeyValue } from '@chatbot/bus';
 import { chatbotSettingsBucket } from '@chatbot/proto';
-import { every, type Logger, type Periodic } from '@chatbot/runtime';
+import { AppError, every, type Logger, type Periodic } from '@chatbot/runtime';
 import type { PrismaClient } from '../generated/prisma/client';
 import { instrument, type PersonaMetrics } from '../persona.metrics';
 import { publishSettings } from './settings.publisher';
@@ -40,7 +40,12 @@ export async function serveChatbotSettings(deps: { bus: Bus; prisma: PrismaClien
   bus.serve('chatbotSettingsPut', instrument('chatbotSettingsPut', observed, async (command, _context, log) => {
     const saved = await repository.save(command.settings, command.actor_id);
     log.info({ version: saved.version, actor: command.actor_id }, 'chatbot settings saved');
-    await sync(); // the newest version, which is this one unless another save came after it
+    try {
+      await sync(); // the newest version, which is this one unless another save came after it
+    } catch (error) {
+      // Saved, not in force yet: the admin is told, and the resync puts it in force.
+      throw new AppError('E5006', undefined, { cause: error });
+    }
     return saved;
   }));
   // Runs at once too: a bucket created empty (a new broker) gets the version in force at start-up.

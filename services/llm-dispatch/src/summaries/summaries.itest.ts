@@ -1,6 +1,6 @@
 import type { ChatStatusChangedV1, ChatSummary, ConversationStatus } from '@chatbot/proto';
 import { sequence, startStubLlm, type RunningService, type StubLlm } from '@chatbot/testkit';
-import { eventually, logEntries, newSessionId, startHarness, type DispatchHarness } from '../test/harness';
+import { eventually, logEntries, newSessionId, startHarness, type DispatchHarness } from '../../test/harness';
 
 /**
  * Summaries at a conversation's transitions: the status change is published as chat-log publishes

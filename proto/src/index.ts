@@ -9,6 +9,8 @@ export * from './rest/chatbot';
 export * from './bus/payloads';
 export * from './bus/account-payloads';
 export * from './bus/chatbot-payloads';
+export * from './rest/conversations';
+export * from './bus/conversation-payloads';
 export * from './bus/subjects';
 export * from './bus/streams';
 export { contractSchemas } from './json-schema';

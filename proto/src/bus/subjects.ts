@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import * as p from './payloads';
 import * as a from './account-payloads';
 import * as r from '../rest/accounts';
-import * as c from './chatbot-payloads';
+import * as cb from './chatbot-payloads';
 import { ChatbotSettingsRecord } from '../rest/chatbot';
+import * as c from './conversation-payloads';
+import * as cr from '../rest/conversations';
 
 /**
  * Every NATS subject of the system, one schema each, versioned in its name.
@@ -65,9 +67,9 @@ export const events = {
     'Frames for one session, received by the gateway instance that holds its socket.'),
   catalogueChanged: event('qna.catalogue.changed.v1', null, null, p.CatalogueChangedV1,
     'qna-cache loaded or changed its catalogue; whoever keeps its card names asks for them again.'),
-  chatStatusChanged: event('chat.status.changed.v1', 'session', 'CHAT_STATUS', c.ChatStatusChangedV1,
+  chatStatusChanged: event('chat.status.changed.v1', 'session', 'CHAT_STATUS', cb.ChatStatusChangedV1,
     'A conversation changed status (bot, waiting, agent, completed); published by chat-log, its owner, after the transition committed.'),
-  summaryJob: event('llm.summary.v1', 'session', 'LLM_SUMMARIES', c.SummaryJobV1,
+  summaryJob: event('llm.summary.v1', 'session', 'LLM_SUMMARIES', cb.SummaryJobV1,
     'Summarise a conversation that entered waiting or completed (work queue shared by every llm-dispatch replica).'),
 } as const;
 
@@ -80,6 +82,18 @@ export const requests = {
     'The last entries of a session, oldest first (an LLM job carries its own, from chat.stored).'),
   sessionAccess: request('chatlog.session.access.v1', null, 'chat-log', p.SessionAccessQuery, p.SessionAccessResult,
     'Whether a caller (an account, or anonymous) may open a session: new, its owner, anonymous, or another account\'s.'),
+  conversationCreate: request('chatlog.conversation.create.v1', null, 'chat-log', c.ConversationCreateCommand, cr.Conversation,
+    'Start an empty conversation owned by the caller, with an optional title.'),
+  conversationList: request('chatlog.conversation.list.v1', null, 'chat-log', c.ConversationListCommand, cr.ConversationListResponse,
+    'A page of the caller\'s conversations, newest first, and how many there are.'),
+  conversationGet: request('chatlog.conversation.get.v1', null, 'chat-log', c.ConversationGetCommand, cr.Conversation,
+    'One conversation of the caller; E4005 for anyone else\'s, an unknown or a deleted one.'),
+  conversationRename: request('chatlog.conversation.rename.v1', null, 'chat-log', c.ConversationRenameCommand, cr.Conversation,
+    'Set the title of one of the caller\'s conversations.'),
+  conversationDelete: request('chatlog.conversation.delete.v1', null, 'chat-log', c.ConversationDeleteCommand, cr.ConversationDeletedResponse,
+    'Erase one of the caller\'s conversations: messages, replies, feedback and queued frames; later messages on its id are refused.'),
+  conversationHistory: request('chatlog.conversation.history.v1', null, 'chat-log', c.ConversationHistoryCommand, cr.HistoryPageResponse,
+    'A page of one of the caller\'s conversations, newest page first, with the tool metadata of replies.'),
   frames: request('chatlog.frames.v1', null, 'chat-log', p.FramesQuery, p.FramesResult,
     'Committed frames of a session after a sequence number, for resume after reconnect.'),
   prompt: request('chatlog.prompt.v1', null, 'chat-log', p.PromptQuery, p.PromptStatus,
@@ -138,13 +152,13 @@ export const requests = {
     'Who an X-API-Key acts for and within which scopes; E4012 when unknown, expired or revoked.'),
   chatbotSettingsGet: request('persona.chatbot.settings.get.v1', null, 'persona', p.Empty, ChatbotSettingsRecord,
     'The chatbot settings in force (version 0, settings null, when none was ever saved).'),
-  chatbotSettingsPut: request('persona.chatbot.settings.put.v1', null, 'persona', c.ChatbotSettingsPutCommand, ChatbotSettingsRecord,
+  chatbotSettingsPut: request('persona.chatbot.settings.put.v1', null, 'persona', cb.ChatbotSettingsPutCommand, ChatbotSettingsRecord,
     'An admin saves a new version of the chatbot settings; persona keeps it and puts it in the KV bucket the workers watch.'),
-  chatbotSettingsHistory: request('persona.chatbot.settings.history.v1', null, 'persona', c.ChatbotSettingsHistoryQuery, c.ChatbotSettingsHistoryResult,
+  chatbotSettingsHistory: request('persona.chatbot.settings.history.v1', null, 'persona', cb.ChatbotSettingsHistoryQuery, cb.ChatbotSettingsHistoryResult,
     'Saved versions of the chatbot settings with who saved them and when, newest first.'),
-  summarySave: request('chatlog.summary.save.v1', null, 'chat-log', c.SummarySaveCommand, c.SummarySaveResult,
+  summarySave: request('chatlog.summary.save.v1', null, 'chat-log', cb.SummarySaveCommand, cb.SummarySaveResult,
     'Keep a conversation summary; the first per (session, trigger, version) is kept, a repeat answers stored: false.'),
-  summaryGet: request('chatlog.summary.get.v1', null, 'chat-log', c.SummaryQuery, c.SummaryResult,
+  summaryGet: request('chatlog.summary.get.v1', null, 'chat-log', cb.SummaryQuery, cb.SummaryResult,
     'A conversation\'s summaries, newest first; E4005 when chat-log does not know the conversation.'),
   queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
     'Pending and in-flight jobs of the LLM worker pool.'),

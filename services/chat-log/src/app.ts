@@ -18,6 +18,7 @@ import { createSerial } from './frames/serial';
 import { serveSessionQueries } from './queries/session-query.handler';
 import { serveSummaries } from './summaries/summary.handlers';
 import { createSummaryTrigger } from './summaries/summary.trigger';
+import { serveConversations } from './conversations/conversation.handler';
 
 export interface AppDeps {
   config: Config;
@@ -73,6 +74,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   serveSummaries(bus, { db, logger });
+  serveConversations(bus, { db, logger });
   await startConsumers(deps, parts);
   const sweeps = startSweeps(deps, parts);
   return {

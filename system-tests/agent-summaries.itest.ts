@@ -22,7 +22,7 @@ async function call(method: string, path: string, options: { token?: string; bod
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const res = await fetch(`${system.gateways[0]}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined }; // eslint-disable-line @typescript-eslint/no-unsafe-assignment
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 async function signIn(email: string, password: string): Promise<string> {

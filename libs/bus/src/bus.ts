@@ -192,7 +192,7 @@ export class Bus {
     })();
   }
 
-  /** A JetStream key-value bucket (created if missing) whose entries expire after `ttlMs`. */
+  /** A JetStream key-value bucket (created if missing) whose entries expire after `ttlMs` (0: never). */
   async kv(bucket: string, ttlMs: number): Promise<KeyValue> {
     return keyValueOf(await new Kvm(this.wire.nc).create(this.ns.stream(bucket), { ttl: ttlMs, history: 1 }));
   }

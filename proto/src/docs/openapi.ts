@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as rest from '../rest/bodies';
 import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
+import { chatbotPaths } from './openapi-chatbot';
 import { conversationPaths } from './openapi-conversations';
 
 /**
@@ -76,6 +77,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       ...accountPaths({ json, error }),
+      ...chatbotPaths({ json, error }),
       ...conversationPaths({ json, error }),
     }),
     components: { securitySchemes: accountSecuritySchemes },

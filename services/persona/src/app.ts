@@ -2,6 +2,7 @@ import type { Bus } from '@chatbot/bus';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
 import { prepareAccounts, type AccountSettings } from './accounts/accounts.app';
 import { consumeUsage } from './accounts/usage/usage.consumer';
+import { serveChatbotSettings } from './chatbot-settings/settings.handlers';
 import type { PrismaClient } from './generated/prisma/client';
 import { loginHandler } from './login.handler';
 import { createPersonaMetrics, instrument } from './persona.metrics';
@@ -57,6 +58,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   bus.serve('binding', instrument('binding', observed, bindingHandler(handlerDeps)));
   bus.serve('recommend', instrument('recommend', observed, recommendHandler(handlerDeps)));
   await consumeUsage(bus, deps.prisma, logger);
+  const settings = await serveChatbotSettings({ bus, prisma: deps.prisma, logger, metrics });
 
   return {
     ops: {
@@ -64,6 +66,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       registry,
       readiness: { nats: () => bus.ping(), postgres: () => repository.ping() },
     },
-    stop: () => bus.close(),
+    async stop() {
+      await settings.stop();
+      await bus.close();
+    },
   };
 }

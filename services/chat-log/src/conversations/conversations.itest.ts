@@ -134,6 +134,8 @@ describe('delete', () => {
     await exchange(alice, session, 'left waiting');
     // A frame whose publish failed stays queued until the outbox publishes it again.
     await h.db.$executeRawUnsafe(`INSERT INTO chat_log.outbox (session_id, seq) VALUES ($1::uuid, 99)`, session);
+    const summary = { session_id: session, trigger: 'waiting' as const, version: 1, issue: 'first', tried: 'answer', open: 'left waiting', category: 'general', source: 'extractive' as const };
+    expect(await h.bus.request('summarySave', summary)).toEqual({ stored: true });
     expect(await leftOf(session)).toEqual({ messages: 2, replies: 1, feedback: 1, outbox: 1, waiting: 1 });
     expect(await h.inboundInBroker(session)).toBe(2);
 
@@ -141,9 +143,12 @@ describe('delete', () => {
     expect(await leftOf(session)).toEqual({ messages: 0, replies: 0, feedback: 0, outbox: 0, waiting: 0 });
     // Whatever table a later migration adds with a session_id column, nothing of the session is left in it.
     const anywhere = await rowsAnywhere(session);
-    expect(Object.keys(anywhere)).toEqual(expect.arrayContaining(['messages', 'outbox', 'replies', 'waiting_sessions']));
+    expect(Object.keys(anywhere)).toEqual(expect.arrayContaining(['messages', 'outbox', 'replies', 'summaries', 'waiting_sessions']));
     expect(anywhere).toEqual(Object.fromEntries(Object.keys(anywhere).map((table) => [table, 0])));
     expect(await h.inboundInBroker(session)).toBe(0); // what the user sent is gone from the broker too
+    // A summary job still in flight finds the conversation gone, and agents find nothing to read.
+    await expect(h.bus.request('summarySave', { ...summary, trigger: 'completed', version: 2 })).rejects.toMatchObject({ code: 'E4005' });
+    await expect(h.bus.request('summaryGet', { session_id: session })).rejects.toMatchObject({ code: 'E4005' });
     const [tombstone] = await h.db.$queryRawUnsafe<Array<{ title: string | null; deleted: boolean }>>(
       `SELECT title, deleted_at IS NOT NULL AS deleted FROM chat_log.sessions WHERE id = $1::uuid`, session,
     );

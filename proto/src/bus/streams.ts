@@ -55,3 +55,9 @@ export const consumers = {
   qnaRouter: { stream: 'CHAT_STORED', durable: 'qna-cache-router' },
   llmDispatch: { stream: 'LLM_JOBS', durable: 'llm-dispatch' },
 } as const satisfies Record<string, { stream: StreamName; durable: string }>;
+
+/**
+ * JetStream object-store buckets: `ATTACHMENTS` holds uploaded files under their attachment id
+ * (stream `OBJ_ATTACHMENTS`); the gateway writes and reads them, chat-log sweeps cut-off uploads.
+ */
+export const objectBuckets = { attachments: 'ATTACHMENTS' } as const;

@@ -1,5 +1,5 @@
 import { ORPHAN_SWEEP_MS, type Bus, type ConsumerSpec } from '@chatbot/bus';
-import { consumers } from '@chatbot/proto';
+import { consumers, objectBuckets } from '@chatbot/proto';
 import { every, type Logger, type OpsEndpoints, type Periodic, type Registry } from '@chatbot/runtime';
 import { retryWhileDatabaseDown } from '@chatbot/store';
 import { createChatLogMetrics } from './chat-log.metrics';
@@ -16,6 +16,8 @@ import { createRedriveSweep } from './sweeps/redrive.worker';
 import { createReplyHandler } from './commit/reply.handler';
 import { createSerial } from './frames/serial';
 import { serveSessionQueries } from './queries/session-query.handler';
+import { serveAttachments } from './attachments/attachment.handler';
+import { createAttachmentSweep } from './attachments/attachment.sweep';
 
 export interface AppDeps {
   config: Config;
@@ -70,8 +72,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { publisher, serial } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
+  serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
   await startConsumers(deps, parts);
-  const sweeps = startSweeps(deps, parts);
+  const bucket = await bus.objectBucket(objectBuckets.attachments);
+  const attachmentSweep = createAttachmentSweep({ db, bucket, logger, graceMs: config.ATTACHMENT_GRACE_MS });
+  const sweeps = [...startSweeps(deps, parts), every('attachments', config.ATTACHMENT_SWEEP_MS, logger, attachmentSweep)];
   return {
     ops: {
       service: 'chat-log',

@@ -50,7 +50,8 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
   };
   const common = { bus, link, logger, metrics, requestTimeoutMs: config.REQUEST_TIMEOUT_MS };
   const auth = authSetup(config, bus, logger);
-  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS });
+  const uploads = { maxBytes: config.UPLOAD_MAX_BYTES, timeoutMs: config.UPLOAD_TIMEOUT_MS };
+  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS, uploads });
   const server = createServer(http);
   const sockets = new ChatSockets(server, {
     ...common,

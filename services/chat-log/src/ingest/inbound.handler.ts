@@ -89,6 +89,8 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
     clientTimestamp: payload.client_timestamp === undefined ? null : storable(payload.client_timestamp),
     receivedAt: timestampOr(payload.received_at),
     inboundSeq: delivery.streamSeq,
+    ...(payload.user_id ? { userId: payload.user_id } : {}),
+    ...(payload.attachment_ids ? { attachmentIds: payload.attachment_ids } : {}),
   };
 }
 

@@ -6,6 +6,10 @@ export interface InboundMessage {
   clientTimestamp: string | null;
   receivedAt: Date;
   inboundSeq: number;
+  /** The signed-in sender, when there is one (only its own uploads can be linked). */
+  userId?: string;
+  /** Attachments the message references (linked when it is first stored). */
+  attachmentIds?: string[];
 }
 
 /** `restored`: stored before (a resend, a redelivery); it may already have a reply. */

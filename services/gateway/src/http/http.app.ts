@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import express, { type Express, type RequestHandler } from 'express';
 import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runtime';
+import { attachmentRouter } from '../attachments/attachment.routes';
+import type { UploadLimits } from '../attachments/upload.receiver';
 import { authRouter, type AuthRouteDeps } from '../auth/auth.routes';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
@@ -14,6 +16,7 @@ export interface HttpDeps extends RestDeps, AuthRouteDeps {
   metrics: GatewayMetrics;
   ops: OpsEndpoints;
   corsOrigins: string[];
+  uploads: UploadLimits;
 }
 
 /** The REST API and the ops endpoints; no port: `app.ts` puts it on a server. */
@@ -25,6 +28,8 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.get(['/healthz', '/readyz', '/metrics'], opsHandler(deps.ops));
   app.use(corsMiddleware(deps.corsOrigins));
   app.use(correlation);
+  // Before the JSON parser: an upload's body is streamed by its route, never parsed whole.
+  app.use(attachmentRouter(deps));
   app.use(express.json({ limit: '64kb' }));
   app.use(restRouter(deps));
   app.use(authRouter(deps));

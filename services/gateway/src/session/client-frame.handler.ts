@@ -70,6 +70,8 @@ export class ClientFrameHandler {
       received_at: new Date().toISOString(),
       gateway_id: gatewayId,
       protocol: this.protocol,
+      // chat-log links only the sender's own complete uploads of this session (it needs user_id).
+      ...(frame.attachment_ids ? { attachment_ids: frame.attachment_ids } : {}),
     };
     if (logger.isLevelEnabled('debug')) {
       logger.debug({ subject: 'chat.inbound.v1', sessionId: this.sessionId, messageId, correlationId }, 'message received');

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWorld, type GatewayWorld } from './harness';
+import { startWorld, type GatewayWorld, type Peer } from './harness';
 
 export const JWT_SECRET = 'gateway-itest-jwt-secret-0123456789abcdef';
 
@@ -31,10 +31,18 @@ export interface Answer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- specs read whatever came back
 }
 
-export async function startAuthWorld(persona: Record<string, string> = {}, gateway: Record<string, string> = {}): Promise<AuthWorld> {
+/** The gateway's environment in these specs (a second gateway of a spec takes the same). */
+export const authGatewayEnv = { JWT_SECRET, TRUST_PROXY: '1', API_KEY_CACHE_SECONDS: '0', REQUEST_TIMEOUT_MS: '5000' };
+
+/** `more`: other real peers (chat-log, say) and their environment. */
+export async function startAuthWorld(
+  persona: Record<string, string> = {},
+  gateway: Record<string, string> = {},
+  more: { peers?: Peer[]; peerEnv?: Partial<Record<Peer, Record<string, string>>> } = {},
+): Promise<AuthWorld> {
   const world = await startWorld(
-    { JWT_SECRET, TRUST_PROXY: '1', API_KEY_CACHE_SECONDS: '0', REQUEST_TIMEOUT_MS: '5000', ...gateway },
-    { peers: ['persona'], peerEnv: { persona: { JWT_SECRET, ...persona } } },
+    { ...authGatewayEnv, ...gateway },
+    { peers: ['persona', ...(more.peers ?? [])], peerEnv: { ...more.peerEnv, persona: { JWT_SECRET, ...persona } } },
   );
   return {
     ...world,

@@ -65,9 +65,9 @@ export async function findComplete(db: Db, id: string): Promise<AttachmentRecord
  * session, uploaded by the sender, not linked yet. Any other id is left alone (the message is
  * stored all the same). Runs in the transaction that stores the messages.
  */
-export async function linkToMessages(tx: Sql, links: Array<{ messageId: string; sessionId: string; userId: string; attachmentIds: string[] }>): Promise<void> {
+export async function linkToMessages(tx: Sql, links: Array<{ messageId: string; sessionId: string; senderId: string; ids: string[] }>): Promise<void> {
   if (links.length === 0) return;
-  const json = JSON.stringify(links.flatMap((l) => l.attachmentIds.map((id) => ({ id, message_id: l.messageId, session_id: l.sessionId, owner_id: l.userId }))));
+  const json = JSON.stringify(links.flatMap((l) => l.ids.map((id) => ({ id, message_id: l.messageId, session_id: l.sessionId, owner_id: l.senderId }))));
   await tx.execute`
     UPDATE chat_log.attachments a SET message_id = r.message_id
     FROM jsonb_to_recordset(${json}::jsonb) AS r(id uuid, message_id text, session_id uuid, owner_id uuid)

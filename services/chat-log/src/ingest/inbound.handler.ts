@@ -89,8 +89,7 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
     clientTimestamp: payload.client_timestamp === undefined ? null : storable(payload.client_timestamp),
     receivedAt: timestampOr(payload.received_at),
     inboundSeq: delivery.streamSeq,
-    ...(payload.user_id ? { userId: payload.user_id } : {}),
-    ...(payload.attachment_ids ? { attachmentIds: payload.attachment_ids } : {}),
+    ...(payload.user_id && payload.attachment_ids ? { attachments: { ids: payload.attachment_ids, senderId: payload.user_id } } : {}),
   };
 }
 

@@ -6,10 +6,11 @@ export interface InboundMessage {
   clientTimestamp: string | null;
   receivedAt: Date;
   inboundSeq: number;
-  /** The signed-in sender, when there is one (only its own uploads can be linked). */
-  userId?: string;
-  /** Attachments the message references (linked when it is first stored). */
-  attachmentIds?: string[];
+  /**
+   * Attachments a signed-in sender's message references, linked when it is first stored (only
+   * the sender's own uploads can be: anonymous messages carry none).
+   */
+  attachments?: { ids: string[]; senderId: string };
 }
 
 /** `restored`: stored before (a resend, a redelivery); it may already have a reply. */

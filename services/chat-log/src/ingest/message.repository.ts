@@ -40,9 +40,7 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
 
 /** The new messages that reference attachments, with their sender (anonymous ones link nothing). */
 function attachmentLinks(inserts: InboundPlan['inserts']) {
-  return inserts.flatMap((m) =>
-    m.userId && m.attachmentIds?.length ? [{ messageId: m.messageId, sessionId: m.sessionId, userId: m.userId, attachmentIds: m.attachmentIds }] : [],
-  );
+  return inserts.flatMap((m) => (m.attachments ? [{ messageId: m.messageId, sessionId: m.sessionId, ...m.attachments }] : []));
 }
 
 /** Which ids of the batch are stored already, and whether each has a reply. */

@@ -25,6 +25,8 @@ export interface UploadDeps {
 
 /** Room for the form's boundaries, part headers and the session_id field around the file. */
 const FORM_SLACK_BYTES = 16 * 1024;
+/** How long a refused upload's remaining bytes are discarded before the connection is cut. */
+const LINGER_MS = 2_000;
 /** Sessions a signed-in caller may upload to: one of their own, or one nobody has written to yet. */
 const UPLOADABLE = new Set(['new', 'owner']);
 
@@ -73,17 +75,30 @@ function displayName(given: string | undefined): string {
 }
 
 /**
- * Refused mid-body: nothing more is read. The answer goes out with `Connection: close`, then the
- * connection is half-closed and dropped, so a client still sending gets its status first.
+ * Refused mid-body: nothing more is parsed or stored. Node closes a connection whose response ends
+ * before its request did, and closing under a client still writing resets it: its TCP stack then
+ * drops our answer unread. So the answer's bytes go out at once (the client can read all of it:
+ * it has a Content-Length), while what still arrives is discarded, and the response is ended (the
+ * connection closed) when the body ends or after LINGER_MS: the lingering close of web servers.
  */
 function stopReading(req: Request, res: Response): void {
   req.unpipe();
-  req.pause();
-  if (!res.headersSent) res.setHeader('Connection', 'close');
-  res.once('finish', () => {
-    req.socket.end();
-    setTimeout(() => req.destroy(), 1_000).unref();
-  });
+  req.resume();
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((...args: unknown[]) => {
+    const [chunk, encoding] = args;
+    if (chunk !== undefined && typeof chunk !== 'function') res.write(chunk as string, (typeof encoding === 'string' ? encoding : 'utf8') as BufferEncoding);
+    let ended = false;
+    const finish = () => {
+      clearTimeout(cut);
+      if (!ended) end();
+      ended = true;
+    };
+    const cut = setTimeout(finish, LINGER_MS);
+    if (req.complete) finish();
+    else req.once('end', finish).once('close', finish);
+    return res;
+  }) as Response['end'];
 }
 
 /** A client that went away mid-body, or an upload past its time: the file stream is failed with it. */

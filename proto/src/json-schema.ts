@@ -5,6 +5,7 @@ import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/se
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
+import * as attachments from './rest/attachments';
 
 /**
  * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
@@ -38,6 +39,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.request', rest.FeedbackRequest, 'input');
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
+  add('rest/attachment.response', attachments.AttachmentResponse);
   addAccountBodies(add);
   return out;
 }

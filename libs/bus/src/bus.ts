@@ -200,7 +200,7 @@ export class Bus {
   async objectBucket(bucket: string, maxBytes = 0): Promise<ObjectBucket> {
     const name = this.ns.stream(bucket);
     const os = await new Objm(this.wire.nc).create(name, { storage: StorageType.File, replicas: 1, ...(maxBytes > 0 ? { max_bytes: maxBytes } : {}) });
-    return objectBucketOf(os, this.wire.jsm, name);
+    return objectBucketOf(os, this.wire.js, this.wire.jsm, name);
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { JetStreamManager } from '@nats-io/jetstream';
+import { createHash } from 'node:crypto';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { ObjectStore as NatsObjectStore } from '@nats-io/obj';
 
 /** One stored object, read as it streams out of the bucket. */
@@ -36,19 +37,23 @@ export interface ObjectBucket {
 const chunkPrefix = (bucket: string) => `$O.${bucket}.C.`;
 const streamOf = (bucket: string) => `OBJ_${bucket}`;
 
-export function objectBucketOf(os: NatsObjectStore, jsm: JetStreamManager, bucket: string): ObjectBucket {
+/** How long one chunk of a read may take to arrive. */
+const CHUNK_WAIT_MS = 5_000;
+
+export function objectBucketOf(os: NatsObjectStore, js: JetStreamClient, jsm: JetStreamManager, bucket: string): ObjectBucket {
   return {
     async put(name, source) {
       const info = await os.put({ name }, readableFrom(source));
       return { size: info.size };
     },
     async get(name) {
-      const result = await os.get(name);
-      if (!result) return null;
-      return { size: result.info.size, data: checked(result.data, result.error) };
+      const info = await os.info(name);
+      if (!info || info.deleted) return null;
+      return { size: info.size, data: readChunks(js, bucket, `${chunkPrefix(bucket)}${info.nuid}`, info.chunks, info.digest) };
     },
     async delete(name) {
-      if (!(await os.info(name))) return false;
+      const info = await os.info(name);
+      if (!info || info.deleted) return false;
       await os.delete(name);
       return true;
     },
@@ -81,11 +86,30 @@ function readableFrom(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Ar
   );
 }
 
-/** The read stream, then the client's verdict on it: a read cut short throws instead of ending early. */
-async function* checked(data: ReadableStream<Uint8Array>, error: Promise<Error | null>): AsyncIterable<Uint8Array> {
-  for await (const chunk of data as unknown as AsyncIterable<Uint8Array>) yield chunk;
-  const failure = await error;
-  if (failure) throw failure;
+/**
+ * An object's chunks, pulled one at a time by an ordered consumer as the reader asks for them: a
+ * slow reader (a download over a slow link) holds one chunk here, not the object. (The client's
+ * own get pushes every chunk into an unbounded stream.) The digest the bucket stored is checked
+ * at the end, so a corrupt object fails its read instead of ending quietly.
+ */
+async function* readChunks(js: JetStreamClient, bucket: string, subject: string, count: number, digest: string): AsyncIterable<Uint8Array> {
+  if (count === 0) return;
+  const consumer = await js.consumers.get(streamOf(bucket), { filter_subjects: subject });
+  const hash = createHash('sha256');
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const msg = await consumer.next({ expires: CHUNK_WAIT_MS });
+      if (!msg) throw new Error(`object store: chunk ${i + 1} of ${count} did not arrive`);
+      hash.update(msg.data);
+      yield msg.data;
+    }
+  } finally {
+    await consumer.delete().catch(() => undefined);
+  }
+  // The bucket writes `SHA-256=<padded base64url>`.
+  if (!hash.digest().equals(Buffer.from(digest.replace(/^SHA-256=/, ''), 'base64url'))) {
+    throw new Error('object store: the object read does not match its digest');
+  }
 }
 
 async function purgeOrphans(os: NatsObjectStore, jsm: JetStreamManager, bucket: string, olderThanMs: number): Promise<number> {

@@ -6,6 +6,7 @@ import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002Serv
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
 import * as attachments from './rest/attachments';
+import * as conversations from './rest/conversations';
 
 /**
  * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
@@ -41,6 +42,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/error.response', rest.ErrorResponse);
   add('rest/attachment.response', attachments.AttachmentResponse);
   addAccountBodies(add);
+  addConversationBodies(add);
   return out;
 }
 
@@ -58,4 +60,13 @@ function addAccountBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 
   add('rest/api-key.create.request', accounts.ApiKeyCreateRequest, 'input');
   add('rest/api-key.created.response', accounts.ApiKeyCreatedResponse);
   add('rest/api-key.list.response', accounts.ApiKeyListResponse);
+}
+
+function addConversationBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 'output') => void) {
+  add('rest/conversation.create.request', conversations.ConversationCreateRequest, 'input');
+  add('rest/conversation.rename.request', conversations.ConversationRenameRequest, 'input');
+  add('rest/conversation.response', conversations.Conversation);
+  add('rest/conversation.list.response', conversations.ConversationListResponse);
+  add('rest/conversation.deleted.response', conversations.ConversationDeletedResponse);
+  add('rest/history.page.response', conversations.HistoryPageResponse);
 }

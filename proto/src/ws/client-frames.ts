@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MessageId } from '../common';
+import { MessageId, SystemPrompt } from '../common';
 import { AttachmentId } from '../rest/attachments';
 
 /**
@@ -18,5 +18,11 @@ export const ClientChatFrame = z.object({
   timestamp: z.string().max(64).optional(),
   /** Attachments uploaded before (`POST /api/chats/upload`) that this message references; v2 only. */
   attachment_ids: z.array(AttachmentId).min(1).max(10).optional(),
+  /**
+   * This message's system prompt in place of the deployment's (seed 002's idea). Taken only from
+   * callers the deployment allows (an admin, an API key with the `system_prompt` scope); anyone
+   * else gets an `E4013` error frame and the message is not taken.
+   */
+  system_prompt: SystemPrompt.optional(),
 });
 export type ClientChatFrame = z.infer<typeof ClientChatFrame>;

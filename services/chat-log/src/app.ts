@@ -18,6 +18,7 @@ import { createSerial } from './frames/serial';
 import { serveSessionQueries } from './queries/session-query.handler';
 import { serveAttachments } from './attachments/attachment.handler';
 import { createAttachmentSweep } from './attachments/attachment.sweep';
+import { serveConversations } from './conversations/conversation.handler';
 
 export interface AppDeps {
   config: Config;
@@ -67,14 +68,15 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, bus, db, logger, registry } = deps;
   const parts = buildParts(deps);
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES']);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'CHAT_USAGE']);
   // Before anything can publish or hand out a newer frame: see drainOutbox.
   const { publisher, serial } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
-  serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
-  await startConsumers(deps, parts);
   const bucket = await bus.objectBucket(objectBuckets.attachments);
+  serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
+  serveConversations(bus, { db, logger, bucket });
+  await startConsumers(deps, parts);
   const attachmentSweep = createAttachmentSweep({ db, bucket, logger, graceMs: config.ATTACHMENT_GRACE_MS });
   const sweeps = [...startSweeps(deps, parts), every('attachments', config.ATTACHMENT_SWEEP_MS, logger, attachmentSweep)];
   return {

@@ -34,15 +34,19 @@ export interface Answer {
 /** The gateway's environment in these specs (a second gateway of a spec takes the same). */
 export const authGatewayEnv = { JWT_SECRET, TRUST_PROXY: '1', API_KEY_CACHE_SECONDS: '0', REQUEST_TIMEOUT_MS: '5000' };
 
-/** `more`: other real peers (chat-log, say) and their environment. */
+/**
+ * `peers`: real services to start beside persona (chat-log for the conversation and chat socket
+ * specs), with their environment in `peerEnv`.
+ */
 export async function startAuthWorld(
   persona: Record<string, string> = {},
   gateway: Record<string, string> = {},
-  more: { peers?: Peer[]; peerEnv?: Partial<Record<Peer, Record<string, string>>> } = {},
+  peers: Peer[] = [],
+  peerEnv: Partial<Record<Peer, Record<string, string>>> = {},
 ): Promise<AuthWorld> {
   const world = await startWorld(
     { ...authGatewayEnv, ...gateway },
-    { peers: ['persona', ...(more.peers ?? [])], peerEnv: { ...more.peerEnv, persona: { JWT_SECRET, ...persona } } },
+    { peers: ['persona', ...peers], peerEnv: { ...peerEnv, persona: { JWT_SECRET, ...persona } } },
   );
   return {
     ...world,

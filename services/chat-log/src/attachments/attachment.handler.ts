@@ -1,5 +1,6 @@
 import type { Bus } from '@chatbot/bus';
-import { AppError, isAppError, type Logger } from '@chatbot/runtime';
+import type { Logger } from '@chatbot/runtime';
+import { storage } from '../store/storage';
 import type { Db } from '../store/database';
 import { complete, createPending, findComplete, type DailyCap } from './attachment.repository';
 
@@ -18,15 +19,4 @@ export function serveAttachments(bus: Bus, deps: { db: Db; logger: Logger; cap: 
     ),
   );
   bus.serve('attachmentGet', (request, context) => storage(deps.logger, context.correlationId, () => findComplete(db, request.attachment_id)));
-}
-
-/** Caller errors pass through; anything else here is the database failing: E5003. */
-async function storage<T>(logger: Logger, correlationId: string, task: () => Promise<T>): Promise<T> {
-  try {
-    return await task();
-  } catch (error) {
-    if (isAppError(error)) throw error;
-    logger.warn({ err: error, correlationId }, 'attachment query failed');
-    throw new AppError('E5003', undefined, { cause: error });
-  }
 }

@@ -84,6 +84,12 @@ export async function attachmentIdsOf(db: Db, messageIds: string[]): Promise<Map
   return byMessage;
 }
 
+/** Every attachment of a session, pending or complete (whose bytes a deleted conversation takes along). */
+export async function attachmentIdsOfSession(db: Db, sessionId: string): Promise<string[]> {
+  const rows = await db.sql.query<Array<{ id: string }>>`SELECT id::text FROM chat_log.attachments WHERE session_id = ${sessionId}::uuid`;
+  return rows.map((r) => r.id);
+}
+
 /** Pending attachments older than `graceMs`: uploads cut off half-way. */
 export async function stalePending(db: Db, graceMs: number, limit: number): Promise<string[]> {
   const rows = await db.sql.query<Array<{ id: string }>>`

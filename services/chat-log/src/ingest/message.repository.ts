@@ -3,7 +3,7 @@ import type { Db } from '../store/database';
 import { historiesByPoint, historySelect, type HistoryRow } from '../store/history.repository';
 import { transaction, type Sql } from '../store/sql';
 import { linkToMessages } from '../attachments/attachment.repository';
-import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage } from './message.planner';
+import { planInbound, type InboundMessage, type InboundPlan, type InboundState, type StoredMessage } from './message.planner';
 
 export interface StoreResult {
   plan: InboundPlan;
@@ -24,8 +24,8 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
   return transaction(db.pool, async (tx) => {
     const sessionIds = [...new Set(batch.map((m) => m.sessionId))].sort();
     const messageIds = [...new Set(batch.map((m) => m.messageId))];
-    const nextTurn = await lockSessions(tx, sessionIds);
-    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn });
+    const { nextTurn, owners } = await lockSessions(tx, sessionIds);
+    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn, owners });
     if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts);
     await linkToMessages(tx, attachmentLinks(plan.inserts));
     if (plan.routed.length === 0) return { plan, histories: null };
@@ -40,26 +40,35 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
 
 /** The new messages that reference attachments, with their sender (anonymous ones link nothing). */
 function attachmentLinks(inserts: InboundPlan['inserts']) {
-  return inserts.flatMap((m) => (m.attachments ? [{ messageId: m.messageId, sessionId: m.sessionId, ...m.attachments }] : []));
+  return inserts.flatMap((m) =>
+    m.userId && m.attachmentIds ? [{ messageId: m.messageId, sessionId: m.sessionId, senderId: m.userId, ids: m.attachmentIds }] : [],
+  );
 }
 
 /** Which ids of the batch are stored already, and whether each has a reply. */
 async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, StoredMessage>> {
-  const rows = await tx.query<Array<{ message_id: string; session_id: string; turn: number; text: string; received_at: Date; answered: boolean }>>`
-    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at,
+  const rows = await tx.query<Array<{ message_id: string; session_id: string; turn: number; text: string; received_at: Date; system_prompt: string | null; answered: boolean }>>`
+    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, m.system_prompt,
       EXISTS (SELECT 1 FROM chat_log.replies r WHERE r.prompt_message_id = m.message_id) AS answered
     FROM chat_log.messages m WHERE m.message_id = ANY(${messageIds}::text[])`;
   return new Map(
-    rows.map((r) => [r.message_id, { sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, answered: r.answered }]),
+    rows.map((r) => [
+      r.message_id,
+      { sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, systemPrompt: r.system_prompt, answered: r.answered },
+    ]),
   );
 }
 
-async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Map<string, number>> {
+async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Pick<InboundState, 'nextTurn' | 'owners'>> {
   await tx.execute`
     INSERT INTO chat_log.sessions (id) SELECT unnest(${sessionIds}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
-  const rows = await tx.query<Array<{ id: string; next_turn: number }>>`
-    SELECT id::text, next_turn FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
-  return new Map(rows.map((r) => [r.id, r.next_turn]));
+  const rows = await tx.query<Array<{ id: string; next_turn: number; owner_id: string | null; deleted: boolean }>>`
+    SELECT id::text, next_turn, owner_id::text, deleted_at IS NOT NULL AS deleted
+    FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
+  return {
+    nextTurn: new Map(rows.map((r) => [r.id, r.next_turn])),
+    owners: new Map(rows.map((r) => [r.id, { ownerId: r.owner_id, deleted: r.deleted }])),
+  };
 }
 
 async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
@@ -72,33 +81,43 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
       client_timestamp: m.clientTimestamp,
       received_at: m.receivedAt.toISOString(),
       inbound_seq: m.inboundSeq,
+      system_prompt: m.systemPrompt,
     })),
   );
   await tx.execute`
-    INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq)
-    SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq
+    INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt)
+    SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt
     FROM jsonb_to_recordset(${json}::jsonb) AS r(message_id text, session_id uuid, turn int, text text,
-      client_timestamp text, received_at timestamptz, inbound_seq bigint)`;
+      client_timestamp text, received_at timestamptz, inbound_seq bigint, system_prompt text)`;
 }
 
 /**
  * Moves the counters of the sessions that got a message (a session now waiting for a reply is
- * listed in `waiting_sessions` by a trigger, migration 003) and, in the same statement, reads the
- * history before each routed message.
+ * listed in `waiting_sessions` by a trigger, migration 003), gives a new session to the account
+ * that sent its first message, and moves `updated_at` of owned sessions only: an anonymous
+ * session's row keeps its indexed columns, so its update stays HOT (migration 004).
  */
 async function advanceTurns(tx: Sql, plan: InboundPlan): Promise<void> {
+  const { ids, turns, claims } = counterColumns(plan);
   await tx.execute`
-    UPDATE chat_log.sessions s SET next_turn = u.next_turn
-    FROM unnest(${[...plan.nextTurn.keys()]}::uuid[], ${[...plan.nextTurn.values()]}::int[]) AS u(id, next_turn) WHERE s.id = u.id`;
+    UPDATE chat_log.sessions s SET next_turn = u.next_turn, owner_id = COALESCE(s.owner_id, u.claim),
+      updated_at = CASE WHEN COALESCE(s.owner_id, u.claim) IS NULL THEN s.updated_at ELSE now() END
+    FROM unnest(${ids}::uuid[], ${turns}::int[], ${claims}::uuid[]) AS u(id, next_turn, claim) WHERE s.id = u.id`;
 }
 
+/** advanceTurns, and in the same statement the history before each routed message. */
 function advanceTurnsAndReadHistory(tx: Sql, plan: InboundPlan, historyLimit: number): Promise<HistoryRow[]> {
-  const ids = [...plan.nextTurn.keys()];
-  const turns = [...plan.nextTurn.values()];
+  const { ids, turns, claims } = counterColumns(plan);
   return tx.query<HistoryRow[]>`
     WITH advanced AS (
-      UPDATE chat_log.sessions s SET next_turn = u.next_turn
-      FROM unnest(${ids}::uuid[], ${turns}::int[]) AS u(id, next_turn) WHERE s.id = u.id
+      UPDATE chat_log.sessions s SET next_turn = u.next_turn, owner_id = COALESCE(s.owner_id, u.claim),
+        updated_at = CASE WHEN COALESCE(s.owner_id, u.claim) IS NULL THEN s.updated_at ELSE now() END
+      FROM unnest(${ids}::uuid[], ${turns}::int[], ${claims}::uuid[]) AS u(id, next_turn, claim) WHERE s.id = u.id
     )
     ${historySelect(plan.routed, historyLimit)}`;
+}
+
+function counterColumns(plan: InboundPlan) {
+  const ids = [...plan.nextTurn.keys()];
+  return { ids, turns: ids.map((id) => plan.nextTurn.get(id)!), claims: ids.map((id) => plan.claims.get(id) ?? null) };
 }

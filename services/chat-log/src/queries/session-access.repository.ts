@@ -1,13 +1,8 @@
-import type { SessionAccessResult } from '@chatbot/proto';
 import type { Db } from '../store/database';
+import { sessionAccessOf, type SessionAccess } from '../store/session-access';
 
-type SessionAccess = SessionAccessResult['access'];
-
-/**
- * Who may use a session, while sessions have no owner column: one chat-log has not seen, or that
- * stored no message yet, is `new`; any other is `anonymous` (nobody can be its `owner` yet).
- */
-export async function accessTo(db: Db, sessionId: string, _userId: string | null): Promise<SessionAccess> {
-  const row = await db.session.findUnique({ where: { id: sessionId }, select: { nextTurn: true } });
-  return !row || row.nextTurn === 1 ? 'new' : 'anonymous';
+/** Who may open a session, from its row (see sessionAccessOf). */
+export async function accessTo(db: Db, sessionId: string, userId: string | null): Promise<SessionAccess> {
+  const row = await db.session.findUnique({ where: { id: sessionId }, select: { ownerId: true, nextTurn: true, deletedAt: true } });
+  return sessionAccessOf(row ? { ownerId: row.ownerId, nextTurn: row.nextTurn, deleted: row.deletedAt !== null } : undefined, userId);
 }

@@ -1,5 +1,6 @@
 import type { Bus } from '@chatbot/bus';
-import { AppError, isAppError, type Logger } from '@chatbot/runtime';
+import { AppError, type Logger } from '@chatbot/runtime';
+import { storage } from '../store/storage';
 import type { Db } from '../store/database';
 import { toFrame } from '../frames/frame.mapper';
 import { accessTo } from './session-access.repository';
@@ -41,15 +42,4 @@ export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; re
       return { message, frame: reply ? toFrame(reply) : null };
     }),
   );
-}
-
-/** Caller errors pass through; anything else here is the database failing: E5003. */
-async function storage<T>(logger: Logger, correlationId: string, task: () => Promise<T>): Promise<T> {
-  try {
-    return await task();
-  } catch (error) {
-    if (isAppError(error)) throw error;
-    logger.warn({ err: error, correlationId }, 'query failed');
-    throw new AppError('E5003', undefined, { cause: error });
-  }
 }

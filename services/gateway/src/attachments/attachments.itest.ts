@@ -21,9 +21,8 @@ let bucket: ObjectBucket;
 let admin: { access: string };
 
 beforeAll(async () => {
-  world = await startAuthWorld({}, { UPLOAD_TIMEOUT_MS: '6000' }, {
-    peers: ['chat-log'],
-    peerEnv: { 'chat-log': { ATTACHMENT_DAILY_UPLOADS: '4', ATTACHMENT_GRACE_MS: String(GRACE_MS), ATTACHMENT_SWEEP_MS: '500' } },
+  world = await startAuthWorld({}, { UPLOAD_TIMEOUT_MS: '6000' }, ['chat-log'], {
+    'chat-log': { ATTACHMENT_DAILY_UPLOADS: '4', ATTACHMENT_GRACE_MS: String(GRACE_MS), ATTACHMENT_SWEEP_MS: '500' },
   });
   pg = new Client({ connectionString: world.env.databaseUrl });
   await pg.connect();

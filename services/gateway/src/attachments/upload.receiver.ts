@@ -64,7 +64,13 @@ async function store(file: IncomingFile, res: Response, deps: UploadDeps): Promi
   await (await deps.bucket()).put(id, inspection.chunks);
   const { size, sha256, contentType } = inspection.result();
   deps.logger.info({ attachmentId: id, sessionId: sessionId.data, size, contentType, correlationId: res.locals.correlationId }, 'attachment stored');
-  return deps.ask('attachmentComplete', { attachment_id: id, size, sha256, content_type: contentType }, res);
+  try {
+    return await deps.ask('attachmentComplete', { attachment_id: id, size, sha256, content_type: contentType }, res);
+  } catch (error) {
+    // The record is gone (swept, or its conversation deleted meanwhile): its bytes go too.
+    await (await deps.bucket()).delete(id).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** The client's file name, for display: no path, no control characters, at most 255 characters. */

@@ -5,8 +5,10 @@ import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runti
 import { attachmentRouter } from '../attachments/attachment.routes';
 import type { UploadLimits } from '../attachments/upload.receiver';
 import { authRouter, type AuthRouteDeps } from '../auth/auth.routes';
+import { conversationRouter } from '../conversations/conversation.routes';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
+import { restRateLimit, type RestRateLimits } from './rate-limit.middleware';
 import type { GatewayMetrics } from '../gateway.metrics';
 import { restRouter, type RestDeps } from './rest.routes';
 import { webRouter } from './web.routes';
@@ -16,6 +18,7 @@ export interface HttpDeps extends RestDeps, AuthRouteDeps {
   metrics: GatewayMetrics;
   ops: OpsEndpoints;
   corsOrigins: string[];
+  rateLimits: RestRateLimits;
   uploads: UploadLimits;
 }
 
@@ -28,11 +31,14 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.get(['/healthz', '/readyz', '/metrics'], opsHandler(deps.ops));
   app.use(corsMiddleware(deps.corsOrigins));
   app.use(correlation);
+  // before the body is read: a refused call costs no parsing
+  app.use('/api', restRateLimit(deps.rateLimits));
   // Before the JSON parser: an upload's body is streamed by its route, never parsed whole.
   app.use(attachmentRouter(deps));
   app.use(express.json({ limit: '64kb' }));
   app.use(restRouter(deps));
   app.use(authRouter(deps));
+  app.use(conversationRouter(deps));
   app.use(webRouter({ logger: deps.logger }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -4,7 +4,7 @@ import type { ObjectBucket } from '@chatbot/bus';
 import { objectBuckets } from '@chatbot/proto';
 import { startService } from '@chatbot/testkit';
 import { authGatewayEnv, createAdmin, signUp, startAuthWorld, type AuthWorld } from '../../test/auth.harness';
-import { connect, eventually, sendStored, StreamLog } from '../../test/harness';
+import { connect, eventually, sendStored, StreamLog, TestSocket } from '../../test/harness';
 import { formBody, pngOf, postStream, whole, type FilePart, type UploadAnswer } from '../../test/multipart.client';
 
 /**
@@ -149,22 +149,25 @@ test('the owner and agents download; another customer gets 404, as for an id tha
   expect((await fetch(`${world.http}/api/chats/attachments/${id}`)).status).toBe(401);
 });
 
-test('a message references its sender\'s attachments; chat-log lists them in the history and ignores anybody else\'s', async () => {
+test('a signed-in message references its sender\'s attachments; the history lists them and ignores anybody else\'s', async () => {
   const owner = await signUp(world, 'sender@example.com');
   const other = await signUp(world, 'nosy@example.com');
   const sessionId = randomUUID();
+  // both upload to the session before anybody wrote to it (new to every caller)
   const mine = (await upload(owner.access, sessionId, { name: 'a.png', data: pngOf(1000) })).body.attachment_id as string;
   const theirs = (await upload(other.access, sessionId, { name: 'b.png', data: pngOf(1000) })).body.attachment_id as string;
-  // what the gateway publishes for a signed-in v2 socket's message with attachment_ids
+  const socket = await TestSocket.open(`${world.ws}?protocol=2&session_id=${sessionId}&last_seq=0&token=${owner.access}`);
   const messageId = randomUUID();
-  await world.bus.publish('chatInbound', sessionId, {
-    session_id: sessionId, message_id: messageId, text: '이 영수증 좀 봐주세요', received_at: new Date().toISOString(),
-    gateway_id: 'itest', protocol: 2, user_id: owner.id, attachment_ids: [mine, theirs, randomUUID()],
-  });
-  await eventually(async () => {
-    const { turns } = await world.bus.request('history', { session_id: sessionId, limit: 10 });
-    expect(turns.map((t) => [t.message_id, t.attachment_ids])).toEqual([[messageId, [mine]]]);
-  });
+  socket.send({ message_id: messageId, message: '이 영수증 좀 봐주세요', attachment_ids: [mine, theirs, randomUUID()] });
+  await socket.waitFor((f) => f.type === 'stored' && f.message_id === messageId);
+  await socket.close();
+  const history = await world.call('GET', `/api/chat/history?session_id=${sessionId}`, { token: owner.access });
+  expect(history.body.messages.map((m: { message_id: string; attachment_ids?: string[] }) => [m.message_id, m.attachment_ids])).toEqual([[messageId, [mine]]]);
+  const { turns } = await world.bus.request('history', { session_id: sessionId, limit: 10 });
+  expect(turns.map((t) => [t.message_id, t.attachment_ids])).toEqual([[messageId, [mine]]]);
+  // the session is the owner's now: the other account can no longer upload to it
+  expect(await upload(other.access, sessionId, { data: Buffer.from('late') })).toMatchObject({ status: 404, body: { code: 'E4005' } });
+  expect((await upload(owner.access, sessionId, { data: Buffer.from('more') })).status).toBe(201);
 });
 
 test('a v2 frame\'s attachment_ids reach chat.inbound as sent', async () => {

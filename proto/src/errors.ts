@@ -21,6 +21,12 @@ export const errorCatalogue = {
   E4015: { status: 401, retryable: false, text: 'Invalid or expired refresh token' },
   E4016: { status: 404, retryable: false, text: 'Account not found' },
   E4017: { status: 401, retryable: false, text: 'Sign-in with the identity provider failed' },
+  // Attachments (E404x, kept apart so parallel additions do not collide).
+  E4040: { status: 413, retryable: false, text: 'File too large' },
+  E4041: { status: 415, retryable: false, text: 'File type not allowed' },
+  E4042: { status: 422, retryable: false, text: 'Empty file' },
+  E4043: { status: 429, retryable: true, text: 'Daily upload limit reached' },
+  E4044: { status: 404, retryable: false, text: 'Attachment not found' },
   E5001: { status: 504, retryable: true, text: 'The assistant did not answer in time' },
   E5002: { status: 503, retryable: true, text: 'The assistant is unavailable right now' },
   E5003: { status: 503, retryable: true, text: 'Storage is unavailable right now' },

@@ -6,6 +6,7 @@ import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002Serv
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
 import * as chatbot from './rest/chatbot';
+import * as attachments from './rest/attachments';
 import * as conversations from './rest/conversations';
 
 /**
@@ -40,6 +41,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.request', rest.FeedbackRequest, 'input');
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
+  add('rest/attachment.response', attachments.AttachmentResponse);
   addAccountBodies(add);
   add('rest/chatbot.settings.request', chatbot.ChatbotSettings, 'input');
   add('rest/chatbot.settings.response', chatbot.ChatbotSettingsRecord);

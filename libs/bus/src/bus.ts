@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import {
   events,
@@ -12,9 +12,11 @@ import {
 } from '@chatbot/proto';
 import { runIn, type Logger } from '@chatbot/runtime';
 import { Kvm } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
 import { connectNats } from './connection';
 import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
 import { keyValueOf, type KeyValue } from './kv';
+import { objectBucketOf, type ObjectBucket } from './object-store';
 import { namespace, type Namespace } from './namespace';
 import { SendQueue } from './send.queue';
 import { ensureStreams, isNotFound, type ConsumerSpec } from './topology';
@@ -195,6 +197,16 @@ export class Bus {
   /** A JetStream key-value bucket (created if missing) whose entries expire after `ttlMs` (0: never). */
   async kv(bucket: string, ttlMs: number): Promise<KeyValue> {
     return keyValueOf(await new Kvm(this.wire.nc).create(this.ns.stream(bucket), { ttl: ttlMs, history: 1 }));
+  }
+
+  /**
+   * A JetStream object-store bucket (created if missing), on file storage with one replica like
+   * every stream of the system; `maxBytes` bounds what it may hold (0: no bound).
+   */
+  async objectBucket(bucket: string, maxBytes = 0): Promise<ObjectBucket> {
+    const name = this.ns.stream(bucket);
+    const os = await new Objm(this.wire.nc).create(name, { storage: StorageType.File, replicas: 1, ...(maxBytes > 0 ? { max_bytes: maxBytes } : {}) });
+    return objectBucketOf(os, this.wire.js, this.wire.jsm, name);
   }
 
   /**

@@ -7,6 +7,7 @@ export type { ConsumerSpec } from './topology';
 export type { ConsumerHandle, BatchOptions, JobOptions } from './consumers';
 export type { RequestContext, RequestHandler, RequestOptions } from './request-reply';
 export type { KeyValue, KvChange, KvEntry, KvWatch } from './kv';
+export type { ObjectBucket, StoredObject } from './object-store';
 export type { ConsumerBacklog, Durable, QueuedMessage } from './work-queue';
 export { namespace, type Namespace } from './namespace';
 export { CORRELATION_HEADER } from './codec';

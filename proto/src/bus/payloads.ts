@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { AnswerFields, MessageId, SessionId, SystemPrompt, TokenUsage } from '../common';
 import { FaqItem, PersonasResponse, TermItem } from '../rest/bodies';
+import { AttachmentId } from '../rest/attachments';
+
+/** Attachments one message may reference (uploaded first, by its sender, to its session). */
+export const AttachmentIds = z.array(AttachmentId).min(1).max(10);
 
 // ---------- Events (JetStream) ----------
 
@@ -24,6 +28,11 @@ export const ChatInboundV1 = z.object({
    * the caller; nobody downstream trusts it from anyone else).
    */
   system_prompt: SystemPrompt.optional(),
+  /**
+   * Attachments the message references. chat-log links those that are complete, of this session
+   * and uploaded by `user_id`, and ignores any other id.
+   */
+  attachment_ids: AttachmentIds.optional(),
 });
 export type ChatInboundV1 = z.infer<typeof ChatInboundV1>;
 
@@ -36,6 +45,8 @@ export const HistoryTurn = z.object({
   content: z.string(),
   message_id: z.string(),
   at: z.string(),
+  /** A user message's linked attachments (in the `history` answer only; absent when none). */
+  attachment_ids: z.array(z.string().uuid()).optional(),
 });
 export type HistoryTurn = z.infer<typeof HistoryTurn>;
 

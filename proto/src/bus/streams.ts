@@ -82,3 +82,9 @@ export const consumers = {
   chatLogSummaryTrigger: { stream: 'CHAT_STATUS', durable: 'chat-log-summary-trigger' },
   llmSummaries: { stream: 'LLM_SUMMARIES', durable: 'llm-dispatch-summaries' },
 } as const satisfies Record<string, { stream: StreamName; durable: string }>;
+
+/**
+ * JetStream object-store buckets: `ATTACHMENTS` holds uploaded files under their attachment id
+ * (stream `OBJ_ATTACHMENTS`); the gateway writes and reads them, chat-log sweeps cut-off uploads.
+ */
+export const objectBuckets = { attachments: 'ATTACHMENTS' } as const;

@@ -4,6 +4,7 @@ import * as a from './account-payloads';
 import * as r from '../rest/accounts';
 import * as cb from './chatbot-payloads';
 import { ChatbotSettingsRecord } from '../rest/chatbot';
+import * as at from './attachment-payloads';
 import * as c from './conversation-payloads';
 import * as cr from '../rest/conversations';
 
@@ -84,6 +85,12 @@ export const requests = {
     'The last entries of a session, oldest first (an LLM job carries its own, from chat.stored).'),
   sessionAccess: request('chatlog.session.access.v1', null, 'chat-log', p.SessionAccessQuery, p.SessionAccessResult,
     'Whether a caller (an account, or anonymous) may open a session: new, its owner, anonymous, or another account\'s.'),
+  attachmentCreate: request('chatlog.attachment.create.v1', null, 'chat-log', at.AttachmentCreateCommand, at.AttachmentCreateResult,
+    'An upload begins: record it pending (invisible) within the owner\'s daily cap (E4043); the bytes go to the object store after.'),
+  attachmentComplete: request('chatlog.attachment.complete.v1', null, 'chat-log', at.AttachmentCompleteCommand, at.AttachmentRecord,
+    'Every byte of an upload is stored: make it complete (visible); E4044 when it is no longer pending (swept).'),
+  attachmentGet: request('chatlog.attachment.get.v1', null, 'chat-log', at.AttachmentGetQuery, at.AttachmentRecord,
+    'One complete attachment with its owner, for the gateway to decide who may download it; E4044 otherwise.'),
   conversationCreate: request('chatlog.conversation.create.v1', null, 'chat-log', c.ConversationCreateCommand, cr.Conversation,
     'Start an empty conversation owned by the caller, with an optional title.'),
   conversationList: request('chatlog.conversation.list.v1', null, 'chat-log', c.ConversationListCommand, cr.ConversationListResponse,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as rest from '../rest/bodies';
 import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
 import { chatbotPaths } from './openapi-chatbot';
+import { attachmentPaths } from './openapi-attachments';
 import { conversationPaths } from './openapi-conversations';
 
 /**
@@ -79,6 +80,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       ...accountPaths({ json, error }),
       ...chatbotPaths({ json, error }),
       ...conversationPaths({ json, error }),
+      ...attachmentPaths({ json, error }),
     }),
     components: { securitySchemes: accountSecuritySchemes },
   };

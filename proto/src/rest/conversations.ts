@@ -70,6 +70,8 @@ export const HistoryItem = z.object({
   tool_name: ToolName.optional(),
   /** The user's feedback on the reply: helpful, not helpful, or none (null). */
   feedback: z.boolean().nullable().optional(),
+  /** A user message's attachments (`GET /api/chats/attachments/{id}`); absent when it has none. */
+  attachment_ids: z.array(z.string().uuid()).optional(),
 });
 export type HistoryItem = z.infer<typeof HistoryItem>;
 

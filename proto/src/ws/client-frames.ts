@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MessageId, SystemPrompt } from '../common';
+import { AttachmentId } from '../rest/attachments';
 
 /**
  * A chat message from the client (seed protocol; protocol v2 sends the same frame).
@@ -15,6 +16,8 @@ export const ClientChatFrame = z.object({
     .pipe(z.string().min(1, 'message must not be empty')),
   sender: z.string().max(32).optional(),
   timestamp: z.string().max(64).optional(),
+  /** Attachments uploaded before (`POST /api/chats/upload`) that this message references; v2 only. */
+  attachment_ids: z.array(AttachmentId).min(1).max(10).optional(),
   /**
    * This message's system prompt in place of the deployment's (seed 002's idea). Taken only from
    * callers the deployment allows (an admin, an API key with the `system_prompt` scope); anyone

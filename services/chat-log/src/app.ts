@@ -1,5 +1,5 @@
 import { ORPHAN_SWEEP_MS, type Bus, type ConsumerSpec } from '@chatbot/bus';
-import { consumers } from '@chatbot/proto';
+import { consumers, objectBuckets } from '@chatbot/proto';
 import { every, type Logger, type OpsEndpoints, type Periodic, type Registry } from '@chatbot/runtime';
 import { retryWhileDatabaseDown } from '@chatbot/store';
 import { createChatLogMetrics } from './chat-log.metrics';
@@ -18,6 +18,8 @@ import { createSerial } from './frames/serial';
 import { serveSessionQueries } from './queries/session-query.handler';
 import { serveSummaries } from './summaries/summary.handlers';
 import { createSummaryTrigger } from './summaries/summary.trigger';
+import { serveAttachments } from './attachments/attachment.handler';
+import { createAttachmentSweep } from './attachments/attachment.sweep';
 import { serveConversations } from './conversations/conversation.handler';
 
 export interface AppDeps {
@@ -74,9 +76,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   serveSummaries(bus, { db, logger });
-  serveConversations(bus, { db, logger });
+  const bucket = await bus.objectBucket(objectBuckets.attachments);
+  serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
+  serveConversations(bus, { db, logger, bucket });
   await startConsumers(deps, parts);
-  const sweeps = startSweeps(deps, parts);
+  const attachmentSweep = createAttachmentSweep({ db, bucket, logger, graceMs: config.ATTACHMENT_GRACE_MS });
+  const sweeps = [...startSweeps(deps, parts), every('attachments', config.ATTACHMENT_SWEEP_MS, logger, attachmentSweep)];
   return {
     ops: {
       service: 'chat-log',

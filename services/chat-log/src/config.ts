@@ -36,6 +36,16 @@ const schema = z.object({
    */
   CONSUMER_ACK_WAIT_MS: positiveInt(10_000),
   DATABASE_POOL_SIZE: positiveInt(10),
+  /** Uploads one account may start in a day (pending ones count), and bytes it may store in a day. */
+  ATTACHMENT_DAILY_UPLOADS: positiveInt(50),
+  ATTACHMENT_DAILY_BYTES: positiveInt(200 * 1024 * 1024),
+  /**
+   * A pending upload older than this was cut off: the sweep removes its bytes and row. Keep it
+   * well above the gateway's UPLOAD_TIMEOUT_MS.
+   */
+  ATTACHMENT_GRACE_MS: positiveInt(3_600_000),
+  /** How often the sweep of cut-off uploads runs. */
+  ATTACHMENT_SWEEP_MS: positiveInt(60_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -56,7 +56,8 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     trustedProxyHops: config.TRUST_PROXY,
     verifier: auth.auth.verifier,
   };
-  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS, rateLimits });
+  const uploads = { maxBytes: config.UPLOAD_MAX_BYTES, timeoutMs: config.UPLOAD_TIMEOUT_MS };
+  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS, rateLimits, uploads });
   const server = createServer(http);
   const sockets = new ChatSockets(server, {
     ...common,

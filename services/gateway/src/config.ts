@@ -78,6 +78,10 @@ export const GatewayEnv = z
       .transform((list) => (list.trim() === 'none' ? [] : list.split(',').map((role) => role.trim()).filter(Boolean)))
       .pipe(z.array(Role)),
     /** How long a verified X-API-Key is believed before persona is asked again (a revocation waits this long). */
+    /** Largest attachment accepted by POST /api/chats/upload, in bytes (20 MiB); past it: 413 E4040. */
+    UPLOAD_MAX_BYTES: positiveInt(20 * 1024 * 1024),
+    /** An upload still arriving after this long is cut off; keep it well under chat-log's ATTACHMENT_GRACE_MS. */
+    UPLOAD_TIMEOUT_MS: positiveInt(600_000),
     API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     GATEWAY_ID: z
       .string()

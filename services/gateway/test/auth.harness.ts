@@ -31,11 +31,22 @@ export interface Answer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- specs read whatever came back
 }
 
-/** `peers`: real services to start beside persona (chat-log for the conversation and chat socket specs). */
-export async function startAuthWorld(persona: Record<string, string> = {}, gateway: Record<string, string> = {}, peers: Peer[] = []): Promise<AuthWorld> {
+/** The gateway's environment in these specs (a second gateway of a spec takes the same). */
+export const authGatewayEnv = { JWT_SECRET, TRUST_PROXY: '1', API_KEY_CACHE_SECONDS: '0', REQUEST_TIMEOUT_MS: '5000' };
+
+/**
+ * `peers`: real services to start beside persona (chat-log for the conversation and chat socket
+ * specs), with their environment in `peerEnv`.
+ */
+export async function startAuthWorld(
+  persona: Record<string, string> = {},
+  gateway: Record<string, string> = {},
+  peers: Peer[] = [],
+  peerEnv: Partial<Record<Peer, Record<string, string>>> = {},
+): Promise<AuthWorld> {
   const world = await startWorld(
-    { JWT_SECRET, TRUST_PROXY: '1', API_KEY_CACHE_SECONDS: '0', REQUEST_TIMEOUT_MS: '5000', ...gateway },
-    { peers: ['persona', ...peers], peerEnv: { persona: { JWT_SECRET, ...persona } } },
+    { ...authGatewayEnv, ...gateway },
+    { peers: ['persona', ...peers], peerEnv: { ...peerEnv, persona: { JWT_SECRET, ...persona } } },
   );
   return {
     ...world,

@@ -1,8 +1,9 @@
-import type { Bus } from '@chatbot/bus';
+import type { Bus, ObjectBucket } from '@chatbot/bus';
 import { AppError, type Logger } from '@chatbot/runtime';
 import type { Db } from '../store/database';
 import { storage } from '../store/storage';
 import { createConversation, listConversations, ownedConversation, renameConversation } from './conversation.repository';
+import { attachmentIdsOfSession } from '../attachments/attachment.repository';
 import { eraseConversation } from './erase.repository';
 import { historyPage } from './history-page.repository';
 
@@ -11,7 +12,7 @@ import { historyPage } from './history-page.repository';
  * `user_id`: a session of another account, an unknown and a deleted one are all E4005, so an
  * answer never tells whether someone else's session exists.
  */
-export function serveConversations(bus: Bus, deps: { db: Db; logger: Logger }): void {
+export function serveConversations(bus: Bus, deps: { db: Db; logger: Logger; bucket: ObjectBucket }): void {
   const { db } = deps;
   const run = <T>(correlationId: string, task: () => Promise<T>) => storage(deps.logger, correlationId, task);
   const found = <T>(value: T | null | false): T => {
@@ -40,8 +41,12 @@ export function serveConversations(bus: Bus, deps: { db: Db; logger: Logger }): 
 
   bus.serve('conversationDelete', (request, context) =>
     run(context.correlationId, async () => {
+      // Listed before the erase deletes their rows; an upload that completes in between loses its
+      // row to the erase and its completion fails, and the gateway then removes its bytes.
+      const attachments = await attachmentIdsOfSession(db, request.session_id);
       found(await eraseConversation(db, request.user_id, request.session_id));
       await purgeFromBroker(bus, deps.logger, request.session_id, context.correlationId);
+      for (const id of attachments) await deps.bucket.delete(id);
       return { session_id: request.session_id, deleted: true as const };
     }),
   );

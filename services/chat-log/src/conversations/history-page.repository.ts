@@ -1,5 +1,6 @@
 import { ToolName, type HistoryItem } from '@chatbot/proto';
 import type { Db } from '../store/database';
+import { attachmentIdsOf } from '../attachments/attachment.repository';
 
 interface EntryRow {
   role: HistoryItem['role'];
@@ -43,7 +44,9 @@ export async function historyPage(db: Db, sessionId: string, limit: number, offs
   const [{ total }] = await db.$queryRaw<Array<{ total: number }>>`
     SELECT ((SELECT count(*) FROM chat_log.messages WHERE session_id = ${sessionId}::uuid)
           + (SELECT count(*) FROM chat_log.replies WHERE session_id = ${sessionId}::uuid AND seq IS NOT NULL))::int AS total`;
-  return { entries: rows.reverse().map(toItem), total };
+  const entries = rows.reverse().map(toItem);
+  const linked = await attachmentIdsOf(db, entries.filter((e) => e.role === 'user').map((e) => e.message_id));
+  return { entries: entries.map((e) => (e.role === 'user' && linked.has(e.message_id) ? { ...e, attachment_ids: linked.get(e.message_id) } : e)), total };
 }
 
 const stringList = (value: unknown): string[] | undefined =>

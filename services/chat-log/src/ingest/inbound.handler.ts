@@ -101,6 +101,7 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
     receivedAt: timestampOr(payload.received_at),
     inboundSeq: delivery.streamSeq,
     systemPrompt: payload.system_prompt === undefined ? null : storable(payload.system_prompt),
+    ...(payload.attachment_ids ? { attachmentIds: payload.attachment_ids } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export interface InboundMessage {
   receivedAt: Date;
   inboundSeq: number;
   systemPrompt: string | null;
+  /** Attachments the message references, linked when it is first stored (the sender's own uploads only). */
+  attachmentIds?: string[];
 }
 
 /**

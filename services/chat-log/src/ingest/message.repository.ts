@@ -2,6 +2,7 @@ import type { HistoryTurn } from '@chatbot/proto';
 import type { Db } from '../store/database';
 import { historiesByPoint, historySelect, type HistoryRow } from '../store/history.repository';
 import { transaction, type Sql } from '../store/sql';
+import { linkToMessages } from '../attachments/attachment.repository';
 import { planInbound, type InboundMessage, type InboundPlan, type InboundState, type StoredMessage } from './message.planner';
 
 export interface StoreResult {
@@ -26,6 +27,7 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
     const { nextTurn, owners } = await lockSessions(tx, sessionIds);
     const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn, owners });
     if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts);
+    await linkToMessages(tx, attachmentLinks(plan.inserts));
     if (plan.routed.length === 0) return { plan, histories: null };
     if (historyLimit === 0) {
       await advanceTurns(tx, plan);
@@ -34,6 +36,13 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
     const rows = await advanceTurnsAndReadHistory(tx, plan, historyLimit);
     return { plan, histories: historiesByPoint(rows) };
   });
+}
+
+/** The new messages that reference attachments, with their sender (anonymous ones link nothing). */
+function attachmentLinks(inserts: InboundPlan['inserts']) {
+  return inserts.flatMap((m) =>
+    m.userId && m.attachmentIds ? [{ messageId: m.messageId, sessionId: m.sessionId, senderId: m.userId, ids: m.attachmentIds }] : [],
+  );
 }
 
 /** Which ids of the batch are stored already, and whether each has a reply. */

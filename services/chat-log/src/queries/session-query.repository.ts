@@ -2,6 +2,7 @@ import type { HistoryTurn } from '@chatbot/proto';
 import type { Db } from '../store/database';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from '../frames/frame.mapper';
 import { historiesByPoint, historySelect, pointKey, type HistoryRow } from '../store/history.repository';
+import { attachmentIdsOf } from '../attachments/attachment.repository';
 
 /** Sets (or changes) the feedback on the newest released reply shown under `messageId`. */
 export async function setFeedback(db: Db, messageId: string, isHelpful: boolean | null): Promise<boolean> {
@@ -50,5 +51,15 @@ export async function historyOf(db: Db, sessionId: string, limit: number): Promi
   if (!session) return [];
   // Named: its best plan does not depend on the values (docs/benchmarks.md, finding 21).
   const rows = await db.sql.named('chat_log_history').query<HistoryRow[]>`${historySelect([{ sessionId, turn: session.nextTurn }], limit)}`;
-  return historiesByPoint(rows).get(pointKey({ sessionId, turn: session.nextTurn })) ?? [];
+  const turns = historiesByPoint(rows).get(pointKey({ sessionId, turn: session.nextTurn })) ?? [];
+  return withAttachments(db, turns);
+}
+
+/** Each user message's attachments, on the turns that have some (one query for the whole list). */
+async function withAttachments(db: Db, turns: HistoryTurn[]): Promise<HistoryTurn[]> {
+  const linked = await attachmentIdsOf(db, turns.filter((t) => t.role === 'user').map((t) => t.message_id));
+  return turns.map((turn) => {
+    const ids = turn.role === 'user' ? linked.get(turn.message_id) : undefined;
+    return ids ? { ...turn, attachment_ids: ids } : turn;
+  });
 }

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 test('migrates an empty database once, and a second start applies nothing', async () => {
-  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_message_system_prompt.sql', '007_summaries.sql']);
+  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_message_system_prompt.sql', '007_summaries.sql', '008_attachments.sql']);
   expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([]);
 });
 
@@ -47,7 +47,7 @@ test('002 and 003 move what a 001 database left unpublished and waiting into the
         randomUUID(), sessionId, `old-${turn}`, turn,
       );
     }
-    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_message_system_prompt.sql', '007_summaries.sql']);
+    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_message_system_prompt.sql', '007_summaries.sql', '008_attachments.sql']);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text, seq FROM chat_log.outbox`)).toEqual([{ session_id: sessionId, seq: 2 }]);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text FROM chat_log.waiting_sessions`)).toEqual([{ session_id: waitingId }]);
   } finally {
@@ -109,6 +109,23 @@ test('every model reads and writes through the generated client', async () => {
   expect(await db.reply.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toMatchObject({ replyId: 'r1' });
   expect(await db.message.findUnique({ where: { sessionId_turn: { sessionId, turn: 1 } } })).toMatchObject({ messageId: 'p1' });
   expect(await db.outboxFrame.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toEqual({ sessionId, seq: 1 });
+});
+
+test('an attachment is written pending, completed, linked to its message and read back through the generated client', async () => {
+  const sessionId = randomUUID();
+  const id = randomUUID();
+  await db.session.create({ data: { id: sessionId, nextTurn: 2 } });
+  await db.message.create({ data: { messageId: 'att-m1', sessionId, turn: 1, text: '첨부', receivedAt: new Date(), inboundSeq: 1n } });
+  await db.attachment.create({ data: { id, ownerId: randomUUID(), sessionId, name: 'receipt.pdf' } });
+  // complete needs its size, hash, type and time (CHECK)
+  await expect(db.attachment.update({ where: { id }, data: { state: 'complete' } })).rejects.toThrow();
+  await db.attachment.update({
+    where: { id },
+    data: { state: 'complete', size: 42n, sha256: 'a'.repeat(64), contentType: 'application/pdf', completedAt: new Date(), messageId: 'att-m1' },
+  });
+  const message = await db.message.findUniqueOrThrow({ where: { messageId: 'att-m1' }, include: { attachments: true } });
+  expect(message.attachments).toEqual([expect.objectContaining({ id, state: 'complete', size: 42n, contentType: 'application/pdf', messageId: 'att-m1' })]);
+  await expect(db.attachment.create({ data: { id: randomUUID(), ownerId: randomUUID(), sessionId, name: 'x', state: 'stolen' } })).rejects.toThrow();
 });
 
 test('the database enforces one reply per prompt and the shape of pushes', async () => {

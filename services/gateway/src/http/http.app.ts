@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import express, { type Express, type RequestHandler } from 'express';
 import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runtime';
+import { attachmentRouter } from '../attachments/attachment.routes';
+import type { UploadLimits } from '../attachments/upload.receiver';
 import { authRouter, type AuthRouteDeps } from '../auth/auth.routes';
 import { conversationRouter } from '../conversations/conversation.routes';
 import { corsMiddleware } from './cors.middleware';
@@ -18,6 +20,7 @@ export interface HttpDeps extends RestDeps, AuthRouteDeps {
   ops: OpsEndpoints;
   corsOrigins: string[];
   rateLimits: RestRateLimits;
+  uploads: UploadLimits;
 }
 
 /** The REST API and the ops endpoints; no port: `app.ts` puts it on a server. */
@@ -32,6 +35,8 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(correlation);
   // before the body is read: a refused call costs no parsing
   app.use('/api', restRateLimit(deps.rateLimits));
+  // Before the JSON parser: an upload's body is streamed by its route, never parsed whole.
+  app.use(attachmentRouter(deps));
   app.use(express.json({ limit: '64kb' }));
   app.use(restRouter(deps));
   app.use(authRouter(deps));

@@ -91,6 +91,8 @@ export class ClientFrameHandler {
       protocol: this.protocol,
       ...(this.caller ? { user_id: this.caller.accountId } : {}),
       ...(frame.system_prompt === undefined ? {} : { system_prompt: frame.system_prompt }),
+      // chat-log links only the sender's own complete uploads of this session (it needs user_id).
+      ...(frame.attachment_ids ? { attachment_ids: frame.attachment_ids } : {}),
     };
     if (logger.isLevelEnabled('debug')) {
       logger.debug({ subject: 'chat.inbound.v1', sessionId: this.sessionId, messageId, correlationId }, 'message received');

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { events, requests } from './bus/subjects';
-import { ClientChatFrame } from './ws/client-frames';
-import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
+import { ClientChatFrame, ClientHandoffFrame } from './ws/client-frames';
+import { AgentFrameV1, BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
+import * as handoff from './rest/handoff';
 
 /**
  * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
@@ -24,6 +25,8 @@ export function contractSchemas(): Record<string, object> {
   add('ws/server.v1.session', SessionFrameV1);
   add('ws/server.v1.bot', BotFrameV1);
   add('ws/server.v1.error', ErrorFrameV1);
+  add('ws/server.v1.agent', AgentFrameV1);
+  add('ws/client.handoff', ClientHandoffFrame, 'input');
   add('ws/server.v2', ServerFrameV2);
   add('ws/client.seed001', Seed001ClientFrame, 'input');
   add('ws/server.seed001', Seed001ServerFrame);
@@ -39,6 +42,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
   addAccountBodies(add);
+  addHandoffBodies(add);
   return out;
 }
 
@@ -56,4 +60,13 @@ function addAccountBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 
   add('rest/api-key.create.request', accounts.ApiKeyCreateRequest, 'input');
   add('rest/api-key.created.response', accounts.ApiKeyCreatedResponse);
   add('rest/api-key.list.response', accounts.ApiKeyListResponse);
+}
+
+function addHandoffBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 'output') => void) {
+  add('rest/handoff.transition.request', handoff.TransitionRequest, 'input');
+  add('rest/handoff.conversation.response', handoff.ConversationResponse);
+  add('rest/handoff.conflict.response', handoff.HandoffConflictResponse);
+  add('rest/handoff.agent-message.request', handoff.AgentMessageRequest, 'input');
+  add('rest/handoff.agent-message.response', handoff.AgentMessageResponse);
+  add('rest/handoff.page.response', handoff.ConversationPageResponse);
 }

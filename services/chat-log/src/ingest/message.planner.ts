@@ -8,8 +8,11 @@ export interface InboundMessage {
   inboundSeq: number;
 }
 
-/** `restored`: stored before (a resend, a redelivery); it may already have a reply. */
-export type InboundOutcome = 'stored' | 'restored' | 'rejected';
+/**
+ * `restored`: stored before (a resend, a redelivery); it may already have a reply. `closed`: not
+ * stored, the conversation is completed and a new message must start a new one (E4031).
+ */
+export type InboundOutcome = 'stored' | 'restored' | 'rejected' | 'closed';
 
 /** A message of the batch that was stored before this batch, as its row says. */
 export interface StoredMessage {
@@ -19,6 +22,8 @@ export interface StoredMessage {
   receivedAt: Date;
   /** It has a committed reply (released or waiting for an earlier turn). */
   answered: boolean;
+  /** Handed to an agent: the status it was handed under. */
+  handedStatus: 'waiting' | 'agent' | null;
 }
 
 /** A stored message that still needs its answer: it goes on as one chat.stored event. */
@@ -35,6 +40,8 @@ export interface InboundState {
   stored: ReadonlyMap<string, StoredMessage>;
   /** Next turn of each session of the batch (rows locked by the caller). */
   nextTurn: ReadonlyMap<string, number>;
+  /** Sessions that take no new message (completed, policy `new_conversation`). */
+  closed?: ReadonlySet<string>;
 }
 
 export interface InboundPlan {
@@ -51,6 +58,8 @@ export interface InboundPlan {
   routed: RoutedMessage[];
   /** Restored messages that have a reply, each id once: they get their released frame again. */
   answered: string[];
+  /** Restored messages handed to an agent, each id once: the gateway is told again. */
+  handedAgain: Array<{ sessionId: string; messageId: string; status: 'waiting' | 'agent' }>;
 }
 
 /**
@@ -61,7 +70,7 @@ export interface InboundPlan {
 export function planInbound(batch: InboundMessage[], state: InboundState): InboundPlan {
   const owners = new Map([...state.stored].map(([id, row]) => [id, row.sessionId]));
   const nextTurn = new Map<string, number>();
-  const plan: InboundPlan = { outcomes: [], inserts: [], nextTurn, routed: [], answered: [] };
+  const plan: InboundPlan = { outcomes: [], inserts: [], nextTurn, routed: [], answered: [], handedAgain: [] };
   const seen = new Set<string>();
   for (const message of batch) {
     const owner = owners.get(message.messageId);
@@ -70,6 +79,10 @@ export function planInbound(batch: InboundMessage[], state: InboundState): Inbou
       const before = state.stored.get(message.messageId);
       if (owner === message.sessionId && before && !seen.has(message.messageId)) restore(plan, message.messageId, before);
       seen.add(message.messageId);
+      continue;
+    }
+    if (state.closed?.has(message.sessionId)) {
+      plan.outcomes.push('closed');
       continue;
     }
     const turn = nextTurn.get(message.sessionId) ?? state.nextTurn.get(message.sessionId) ?? 1;
@@ -84,6 +97,7 @@ export function planInbound(batch: InboundMessage[], state: InboundState): Inbou
 }
 
 function restore(plan: InboundPlan, messageId: string, row: StoredMessage): void {
-  if (row.answered) plan.answered.push(messageId);
+  if (row.handedStatus) plan.handedAgain.push({ sessionId: row.sessionId, messageId, status: row.handedStatus });
+  else if (row.answered) plan.answered.push(messageId);
   else plan.routed.push({ sessionId: row.sessionId, messageId, turn: row.turn, text: row.text, receivedAt: row.receivedAt });
 }

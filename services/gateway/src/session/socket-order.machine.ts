@@ -292,6 +292,8 @@ export class SocketOrder {
 
   /** An agent answers this message, not the assistant: its reply timer stops, no reply frame follows. */
   private handed(messageId: string, status: 'bot' | 'waiting' | 'agent' | 'completed'): void {
+    // told again for a resend of a message this socket already settled
+    if (this.prompts.isSettled(messageId) && !this.prompts.get(messageId)) return this.emit({ kind: 'drop', reason: 'answered' });
     this.settle(messageId, 'handed');
     this.sendV2({ type: 'handed', messageId, status });
   }

@@ -41,13 +41,21 @@ export function applyTransition(db: Db, command: HandoffCommand): Promise<Transi
     if (decision.kind === 'conflict') return { outcome: 'conflict', reason: decision.reason, state: stateOf(row), released: [] };
     if (decision.kind === 'unchanged') return { outcome: 'unchanged', state: stateOf(row), released: [] };
     const changed = await compareAndSet(tx, row, decision.status, decision.holderId);
-    const rows: ReplyRow[] = [];
-    if (command.message !== undefined) rows.push(agentRow(row.sessionId, command.message, row.nextTurn - 1));
-    rows.push(statusRow(row.sessionId, decision.status, row.nextTurn - 1));
-    if (command.message !== undefined) await markAnswered(tx, row);
-    const released = await insertAndRelease(tx, cursorsOf(row), rows);
+    // The user's own request carries no agent message.
+    const text = command.action === 'handoff' ? undefined : command.message;
+    if (text !== undefined) await markAnswered(tx, row);
+    const released = await insertAndRelease(tx, cursorsOf(row), rowsFor(row, decision.status, text));
     return { outcome: 'changed', state: changed, released };
   });
+}
+
+/** Joining, the status comes first and the agent's words after it; leaving, the words come first. */
+function rowsFor(row: Locked, status: ConversationStatus, text: string | undefined): ReplyRow[] {
+  const after = row.nextTurn - 1;
+  const announcement = statusRow(row.sessionId, status, after);
+  if (text === undefined) return [announcement];
+  const words = agentRow(row.sessionId, text, after);
+  return status === 'agent' ? [announcement, words] : [words, announcement];
 }
 
 /** An agent's message to a conversation the agent holds: a push (sender agent) released at once. */

@@ -53,6 +53,8 @@ export const HandoffCommand = z.object({
   expected_version: z.number().int().nonnegative().optional(),
   /** provide_info: required; release and complete: optional closing words; sent as an agent message. */
   message: AgentText.optional(),
+  /** An admin acting on a conversation another agent holds (a colleague who went away). */
+  force: z.boolean().optional(),
 });
 export type HandoffCommand = z.infer<typeof HandoffCommand>;
 

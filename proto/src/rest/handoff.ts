@@ -9,6 +9,8 @@ export const TransitionRequest = z.strictObject({
   expected_version: z.number().int().nonnegative().optional(),
   /** Sent to the user as an agent message in the same step (release, complete, provide-info). */
   message: AgentText.optional(),
+  /** Admins only: act on a conversation another agent holds (take it over, release or close it). */
+  force: z.boolean().optional(),
 });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 

@@ -49,4 +49,10 @@ describe('decide', () => {
     expect(decide(row({ status: 'completed' }), { action: 'complete', actor_id: AGENT })).toEqual({ kind: 'unchanged' });
     expect(decide(row(), { action: 'provide_info', actor_id: AGENT, message: 'x' })).toEqual({ kind: 'conflict', reason: 'state' });
   });
+
+  test('an admin\'s force acts on a conversation another agent holds; without it the holder guard stays', () => {
+    expect(decide(held(), { action: 'takeover', actor_id: OTHER, force: true })).toEqual({ kind: 'changed', status: 'agent', holderId: OTHER });
+    expect(decide(held(), { action: 'complete', actor_id: OTHER, force: true })).toMatchObject({ kind: 'changed', status: 'completed' });
+    expect(decide(held(), { action: 'release', actor_id: OTHER, force: false })).toEqual({ kind: 'conflict', reason: 'holder' });
+  });
 });

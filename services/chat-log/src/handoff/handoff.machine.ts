@@ -14,7 +14,7 @@ export type Decision =
   | { kind: 'unchanged' }
   | { kind: 'conflict'; reason: 'state' | 'holder' | 'version' | 'unanswered' };
 
-type Command = Pick<HandoffCommand, 'action' | 'actor_id' | 'expected_version' | 'message'>;
+type Command = Pick<HandoffCommand, 'action' | 'actor_id' | 'expected_version' | 'message' | 'force'>;
 
 const to = (status: ConversationStatus, holderId: string | null = null): Decision => ({ kind: 'changed', status, holderId });
 const conflict = (reason: Extract<Decision, { kind: 'conflict' }>['reason']): Decision => ({ kind: 'conflict', reason });
@@ -28,7 +28,7 @@ const UNCHANGED: Decision = { kind: 'unchanged' };
  * after them needs a message with the command: never neither answerer.
  */
 export function decide(row: StatusRow, command: Command): Decision {
-  const decision = transition(row, command.action, command.actor_id);
+  const decision = transition(row, command.action, command.actor_id, command.force === true);
   if (decision.kind !== 'changed') return decision;
   if (command.expected_version !== undefined && command.expected_version !== row.version) return conflict('version');
   const endsHandoff = decision.status === 'bot' || decision.status === 'completed';
@@ -36,9 +36,9 @@ export function decide(row: StatusRow, command: Command): Decision {
   return decision;
 }
 
-function transition(row: StatusRow, action: HandoffAction, actor: string | null): Decision {
+function transition(row: StatusRow, action: HandoffAction, actor: string | null, force: boolean): Decision {
   const { status } = row;
-  const heldByOther = status === 'agent' && row.holderId !== actor;
+  const heldByOther = status === 'agent' && row.holderId !== actor && !force;
   if (action === 'handoff') {
     if (status === 'bot') return to('waiting');
     return status === 'completed' ? conflict('state') : UNCHANGED;
@@ -47,7 +47,8 @@ function transition(row: StatusRow, action: HandoffAction, actor: string | null)
   if (heldByOther) return conflict('holder');
   switch (action) {
     case 'takeover':
-      if (status === 'agent') return UNCHANGED;
+      if (status === 'agent' && row.holderId === actor) return UNCHANGED;
+      if (status === 'agent') return to('agent', actor); // forced: the admin holds it now
       return status === 'completed' ? conflict('state') : to('agent', actor);
     case 'release':
       if (status === 'bot') return UNCHANGED;

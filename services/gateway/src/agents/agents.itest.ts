@@ -130,3 +130,13 @@ test('the v2 frame {"type":"handoff"} moves the conversation to waiting', async 
   expect((await call('POST', `/api/chat/sessions/${sessionId}/handoff`)).body).toMatchObject({ status: 'waiting', version: 1 });
   await socket.close();
 });
+
+test('an admin takes over a conversation a colleague holds only with force; an agent may not force', async () => {
+  const { socket, sessionId } = await conversation();
+  expect((await call('POST', `/api/admin/chats/${sessionId}/takeover`, agentToken, {})).status).toBe(200);
+  expect(await call('POST', `/api/admin/chats/${sessionId}/takeover`, otherToken, {})).toMatchObject({ status: 409, body: { reason: 'holder' } });
+  expect(await call('POST', `/api/admin/chats/${sessionId}/complete`, agentToken, { force: true })).toMatchObject({ status: 403 });
+  expect(await call('POST', `/api/admin/chats/${sessionId}/takeover`, otherToken, { force: true })).toMatchObject({ status: 200, body: { status: 'agent', holder_id: OTHER, version: 2 } });
+  expect(await call('POST', `/api/admin/chats/${sessionId}/messages`, agentToken, { message: 'still mine?' })).toMatchObject({ status: 409, body: { reason: 'holder' } });
+  await socket.close();
+});

@@ -56,6 +56,7 @@ export function agentsRouter(deps: AuthRouteDeps): Router {
     if (!action) throw new AppError('E4005', 'No such action');
     const body = bodyOf(TransitionRequest, req);
     if (action === 'provide_info' && body.message === undefined) throw new RequestError(422, 'E4002', 'message: is required');
+    if (body.force && callerOf(res).role !== 'admin') throw new AppError('E4013', 'force: admins only');
     const result = await ask('handoff', { session_id: sessionOf(req), action, actor_id: callerOf(res).accountId, ...body }, res);
     return answer(res, result);
   }));

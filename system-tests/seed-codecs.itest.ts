@@ -167,7 +167,7 @@ describe('seed 002: /ws/emotion', () => {
     socket.send('[1,2]');
     const errors = await socket.waitFor((f) => typeof f.error === 'string', 3);
     expect(errors).toEqual([
-      { error: 'system_prompt: not allowed for this caller', code: 'E4013' },
+      { error: 'system_prompt: not allowed for this caller', code: 'E4013', step_id: expect.any(String) },
       { error: 'user_input: is required', code: 'E4002' },
       { error: 'Invalid JSON format', code: 'E4001' },
     ]);

@@ -5,6 +5,7 @@ import { AgentFrameV1, BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 }
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
+import * as conversations from './rest/conversations';
 import * as handoff from './rest/handoff';
 
 /**
@@ -42,6 +43,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
   addAccountBodies(add);
+  addConversationBodies(add);
   addHandoffBodies(add);
   return out;
 }
@@ -69,4 +71,13 @@ function addHandoffBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 
   add('rest/handoff.agent-message.request', handoff.AgentMessageRequest, 'input');
   add('rest/handoff.agent-message.response', handoff.AgentMessageResponse);
   add('rest/handoff.page.response', handoff.ConversationPageResponse);
+}
+
+function addConversationBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 'output') => void) {
+  add('rest/conversation.create.request', conversations.ConversationCreateRequest, 'input');
+  add('rest/conversation.rename.request', conversations.ConversationRenameRequest, 'input');
+  add('rest/conversation.response', conversations.Conversation);
+  add('rest/conversation.list.response', conversations.ConversationListResponse);
+  add('rest/conversation.deleted.response', conversations.ConversationDeletedResponse);
+  add('rest/history.page.response', conversations.HistoryPageResponse);
 }

@@ -85,13 +85,14 @@ export type AgentMessageResult = z.infer<typeof AgentMessageResult>;
 export const ConversationList = z.enum(['active', 'pending', 'completed']);
 export type ConversationList = z.infer<typeof ConversationList>;
 
-export const ConversationListQuery = z.object({
+/** One page of an agents' list (not the conversations of an account: see rest/conversations). */
+export const AgentListQuery = z.object({
   list: ConversationList,
   limit: z.number().int().min(1).max(100),
   /** The `next_cursor` of the previous page. */
   cursor: z.string().max(200).optional(),
 });
-export type ConversationListQuery = z.infer<typeof ConversationListQuery>;
+export type AgentListQuery = z.infer<typeof AgentListQuery>;
 
 export const ConversationSummary = ConversationState.extend({
   created_at: z.string(),

@@ -63,6 +63,19 @@ export type ChatStoredV1 = z.infer<typeof ChatStoredV1>;
  * it as chat.stored carried it. Optional, so a job queued before the field existed still parses
  * (it is answered without history).
  */
+/**
+ * One message of a signed-in user that chat-log stored, for persona's usage counter. Published
+ * after the store's commit with `Nats-Msg-Id = usage:<message_id>`, again after a crash (the batch
+ * is redelivered); persona counts each message id once, ever.
+ */
+export const ChatUsageV1 = z.object({
+  message_id: MessageId,
+  session_id: SessionId,
+  user_id: z.string().uuid(),
+  received_at: z.string(),
+});
+export type ChatUsageV1 = z.infer<typeof ChatUsageV1>;
+
 export const LlmJobV1 = z.object({
   session_id: SessionId,
   message_id: MessageId,

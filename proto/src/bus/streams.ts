@@ -46,6 +46,14 @@ export const streams: Record<StreamName, StreamSpec> = {
     duplicateWindowMs: 120_000,
     description: 'Work for the llm-dispatch pool; one durable consumer shared by every replica.',
   },
+  CHAT_USAGE: {
+    name: 'CHAT_USAGE',
+    subjects: [patternOf(events.chatUsage)],
+    retention: 'workqueue',
+    maxAgeMs: 7 * 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'Stored messages of signed-in users until persona has counted them (kept 7 days while persona is away).',
+  },
 };
 
 /** Durable consumer names: part of the contract, because operators (KEDA) watch them. */
@@ -54,4 +62,5 @@ export const consumers = {
   chatLogReplies: { stream: 'CHAT_REPLIES', durable: 'chat-log-replies' },
   qnaRouter: { stream: 'CHAT_STORED', durable: 'qna-cache-router' },
   llmDispatch: { stream: 'LLM_JOBS', durable: 'llm-dispatch' },
+  personaUsage: { stream: 'CHAT_USAGE', durable: 'persona-usage' },
 } as const satisfies Record<string, { stream: StreamName; durable: string }>;

@@ -3,6 +3,8 @@ import * as p from './payloads';
 import * as a from './account-payloads';
 import * as h from './handoff-payloads';
 import * as r from '../rest/accounts';
+import * as c from './conversation-payloads';
+import * as cr from '../rest/conversations';
 
 /**
  * Every NATS subject of the system, one schema each, versioned in its name.
@@ -32,7 +34,7 @@ export interface RequestDef<Q extends z.ZodTypeAny = z.ZodTypeAny, R extends z.Z
   description: string;
 }
 
-export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS';
+export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS' | 'CHAT_USAGE';
 
 const event = <S extends z.ZodTypeAny>(
   name: string,
@@ -60,6 +62,8 @@ export const events = {
     'A candidate bot reply; chat-log commits the first per prompt and releases replies in order.'),
   llmJob: event('llm.job.v1', 'session', 'LLM_JOBS', p.LlmJobV1,
     'A message for the LLM worker pool, with its conversation (work queue shared by every llm-dispatch replica).'),
+  chatUsage: event('chat.usage.v1', null, 'CHAT_USAGE', p.ChatUsageV1,
+    'A signed-in user\'s message chat-log stored; persona adds it to the account\'s usage counter, once per message id.'),
   sessionDelivery: event('gw.deliver.v1', 'session', null, p.SessionDeliveryV1,
     'Frames for one session, received by the gateway instance that holds its socket.'),
   catalogueChanged: event('qna.catalogue.changed.v1', null, null, p.CatalogueChangedV1,
@@ -75,6 +79,18 @@ export const requests = {
     'The last entries of a session, oldest first (an LLM job carries its own, from chat.stored).'),
   sessionAccess: request('chatlog.session.access.v1', null, 'chat-log', p.SessionAccessQuery, p.SessionAccessResult,
     'Whether a caller (an account, or anonymous) may open a session: new, its owner, anonymous, or another account\'s.'),
+  conversationCreate: request('chatlog.conversation.create.v1', null, 'chat-log', c.ConversationCreateCommand, cr.Conversation,
+    'Start an empty conversation owned by the caller, with an optional title.'),
+  conversationList: request('chatlog.conversation.list.v1', null, 'chat-log', c.ConversationListCommand, cr.ConversationListResponse,
+    'A page of the caller\'s conversations, newest first, and how many there are.'),
+  conversationGet: request('chatlog.conversation.get.v1', null, 'chat-log', c.ConversationGetCommand, cr.Conversation,
+    'One conversation of the caller; E4005 for anyone else\'s, an unknown or a deleted one.'),
+  conversationRename: request('chatlog.conversation.rename.v1', null, 'chat-log', c.ConversationRenameCommand, cr.Conversation,
+    'Set the title of one of the caller\'s conversations.'),
+  conversationDelete: request('chatlog.conversation.delete.v1', null, 'chat-log', c.ConversationDeleteCommand, cr.ConversationDeletedResponse,
+    'Erase one of the caller\'s conversations: messages, replies, feedback and queued frames; later messages on its id are refused.'),
+  conversationHistory: request('chatlog.conversation.history.v1', null, 'chat-log', c.ConversationHistoryCommand, cr.HistoryPageResponse,
+    'A page of one of the caller\'s conversations, newest page first, with the tool metadata of replies.'),
   frames: request('chatlog.frames.v1', null, 'chat-log', p.FramesQuery, p.FramesResult,
     'Committed frames of a session after a sequence number, for resume after reconnect.'),
   prompt: request('chatlog.prompt.v1', null, 'chat-log', p.PromptQuery, p.PromptStatus,
@@ -135,7 +151,7 @@ export const requests = {
     'Change a conversation\'s status (handoff, takeover, release, provide_info, complete): one compare-and-set on status and version.'),
   agentMessage: request('chatlog.agent.message.v1', null, 'chat-log', h.AgentMessageCommand, h.AgentMessageResult,
     'An agent\'s message to a conversation the agent holds: stored and released as a push frame (sender agent).'),
-  conversations: request('chatlog.conversations.v1', null, 'chat-log', h.ConversationListQuery, h.ConversationListResult,
+  conversations: request('chatlog.conversations.v1', null, 'chat-log', h.AgentListQuery, h.ConversationListResult,
     'One page of the active, pending or completed conversations with status, unread count, last message and holder.'),
   queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
     'Pending and in-flight jobs of the LLM worker pool.'),

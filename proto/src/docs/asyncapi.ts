@@ -7,6 +7,7 @@ const eventParties: Record<string, { senders: string[]; receivers: string[] }> =
   'chat.stored.v1': { senders: ['chat-log'], receivers: ['qna-cache'] },
   'chat.reply.v1': { senders: ['qna-cache', 'llm-dispatch', 'persona', 'gateway', 'chat-log'], receivers: ['chat-log'] },
   'llm.job.v1': { senders: ['qna-cache'], receivers: ['llm-dispatch'] },
+  'chat.usage.v1': { senders: ['chat-log'], receivers: ['persona'] },
   'gw.deliver.v1': { senders: ['chat-log', 'llm-dispatch'], receivers: ['gateway'] },
   'qna.catalogue.changed.v1': { senders: ['qna-cache'], receivers: ['llm-dispatch'] },
 };

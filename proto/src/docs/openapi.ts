@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as rest from '../rest/bodies';
 import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
 import { handoffPaths } from './openapi-handoff';
+import { conversationPaths } from './openapi-conversations';
 
 /**
  * A zod schema as an OpenAPI 3.1 Schema Object. OAS 3.1 schemas are JSON Schema 2020-12: a value
@@ -23,6 +24,22 @@ const topK = (fallback: number) => [
   { name: 'top_k', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: fallback } },
 ];
 
+/**
+ * What every /api operation may answer whatever it does: 429 from the gateway's rate limits, and
+ * 413 for a body over the limit where a body is taken. An operation that says more keeps its own.
+ */
+function withLimits<P extends Record<string, object>>(paths: P): P {
+  const limited = error('rate limit of the address, account or API key (E4004); Retry-After in seconds, also `retry_after` in the body');
+  for (const [path, operations] of Object.entries(paths)) {
+    if (!path.startsWith('/api/')) continue;
+    for (const [method, operation] of Object.entries(operations as Record<string, { responses: Record<number, unknown> }>)) {
+      operation.responses[429] ??= limited;
+      if (method === 'post' || method === 'put') operation.responses[413] ??= error('body over 64 KiB (E4003)');
+    }
+  }
+  return paths;
+}
+
 /** The REST API (OpenAPI 3.1), built from the same schemas the gateway validates with. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const personas = { get: { summary: 'Personas for the login screen', responses: { 200: { description: 'ok', content: json(rest.PersonasResponse) }, 503: error('persona unavailable') } } };
@@ -37,7 +54,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     openapi: '3.1.0',
     jsonSchemaDialect: dialect,
     info: { title: 'chatbot-platform gateway REST API', version },
-    paths: {
+    paths: withLimits({
       '/api/health': { get: { summary: 'Liveness', responses: { 200: { description: 'ok', content: json(rest.HealthResponse) } } } },
       '/api/qna/faq': { get: { summary: 'Most viewed FAQs', parameters: topK(3), responses: { 200: { description: 'ok', content: json(rest.FaqListResponse) }, 400: error('bad top_k') } } },
       '/api/qna/terms': { get: { summary: 'Most viewed financial terms', parameters: topK(6), responses: { 200: { description: 'ok', content: json(rest.TermListResponse) }, 400: error('bad top_k') } } },
@@ -60,8 +77,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       ...accountPaths({ json, error }),
+      ...conversationPaths({ json, error }),
       ...handoffPaths({ json, error }),
-    },
+    }),
     components: { securitySchemes: accountSecuritySchemes },
   };
 }

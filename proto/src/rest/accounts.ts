@@ -73,7 +73,7 @@ export const RoleChangeRequest = z.strictObject({ role: Role });
 
 // ---------- API keys (admins only) ----------
 
-export const ApiKeyScope = z.enum(['chat', 'admin']);
+export const ApiKeyScope = z.enum(['chat', 'admin', 'system_prompt']);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
 
 export const ApiKeyCreateRequest = z.strictObject({

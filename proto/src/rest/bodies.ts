@@ -50,5 +50,7 @@ export const ErrorResponse = z.object({
   error: z.string(),
   code: z.string(),
   incident_id: z.string().optional(),
+  /** E4004: seconds to wait, as in the Retry-After header (for clients that do not read headers). */
+  retry_after: z.number().int().positive().optional(),
   detail: z.unknown().optional(),
 });

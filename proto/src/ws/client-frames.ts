@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MessageId } from '../common';
+import { MessageId, SystemPrompt } from '../common';
 
 /**
  * A chat message from the client (seed protocol; protocol v2 sends the same frame).
@@ -15,6 +15,12 @@ export const ClientChatFrame = z.object({
     .pipe(z.string().min(1, 'message must not be empty')),
   sender: z.string().max(32).optional(),
   timestamp: z.string().max(64).optional(),
+  /**
+   * This message's system prompt in place of the deployment's (seed 002's idea). Taken only from
+   * callers the deployment allows (an admin, an API key with the `system_prompt` scope); anyone
+   * else gets an `E4013` error frame and the message is not taken.
+   */
+  system_prompt: SystemPrompt.optional(),
 });
 export type ClientChatFrame = z.infer<typeof ClientChatFrame>;
 

@@ -42,7 +42,8 @@ export type Seed001ServerFrame = z.infer<typeof Seed001ServerFrame>;
 export const Seed002ClientFrame = z.object({
   user_input: Text,
   step_type: z.string().max(32).optional(),
-  system_prompt: z.string().max(8000).optional(),
+  /** Empty counts as absent (the seed client sends it empty); else as v2's `system_prompt`. */
+  system_prompt: z.string().max(4000).optional(),
 });
 export type Seed002ClientFrame = z.infer<typeof Seed002ClientFrame>;
 

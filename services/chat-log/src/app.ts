@@ -17,6 +17,7 @@ import { createReplyHandler } from './commit/reply.handler';
 import { createSerial } from './frames/serial';
 import { serveSessionQueries } from './queries/session-query.handler';
 import { serveHandoff } from './handoff/handoff.handler';
+import { serveConversations } from './conversations/conversation.handler';
 
 export interface AppDeps {
   config: Config;
@@ -66,12 +67,13 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, bus, db, logger, registry } = deps;
   const parts = buildParts(deps);
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES']);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'CHAT_USAGE']);
   // Before anything can publish or hand out a newer frame: see drainOutbox.
   const { publisher, serial } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   serveHandoff(bus, { db, logger, publisher, serial });
+  serveConversations(bus, { db, logger });
   await startConsumers(deps, parts);
   const sweeps = startSweeps(deps, parts);
   return {

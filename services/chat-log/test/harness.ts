@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Bus } from '@chatbot/bus';
-import { consumers, type ChatReplyV1, type ChatStoredV1, type SessionDeliveryV1 } from '@chatbot/proto';
+import { consumers, type ChatInboundV1, type ChatReplyV1, type ChatStoredV1, type SessionDeliveryV1 } from '@chatbot/proto';
 import { createLogger } from '@chatbot/runtime';
 import { BrokerAdmin, isolate, startService, type RunningService, type TestEnv } from '@chatbot/testkit';
 import { createDb, type Db } from '../src/store/database';
@@ -93,12 +93,27 @@ export class Harness {
     return found;
   }
 
+  /** How many messages of a session the broker still keeps in CHAT_INBOUND (read or not). */
+  async inboundInBroker(sessionId: string): Promise<number> {
+    const admin = await BrokerAdmin.open(this.env);
+    try {
+      const { firstSeq, lastSeq } = await admin.streamState('CHAT_INBOUND');
+      let found = 0;
+      for (let seq = firstSeq; seq <= lastSeq; seq++) {
+        if ((await admin.stored('CHAT_INBOUND', seq))?.subject === `chat.inbound.v1.${sessionId}`) found += 1;
+      }
+      return found;
+    } finally {
+      await admin.close();
+    }
+  }
+
   count(sessionId: string, type: SessionDeliveryV1['type'], messageId?: string): number {
     return this.of(sessionId).filter((d) => d.type === type && (messageId === undefined || ('message_id' in d && d.message_id === messageId))).length;
   }
 
   /** What the gateway publishes for a user message (without Nats-Msg-Id: a redelivery or late re-send). */
-  async send(sessionId: string, messageId: string, text = `text of ${messageId}`, protocol: 1 | 2 = 2): Promise<void> {
+  async send(sessionId: string, messageId: string, text = `text of ${messageId}`, protocol: 1 | 2 = 2, extra: Partial<ChatInboundV1> = {}): Promise<void> {
     await this.bus.publish('chatInbound', sessionId, {
       session_id: sessionId,
       message_id: messageId,
@@ -106,6 +121,20 @@ export class Harness {
       received_at: new Date().toISOString(),
       gateway_id: 'gw-test',
       protocol,
+      ...extra,
+    });
+  }
+
+  /** A user message from a signed-in account's socket (the gateway puts its user_id on it). */
+  async sendAs(userId: string, sessionId: string, messageId: string, text = `text of ${messageId}`): Promise<void> {
+    await this.bus.publish('chatInbound', sessionId, {
+      session_id: sessionId,
+      message_id: messageId,
+      text,
+      received_at: new Date().toISOString(),
+      gateway_id: 'gw-test',
+      protocol: 2,
+      user_id: userId,
     });
   }
 

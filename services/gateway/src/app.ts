@@ -50,7 +50,13 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
   };
   const common = { bus, link, logger, metrics, requestTimeoutMs: config.REQUEST_TIMEOUT_MS };
   const auth = authSetup(config, bus, logger);
-  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS });
+  const rateLimits = {
+    perAddress: { ratePerSecond: config.HTTP_RATE_PER_IP, burst: config.HTTP_BURST_PER_IP },
+    perCaller: { ratePerSecond: config.HTTP_RATE_PER_CALLER, burst: config.HTTP_BURST_PER_CALLER },
+    trustedProxyHops: config.TRUST_PROXY,
+    verifier: auth.auth.verifier,
+  };
+  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS, rateLimits });
   const server = createServer(http);
   const sockets = new ChatSockets(server, {
     ...common,
@@ -59,11 +65,13 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     maxMessageChars: config.MAX_MESSAGE_CHARS,
     replyTimeoutMs: config.REPLY_TIMEOUT_MS,
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+    systemPromptRoles: config.SYSTEM_PROMPT_ROLES,
     maxPayloadBytes: config.WS_MAX_PAYLOAD_BYTES,
     corsOrigins: config.CORS_ORIGINS,
     pingIntervalMs: config.WS_PING_INTERVAL_MS,
     trustedProxyHops: config.TRUST_PROXY,
-    verifier: auth.auth.verifier,
+    callers: { verifier: auth.auth.verifier, apiKeys: auth.auth.apiKeys, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS },
+    authRequired: config.AUTH_REQUIRED,
     perAddress: { maxConnections: config.WS_MAX_CONN_PER_IP, ratePerSecond: config.WS_RATE_PER_IP, burst: config.WS_BURST_PER_IP },
     limits: {
       ratePerSecond: config.WS_RATE_PER_CONN,

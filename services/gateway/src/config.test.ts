@@ -48,3 +48,17 @@ test('limits must be positive; a rate may be fractional', () => {
   }
   expect(() => readConfig({ WS_BURST_PER_IP: '1.5' })).toThrow(/WS_BURST_PER_IP/);
 });
+
+test('AUTH_REQUIRED is off by default and needs a verification key when on', () => {
+  expect(readConfig({}).AUTH_REQUIRED).toBe(false);
+  expect(readConfig({ AUTH_REQUIRED: 'true', JWT_SECRET: 'a-secret-of-at-least-32-characters!!' }).AUTH_REQUIRED).toBe(true);
+  expect(() => readConfig({ AUTH_REQUIRED: 'true' })).toThrow(/AUTH_REQUIRED: needs JWT_SECRET or JWT_PUBLIC_KEY/);
+  expect(() => readConfig({ AUTH_REQUIRED: 'yes' })).toThrow(/AUTH_REQUIRED/);
+});
+
+test('SYSTEM_PROMPT_ROLES: admins by default, a list of roles, none, or a refusal naming the variable', () => {
+  expect(readConfig({}).SYSTEM_PROMPT_ROLES).toEqual(['admin']);
+  expect(readConfig({ SYSTEM_PROMPT_ROLES: 'admin, agent' }).SYSTEM_PROMPT_ROLES).toEqual(['admin', 'agent']);
+  expect(readConfig({ SYSTEM_PROMPT_ROLES: 'none' }).SYSTEM_PROMPT_ROLES).toEqual([]);
+  expect(() => readConfig({ SYSTEM_PROMPT_ROLES: 'admin,anonymous' })).toThrow(/SYSTEM_PROMPT_ROLES/);
+});

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { accessTokenEnv } from '@chatbot/auth';
+import { Role } from '@chatbot/proto';
 import { baseEnv, loadConfig, portSchema, positiveInt } from '@chatbot/runtime';
 
 const positiveRate = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
@@ -43,6 +44,15 @@ export const GatewayEnv = z
     /** A socket with no client frame for this long is closed (pongs do not count). */
     WS_IDLE_TIMEOUT_MS: positiveInt(600_000),
     /**
+     * REST calls (every /api route) one client address may make a second (token bucket refill) and
+     * its burst; E4004 with Retry-After beyond.
+     */
+    HTTP_RATE_PER_IP: positiveRate(50),
+    HTTP_BURST_PER_IP: positiveInt(500),
+    /** The same per account (bearer token) and per API key, on top of its address's budget. */
+    HTTP_RATE_PER_CALLER: positiveRate(20),
+    HTTP_BURST_PER_CALLER: positiveInt(200),
+    /**
      * Proxies in front of the gateway whose X-Forwarded-For is believed: `false` (the default: the
      * peer address is the client), `true` (one proxy) or a number of proxy hops.
      */
@@ -53,6 +63,20 @@ export const GatewayEnv = z
       .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value))),
     /** Access tokens are verified here, locally, with these keys (see libs/auth). */
     ...accessTokenEnv,
+    /**
+     * `true`: every chat socket must bring an access token or a chat-scoped API key (anonymous
+     * sockets are closed 4401). Needs a verification key (JWT_SECRET or JWT_PUBLIC_KEY).
+     */
+    AUTH_REQUIRED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+    /**
+     * Account roles whose chat messages may carry their own system prompt (comma-separated, `none`
+     * for no role); API keys need the `system_prompt` scope instead. Anonymous callers never.
+     */
+    SYSTEM_PROMPT_ROLES: z
+      .string()
+      .default('admin')
+      .transform((list) => (list.trim() === 'none' ? [] : list.split(',').map((role) => role.trim()).filter(Boolean)))
+      .pipe(z.array(Role)),
     /** How long a verified X-API-Key is believed before persona is asked again (a revocation waits this long). */
     API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     GATEWAY_ID: z
@@ -60,7 +84,12 @@ export const GatewayEnv = z
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only, at most 64')
       .default(defaultGatewayId),
   })
-  .omit({ OPS_PORT: true });
+  .omit({ OPS_PORT: true })
+  .superRefine((env, ctx) => {
+    if (env.AUTH_REQUIRED && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_REQUIRED'], message: 'needs JWT_SECRET or JWT_PUBLIC_KEY: tokens cannot be checked without a key' });
+    }
+  });
 export type Config = z.infer<typeof GatewayEnv>;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {

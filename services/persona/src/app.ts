@@ -1,6 +1,7 @@
 import type { Bus } from '@chatbot/bus';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
 import { prepareAccounts, type AccountSettings } from './accounts/accounts.app';
+import { consumeUsage } from './accounts/usage/usage.consumer';
 import type { PrismaClient } from './generated/prisma/client';
 import { loginHandler } from './login.handler';
 import { createPersonaMetrics, instrument } from './persona.metrics';
@@ -35,7 +36,7 @@ export interface App {
  */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { bus, logger, registry } = deps;
-  await bus.ensureStreams(['CHAT_REPLIES']);
+  await bus.ensureStreams(['CHAT_REPLIES', 'CHAT_USAGE']);
   const seeded = await seedReferenceData(deps.prisma, await loadSeedData(deps.dataDir ?? DATA_DIR));
   logger.info({ changed: seeded }, 'reference data seeded');
   const accounts = await prepareAccounts({ prisma: deps.prisma, settings: deps.accounts });
@@ -55,6 +56,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   bus.serve('login', instrument('login', observed, loginHandler(handlerDeps)));
   bus.serve('binding', instrument('binding', observed, bindingHandler(handlerDeps)));
   bus.serve('recommend', instrument('recommend', observed, recommendHandler(handlerDeps)));
+  await consumeUsage(bus, deps.prisma, logger);
 
   return {
     ops: {

@@ -156,3 +156,16 @@ test('keeps each session\'s messages in order into the job queue while answering
   expect(hits.map((m) => replyTo(m)()[0].reply_id)).toEqual(hits.map((m) => `cache:${m.session_id}:${m.message_id}`));
   expect(await eventually(sampleViews, (v) => v.every((x, i) => x === viewsBefore[i] + 1))).toEqual(viewsBefore.map((v) => v + 1));
 });
+
+test('a message with its own system prompt is never answered from the cache: its job carries the prompt', async () => {
+  const session = randomUUID();
+  const turn = (turns.get(session) ?? 0) + 1;
+  turns.set(session, turn);
+  const message: ChatStoredV1 = { session_id: session, message_id: `m-${++sent}`, turn, text: '리볼빙', received_at: new Date().toISOString(), history: [], system_prompt: 'Answer as a poet.' };
+  await bus.publish('chatStored', session, message, { msgId: `${session}:${message.message_id}` });
+  const marker = await send(session, terms[0].term); // answered from the cache once the first is routed
+  await eventually(replyTo(marker), (r) => r.length === 1);
+  const { turn: _turn, ...job } = message;
+  expect(jobsOf(session)()).toEqual([job]);
+  expect(replyTo(message)()).toEqual([]);
+});

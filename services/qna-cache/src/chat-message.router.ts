@@ -40,7 +40,8 @@ export function cacheReply(message: ChatStoredV1, hit: CacheHit, now: Date): Cha
 
 /**
  * Routes the messages chat-log stored (chat.stored): answers exact FAQ/term matches at once and
- * forwards everything else to the LLM work queue.
+ * forwards everything else to the LLM work queue, with every message that brings its own system
+ * prompt (the cached answers were written for the deployment's prompt).
  * A session's messages are handled strictly one after another, so its jobs enter the queue in
  * the order the user sent them (and a failed publish stops the ones after it); different
  * sessions of a batch proceed side by side. The bus acks the batch only when this returns, i.e.
@@ -55,8 +56,9 @@ export function createChatMessageRouter(deps: RouterDeps) {
   };
 
   const forward = async (delivery: Stored, log: Logger) => {
-    const { session_id, message_id, text, received_at, history } = delivery.payload;
-    const ack = await deps.bus.publish('llmJob', session_id, { session_id, message_id, text, received_at, history }, {
+    const { session_id, message_id, text, received_at, history, system_prompt } = delivery.payload;
+    const job = { session_id, message_id, text, received_at, history, ...(system_prompt === undefined ? {} : { system_prompt }) };
+    const ack = await deps.bus.publish('llmJob', session_id, job, {
       msgId: `job:${session_id}:${message_id}`,
       correlationId: delivery.correlationId,
     });
@@ -73,7 +75,8 @@ export function createChatMessageRouter(deps: RouterDeps) {
       messageId: delivery.payload.message_id,
       correlationId: delivery.correlationId,
     });
-    const hit = deps.cache.lookup(delivery.payload.text);
+    // A message with its own system prompt asked the model something else than the FAQ answers
+    const hit = delivery.payload.system_prompt === undefined ? deps.cache.lookup(delivery.payload.text) : undefined;
     if (hit) await answer(delivery, hit, log);
     else await forward(delivery, log);
     return hit;

@@ -58,7 +58,7 @@ export async function listConversations(db: Db, list: ConversationList, limit: n
           WHERE r.session_id = s.id AND r.seq IS NOT NULL ORDER BY r.seq DESC LIMIT 1)
       ) x ORDER BY at DESC LIMIT 1
     ) last ON true
-    WHERE s.status = ANY(${STATUSES[list]}::text[])
+    WHERE s.status = ANY(${STATUSES[list]}::text[]) AND s.deleted_at IS NULL
       AND (${after === null}::boolean OR (s.status_changed_at, s.id) < (${after?.[0] ?? null}::timestamptz, ${after?.[1] ?? null}::uuid))
     ORDER BY s.status_changed_at DESC, s.id DESC
     LIMIT ${limit + 1}::int`;

@@ -147,3 +147,58 @@ describe('exactly one answerer', () => {
     expect(pending.items.every((i) => i.status === 'waiting')).toBe(true);
   });
 });
+
+describe('whose conversation it is', () => {
+  /** A session of this account with one stored message. */
+  async function ownedSession(userId: string): Promise<string> {
+    const sessionId = newSession();
+    const first = newMessageId('mine');
+    await h.sendAs(userId, sessionId, first);
+    await waitFor('stored', () => h.count(sessionId, 'stored', first) === 1);
+    return sessionId;
+  }
+
+  const inList = async (list: 'active' | 'pending' | 'completed', sessionId: string) => {
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const result = await h.bus.request('conversations', { list, limit: 100, ...(cursor ? { cursor } : {}) }, { timeoutMs: 5_000 });
+      if (result.items.some((i) => i.session_id === sessionId)) return true;
+      if (result.next_cursor === null) return false;
+      cursor = result.next_cursor;
+    }
+    return false;
+  };
+
+  test('the user\'s handoff: the owner may ask; another account or an anonymous caller is told not found; an anonymous session only anonymously', async () => {
+    const [alice, mallory] = [randomUUID(), randomUUID()];
+    const owned = await ownedSession(alice);
+    expect(await command(owned, 'handoff', mallory)).toEqual({ outcome: 'not_found' });
+    expect(await command(owned, 'handoff', null)).toEqual({ outcome: 'not_found' });
+    expect(await command(owned, 'handoff', alice)).toMatchObject({ outcome: 'changed', state: { status: 'waiting' } });
+    const anonymous = await startedSession();
+    expect(await command(anonymous, 'handoff', alice)).toEqual({ outcome: 'not_found' });
+    expect(await command(anonymous, 'handoff', null)).toMatchObject({ outcome: 'changed', state: { status: 'waiting' } });
+  });
+
+  test('an erased conversation leaves the agents\' lists, refuses every command as unknown and keeps no handoff state', async () => {
+    const alice = randomUUID();
+    const [held, waiting] = [await ownedSession(alice), await ownedSession(alice)];
+    await command(held, 'takeover', AGENT);
+    const handed = newMessageId('handed');
+    await h.sendAs(alice, held, handed);
+    await waitFor('handed', () => h.count(held, 'handed', handed) === 1);
+    await say(held, 'an agent answers');
+    await command(waiting, 'handoff', alice);
+    expect([await inList('active', held), await inList('pending', waiting)]).toEqual([true, true]);
+
+    for (const sessionId of [held, waiting]) await h.bus.request('conversationDelete', { user_id: alice, session_id: sessionId });
+    expect([await inList('active', held), await inList('pending', waiting), await inList('active', waiting)]).toEqual([false, false, false]);
+    expect(await command(held, 'release', AGENT)).toEqual({ outcome: 'not_found' });
+    expect(await command(waiting, 'takeover', AGENT)).toEqual({ outcome: 'not_found' });
+    expect(await command(waiting, 'handoff', alice)).toEqual({ outcome: 'not_found' });
+    expect(await say(held, 'still there?')).toEqual({ outcome: 'not_found' });
+    const rows = await h.db.session.findMany({ where: { id: { in: [held, waiting] } }, select: { status: true, holderId: true, statusVersion: true } });
+    expect(rows).toEqual(expect.arrayContaining([{ status: 'bot', holderId: null, statusVersion: 2 }, { status: 'bot', holderId: null, statusVersion: 2 }]));
+    expect(await h.db.reply.count({ where: { sessionId: { in: [held, waiting] } } })).toBe(0);
+  });
+});

@@ -6,6 +6,7 @@ import type { ReleasedReply } from '../frames/frame.mapper';
 import type { ReplyRow } from '../commit/reply-row.mapper';
 import { decide, type Decision, type StatusRow } from './handoff.machine';
 import { agentRow, statusRow } from './status.texts';
+import { mayAskForPerson, sessionAccessOf } from '../store/session-access';
 
 /** A session row locked for a handoff step. */
 interface Locked extends StatusRow {
@@ -14,6 +15,7 @@ interface Locked extends StatusRow {
   releasedTurn: number;
   lastSeq: number;
   changedAt: Date;
+  ownerId: string | null;
 }
 
 export type TransitionOutcome =
@@ -36,7 +38,9 @@ export type AgentMessageOutcome =
 export function applyTransition(db: Db, command: HandoffCommand): Promise<TransitionOutcome> {
   return transaction(db.pool, async (tx) => {
     const row = await lock(tx, command.session_id);
-    if (!row) return { outcome: 'not_found', released: [] };
+    if (!row || (command.action === 'handoff' && !mayAskForPerson(accessOf(row, command.actor_id), command.actor_id))) {
+      return { outcome: 'not_found', released: [] };
+    }
     const decision = decide(row, command);
     if (decision.kind === 'conflict') return { outcome: 'conflict', reason: decision.reason, state: stateOf(row), released: [] };
     if (decision.kind === 'unchanged') return { outcome: 'unchanged', state: stateOf(row), released: [] };
@@ -71,13 +75,18 @@ export function sendAgentMessage(db: Db, sessionId: string, agentId: string, tex
   });
 }
 
+/** The user's access to the session, as ingest judges a message of theirs. */
+const accessOf = (row: Locked, userId: string | null) => sessionAccessOf({ ownerId: row.ownerId, nextTurn: row.nextTurn, deleted: false }, userId);
+
+/** The session's row, locked; undefined when it does not exist or was erased (a tombstone is nobody's conversation). */
 async function lock(tx: Sql, sessionId: string): Promise<Locked | undefined> {
-  const rows = await tx.query<Array<Omit<Locked, 'unanswered'>>>`
+  const rows = await tx.query<Array<Omit<Locked, 'unanswered'> & { deleted: boolean }>>`
     SELECT id::text AS "sessionId", status, status_version AS version, holder_id::text AS "holderId",
-      next_turn AS "nextTurn", released_turn AS "releasedTurn", last_seq AS "lastSeq", status_changed_at AS "changedAt"
+      next_turn AS "nextTurn", released_turn AS "releasedTurn", last_seq AS "lastSeq", status_changed_at AS "changedAt",
+      owner_id::text AS "ownerId", deleted_at IS NOT NULL AS deleted
     FROM chat_log.sessions WHERE id = ${sessionId}::uuid FOR UPDATE`;
   const row = rows[0];
-  if (!row) return undefined;
+  if (!row || row.deleted) return undefined;
   const [{ unanswered }] = await tx.query<Array<{ unanswered: number }>>`
     SELECT count(*)::int AS unanswered FROM chat_log.replies r JOIN chat_log.sessions s ON s.id = r.session_id
     WHERE r.session_id = ${sessionId}::uuid AND r.kind = 'handed' AND r.turn > s.agent_answered_turn`;

@@ -9,6 +9,7 @@ import { pointKey } from '../store/history.repository';
 import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
 import type { HandoffRules } from './answerer.planner';
+import { publishUsage } from './usage.publisher';
 import type { Serial } from '../frames/serial';
 import { releasedForPrompts } from '../queries/session-query.repository';
 import { storable, timestampOr } from '../store/text';
@@ -30,9 +31,11 @@ interface Deps {
 /**
  * Stores a micro-batch of user messages (one transaction), then, together: publishes one
  * chat.stored event per message that goes on to be answered (new, or stored before with no reply
- * yet) and tells each sender's gateway `stored`
- * (also for a re-send of a stored message; protocol 2 only) or `rejected` E4008 (the id is
- * another session's). The batch is acked when this returns, after the broker took every event:
+ * yet), one chat.usage event per stored message of a signed-in user, and tells each sender's gateway
+ * `stored` (also for a re-send of a stored message; protocol 2 only) or `rejected`: E4008 (the id is
+ * another session's), E4005 (the sender may not write to the session: see message.planner) or
+ * E4031 (a completed conversation takes no new message). A message handed to an agent is told
+ * `handed` after its `stored`. The batch is acked when this returns, after the broker took every event:
  * a crash before that redelivers the batch, whose messages are then found stored and published
  * again (the broker drops a copy it already has by its Nats-Msg-Id). A re-sent message that
  * already has a reply is not routed again; its released frame is sent again.
@@ -49,6 +52,7 @@ export function createInboundHandler(deps: Deps) {
     await Promise.all([
       ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), correlationOf.get(message.messageId))),
       ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
+      publishUsage(deps.bus, batch, plan.outcomes),
     ]);
     // After `stored`: the gateway settles each handed message (no assistant reply will come).
     await Promise.all(handed.map((m) => tellHanded(deps, m, correlationOf.get(m.messageId))));
@@ -63,8 +67,16 @@ export function createInboundHandler(deps: Deps) {
  * turn order; replies are released in turn order whatever order their answers come in.
  */
 async function publishStored(deps: Deps, message: RoutedMessage, history: HistoryTurn[] | null, correlationId: string | undefined): Promise<void> {
-  const { sessionId, messageId, turn, text, receivedAt } = message;
-  const event: ChatStoredV1 = { session_id: sessionId, message_id: messageId, turn, text, received_at: receivedAt.toISOString(), ...(history ? { history } : {}) };
+  const { sessionId, messageId, turn, text, receivedAt, systemPrompt } = message;
+  const event: ChatStoredV1 = {
+    session_id: sessionId,
+    message_id: messageId,
+    turn,
+    text,
+    received_at: receivedAt.toISOString(),
+    ...(history ? { history } : {}),
+    ...(systemPrompt === null ? {} : { system_prompt: systemPrompt }),
+  };
   await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}`, correlationId });
 }
 
@@ -92,32 +104,40 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
   return {
     sessionId: payload.session_id,
     messageId: payload.message_id,
+    userId: payload.user_id ?? null,
     text: storable(payload.text),
     clientTimestamp: payload.client_timestamp === undefined ? null : storable(payload.client_timestamp),
     receivedAt: timestampOr(payload.received_at),
     inboundSeq: delivery.streamSeq,
+    systemPrompt: payload.system_prompt === undefined ? null : storable(payload.system_prompt),
   };
 }
+
+/**
+ * A refused sender hears E4005 (session not found), as for a session that does not exist: an
+ * account learns nothing about another account's sessions (never "forbidden").
+ */
+const refusalCode: Record<InboundOutcome, 'E4005' | 'E4008' | 'E4031' | null> = {
+  stored: null, restored: null, rejected: 'E4008', refused: 'E4005', closed: 'E4031',
+};
 
 async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: InboundOutcome) {
   const { session_id: sessionId, message_id: messageId } = delivery.payload;
   const { correlationId } = delivery;
   const log = messageLogger(deps.logger, { subject: delivery.subject, sessionId, messageId, correlationId });
-  const refused = outcome === 'rejected' || outcome === 'closed';
-  const event: SessionDeliveryV1 = refused
-    ? { type: 'rejected', message_id: messageId, code: outcome === 'closed' ? 'E4031' : 'E4008' }
-    : { type: 'stored', message_id: messageId };
+  const code = refusalCode[outcome];
+  const event: SessionDeliveryV1 = code ? { type: 'rejected', message_id: messageId, code } : { type: 'stored', message_id: messageId };
   if (outcome === 'closed') {
     deps.metrics.messagesRejected.inc();
-    log.info('conversation completed, message not stored');
-  } else if (outcome === 'rejected') {
+    log.info({ code }, 'conversation completed, message not stored');
+  } else if (code) {
     deps.metrics.messagesRejected.inc();
-    log.warn('message_id already used by another session, not stored');
+    log.warn({ code }, outcome === 'refused' ? 'sender may not write to this session, not stored' : 'message_id already used by another session, not stored');
   } else {
     log.debug({ redelivered: delivery.deliveryCount > 1, again: outcome === 'restored' }, 'message stored');
   }
   // Protocol 1 has no `stored` frame: the gateway would drop the event.
-  if (!refused && delivery.payload.protocol === 1) return;
+  if (!code && delivery.payload.protocol === 1) return;
   try {
     await deps.bus.publish('sessionDelivery', sessionId, event, { correlationId });
   } catch (error) {

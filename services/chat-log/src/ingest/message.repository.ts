@@ -21,6 +21,8 @@ export interface StoreResult {
 
 interface LockedSession extends ConversationRow, SessionCursor {
   nextTurn: number;
+  ownerId: string | null;
+  deleted: boolean;
 }
 
 /**
@@ -38,7 +40,8 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
     const sessions = await lockSessions(tx, sessionIds);
     const closed = new Set(rules.onCompleted === 'new_conversation' ? [...sessions].filter(([, s]) => s.status === 'completed').map(([id]) => id) : []);
     const nextTurn = new Map([...sessions].map(([id, s]) => [id, s.nextTurn]));
-    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn, closed });
+    const owners = new Map([...sessions].map(([id, s]) => [id, { ownerId: s.ownerId, deleted: s.deleted }]));
+    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn, owners, closed });
     if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts);
     // The decision is taken here, under the lock that handed out the turns: a transition waits
     // for this transaction, or this one read the status the transition left.
@@ -80,13 +83,18 @@ async function handOver(tx: Sql, sessions: Map<string, LockedSession>, answerers
 
 /** Which ids of the batch are stored already, and whether each has a reply. */
 async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, StoredMessage>> {
-  const rows = await tx.query<Array<{ message_id: string; session_id: string; turn: number; text: string; received_at: Date; reply_kind: string | null; handed_status: string | null }>>`
-    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, r.kind::text AS reply_kind, r.announces_status AS handed_status
+  const rows = await tx.query<Array<{
+    message_id: string; session_id: string; turn: number; text: string; received_at: Date; system_prompt: string | null;
+    reply_kind: string | null; handed_status: string | null;
+  }>>`
+    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, m.system_prompt,
+      r.kind::text AS reply_kind, r.announces_status AS handed_status
     FROM chat_log.messages m LEFT JOIN chat_log.replies r ON r.prompt_message_id = m.message_id
     WHERE m.message_id = ANY(${messageIds}::text[])`;
   return new Map(
     rows.map((r) => [r.message_id, {
-      sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, answered: r.reply_kind !== null,
+      sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, systemPrompt: r.system_prompt,
+      answered: r.reply_kind !== null,
       handedStatus: r.reply_kind === 'handed' ? (r.handed_status === 'waiting' ? 'waiting' : 'agent') : null,
     }]),
   );
@@ -95,11 +103,15 @@ async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, 
 async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Map<string, LockedSession>> {
   await tx.execute`
     INSERT INTO chat_log.sessions (id) SELECT unnest(${sessionIds}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
-  const rows = await tx.query<Array<{ id: string; next_turn: number; released_turn: number; last_seq: number; status: ConversationStatus; status_version: number }>>`
-    SELECT id::text, next_turn, released_turn, last_seq, status, status_version FROM chat_log.sessions
-    WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
+  const rows = await tx.query<Array<{
+    id: string; next_turn: number; released_turn: number; last_seq: number; status: ConversationStatus; status_version: number;
+    owner_id: string | null; deleted: boolean;
+  }>>`
+    SELECT id::text, next_turn, released_turn, last_seq, status, status_version, owner_id::text, deleted_at IS NOT NULL AS deleted
+    FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
   return new Map(rows.map((r) => [r.id, {
     nextTurn: r.next_turn, releasedTurn: r.released_turn, lastSeq: r.last_seq, status: r.status, version: r.status_version,
+    ownerId: r.owner_id, deleted: r.deleted,
   }]));
 }
 
@@ -113,33 +125,43 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
       client_timestamp: m.clientTimestamp,
       received_at: m.receivedAt.toISOString(),
       inbound_seq: m.inboundSeq,
+      system_prompt: m.systemPrompt,
     })),
   );
   await tx.execute`
-    INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq)
-    SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq
+    INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt)
+    SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt
     FROM jsonb_to_recordset(${json}::jsonb) AS r(message_id text, session_id uuid, turn int, text text,
-      client_timestamp text, received_at timestamptz, inbound_seq bigint)`;
+      client_timestamp text, received_at timestamptz, inbound_seq bigint, system_prompt text)`;
 }
 
 /**
  * Moves the counters of the sessions that got a message (a session now waiting for a reply is
- * listed in `waiting_sessions` by a trigger, migration 003) and, in the same statement, reads the
- * history before each routed message.
+ * listed in `waiting_sessions` by a trigger, migration 003), gives a new session to the account
+ * that sent its first message, and moves `updated_at` of owned sessions only: an anonymous
+ * session's row keeps its indexed columns, so its update stays HOT (migration 004).
  */
 async function advanceTurns(tx: Sql, plan: InboundPlan): Promise<void> {
+  const { ids, turns, claims } = counterColumns(plan);
   await tx.execute`
-    UPDATE chat_log.sessions s SET next_turn = u.next_turn
-    FROM unnest(${[...plan.nextTurn.keys()]}::uuid[], ${[...plan.nextTurn.values()]}::int[]) AS u(id, next_turn) WHERE s.id = u.id`;
+    UPDATE chat_log.sessions s SET next_turn = u.next_turn, owner_id = COALESCE(s.owner_id, u.claim),
+      updated_at = CASE WHEN COALESCE(s.owner_id, u.claim) IS NULL THEN s.updated_at ELSE now() END
+    FROM unnest(${ids}::uuid[], ${turns}::int[], ${claims}::uuid[]) AS u(id, next_turn, claim) WHERE s.id = u.id`;
 }
 
+/** advanceTurns, and in the same statement the history before each routed message. */
 function advanceTurnsAndReadHistory(tx: Sql, plan: InboundPlan, historyLimit: number): Promise<HistoryRow[]> {
-  const ids = [...plan.nextTurn.keys()];
-  const turns = [...plan.nextTurn.values()];
+  const { ids, turns, claims } = counterColumns(plan);
   return tx.query<HistoryRow[]>`
     WITH advanced AS (
-      UPDATE chat_log.sessions s SET next_turn = u.next_turn
-      FROM unnest(${ids}::uuid[], ${turns}::int[]) AS u(id, next_turn) WHERE s.id = u.id
+      UPDATE chat_log.sessions s SET next_turn = u.next_turn, owner_id = COALESCE(s.owner_id, u.claim),
+        updated_at = CASE WHEN COALESCE(s.owner_id, u.claim) IS NULL THEN s.updated_at ELSE now() END
+      FROM unnest(${ids}::uuid[], ${turns}::int[], ${claims}::uuid[]) AS u(id, next_turn, claim) WHERE s.id = u.id
     )
     ${historySelect(plan.routed, historyLimit)}`;
+}
+
+function counterColumns(plan: InboundPlan) {
+  const ids = [...plan.nextTurn.keys()];
+  return { ids, turns: ids.map((id) => plan.nextTurn.get(id)!), claims: ids.map((id) => plan.claims.get(id) ?? null) };
 }

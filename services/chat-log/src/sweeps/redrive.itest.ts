@@ -38,3 +38,13 @@ test('a stored turn with no reply has its chat.stored published again, at most t
   await waitFor('both frames', () => h.frames(session).length === 2);
   expect(h.frames(session).map((f) => f.message_id)).toEqual([lost, answered]);
 });
+
+test('a message with its own system prompt keeps it: in its chat.stored event and in every re-drive', async () => {
+  const session = newSession();
+  const id = newMessageId('prompted');
+  await h.send(session, id, 'how are you', 2, { system_prompt: 'You are a counsellor.' });
+  const events = await waitFor('stored and re-driven', () => (h.storedOf(session).length >= 2 ? h.storedOf(session) : null));
+  expect(events.map((e) => [e.message_id, e.system_prompt])).toEqual([[id, 'You are a counsellor.'], [id, 'You are a counsellor.']]);
+  expect((await h.db.message.findUnique({ where: { messageId: id } }))?.systemPrompt).toBe('You are a counsellor.');
+  await h.reply(session, id);
+});

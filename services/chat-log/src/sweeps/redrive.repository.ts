@@ -6,6 +6,7 @@ export interface UnansweredTurn {
   turn: number;
   text: string;
   receivedAt: Date;
+  systemPrompt: string | null;
 }
 
 /**
@@ -16,7 +17,7 @@ export interface UnansweredTurn {
 export function findUnansweredTurns(db: Db, afterMs: number, deadlineMs: number, limit: number): Promise<UnansweredTurn[]> {
   return db.$queryRaw<UnansweredTurn[]>`
     SELECT m.session_id::text AS "sessionId", m.message_id AS "messageId", m.turn, m.text,
-      m.received_at AS "receivedAt"
+      m.received_at AS "receivedAt", m.system_prompt AS "systemPrompt"
     FROM chat_log.waiting_sessions w
     JOIN chat_log.sessions s ON s.id = w.session_id
     JOIN chat_log.messages m ON m.session_id = s.id AND m.turn > s.released_turn

@@ -59,6 +59,7 @@ async function publish(deps: RedriveDeps, turn: UnansweredTurn, history: History
     text: turn.text,
     received_at: turn.receivedAt.toISOString(),
     ...(history ? { history } : {}),
+    ...(turn.systemPrompt === null ? {} : { system_prompt: turn.systemPrompt }),
   };
   await deps.bus.publish('chatStored', sessionId, event, { msgId: `${sessionId}:${messageId}:redrive:${count}` });
   deps.metrics.redrives.inc();

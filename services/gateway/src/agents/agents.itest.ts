@@ -12,12 +12,13 @@ const OTHER = randomUUID();
 let agentToken: string;
 let otherToken: string;
 let customerToken: string;
+const CUSTOMER = randomUUID();
 
 beforeAll(async () => {
   world = await startWorld({ JWT_SECRET, REQUEST_TIMEOUT_MS: '5000', REPLY_TIMEOUT_MS: '1500' }, { peers: ['chat-log'] });
   agentToken = await forgeToken({ sub: AGENT, role: 'agent' });
   otherToken = await forgeToken({ sub: OTHER, role: 'admin' });
-  customerToken = await forgeToken({ sub: randomUUID(), role: 'customer' });
+  customerToken = await forgeToken({ sub: CUSTOMER, role: 'customer' });
 });
 afterAll(() => world?.stop());
 
@@ -47,7 +48,7 @@ test('only agents and admins: 401 without a token, 403 for a customer, 404 for a
   expect(await call('POST', `/api/admin/chats/${randomUUID()}/takeover`, agentToken, {})).toMatchObject({ status: 404, body: { code: 'E4005' } });
   expect(await call('POST', '/api/admin/chats/not-a-uuid/takeover', agentToken, {})).toMatchObject({ status: 404 });
   expect(await call('POST', `/api/admin/chats/${randomUUID()}/messages`, agentToken, { message: 'hi' })).toMatchObject({ status: 404 });
-  expect(await call('POST', `/api/chat/sessions/${randomUUID()}/handoff`)).toMatchObject({ status: 404 });
+  expect(await call('POST', `/api/chat/sessions/${randomUUID()}/handoff`, customerToken)).toMatchObject({ status: 404, body: { code: 'E4005' } });
   expect(await call('GET', '/api/admin/chats/pending?limit=0', agentToken)).toMatchObject({ status: 400 });
   expect(await call('POST', `/api/admin/chats/${randomUUID()}/takeover`, agentToken, { surprise: 1 })).toMatchObject({ status: 422 });
 });
@@ -88,15 +89,15 @@ test('two agents take over at once: one wins, the other gets 409 naming the hold
   await resumed.close();
 });
 
-test('a v1 user asks for a person over REST; waiting is told, messages are handed, the agent\'s reply is a bot envelope with sender agent', async () => {
-  const { socket, sessionId } = await connect(world.ws);
+test('a signed-in v1 user asks for a person over REST; waiting is told, messages are handed, the agent\'s reply is a bot envelope with sender agent', async () => {
+  const { socket, sessionId } = await connect(world.ws, ['chat.v1', `bearer.${customerToken}`]);
   const first = randomUUID();
   socket.send({ message_id: first, message: 'hello' });
-  await eventually(async () => expect((await call('POST', `/api/chat/sessions/${sessionId}/handoff`)).status).toBe(200));
+  await eventually(async () => expect((await call('POST', `/api/chat/sessions/${sessionId}/handoff`, customerToken)).status).toBe(200));
   await answer(world.bus, sessionId, first);
   await socket.waitFor((f) => f.sender === 'bot' && f.message_id === first);
   await socket.waitFor((f) => f.sender === 'bot' && typeof f.message === 'string' && f.message.includes('상담원'));
-  expect(await call('POST', `/api/chat/sessions/${sessionId}/handoff`)).toMatchObject({ status: 200, body: { status: 'waiting', version: 1 } });
+  expect(await call('POST', `/api/chat/sessions/${sessionId}/handoff`, customerToken)).toMatchObject({ status: 200, body: { status: 'waiting', version: 1 } });
 
   const waiting = randomUUID();
   socket.send({ message_id: waiting, message: 'I need help with my card' });
@@ -122,13 +123,33 @@ test('a v1 user asks for a person over REST; waiting is told, messages are hande
   await socket.close();
 });
 
-test('the v2 frame {"type":"handoff"} moves the conversation to waiting', async () => {
+test('an anonymous socket asks for a person on its own session with the v2 frame; REST callers are refused as for an unknown session', async () => {
   const { socket, sessionId } = await conversation();
+  expect((await call('POST', `/api/chat/sessions/${sessionId}/handoff`)).status).toBe(401);
+  expect(await call('POST', `/api/chat/sessions/${sessionId}/handoff`, customerToken)).toMatchObject({ status: 404, body: { code: 'E4005' } });
   socket.send({ type: 'handoff' });
   const [status] = await socket.waitFor((f) => f.type === 'status');
   expect(status).toMatchObject({ type: 'status', status: 'waiting', seq: 2 });
-  expect((await call('POST', `/api/chat/sessions/${sessionId}/handoff`)).body).toMatchObject({ status: 'waiting', version: 1 });
+  expect(socket.frames.filter((f) => (f as { type?: string }).type === 'error')).toEqual([]);
   await socket.close();
+});
+
+test('a signed-in user asks only for their own conversation: another account\'s is 404 over REST and E4005 on its socket, and stays bot', async () => {
+  const mallory = await forgeToken({ sub: randomUUID(), role: 'customer' });
+  const { socket, sessionId } = await connect(world.ws, ['chat.v2', `bearer.${customerToken}`]);
+  const first = randomUUID();
+  await sendStored(socket, first);
+  expect(await call('POST', `/api/chat/sessions/${sessionId}/handoff`, mallory)).toMatchObject({ status: 404, body: { code: 'E4005' } });
+  const stranger = await TestSocket.open(world.ws, ['chat.v2', `bearer.${mallory}`]);
+  const [strangerSession] = await stranger.waitFor((f) => f.type === 'session');
+  stranger.send({ type: 'handoff' }); // its own new session has nothing stored yet
+  await stranger.waitFor((f) => f.type === 'error' && f.code === 'E4005');
+  expect(strangerSession.session_id).not.toBe(sessionId);
+  const page = await call('GET', '/api/admin/chats/pending?limit=100', agentToken);
+  expect(page.body.items.map((i: { session_id: string }) => i.session_id)).not.toContain(sessionId);
+  socket.send({ type: 'handoff' });
+  await socket.waitFor((f) => f.type === 'status' && f.status === 'waiting');
+  await Promise.all([socket.close(), stranger.close()]);
 });
 
 test('an admin takes over a conversation a colleague holds only with force; an agent may not force', async () => {

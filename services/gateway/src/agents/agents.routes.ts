@@ -24,8 +24,8 @@ const ACTIONS: Record<string, Exclude<HandoffAction, 'handoff'>> = {
 };
 
 /**
- * The agents' API (`/api/admin/chats/*`, role agent or admin) and the user's request for a person
- * (`/api/chat/sessions/:id/handoff`). chat-log owns every status and decides every change; these
+ * The agents' API (`/api/admin/chats/*`, role agent or admin) and the signed-in user's request for
+ * a person on a conversation of theirs (`/api/chat/sessions/:id/handoff`). chat-log owns every status and decides every change; these
  * routes validate, name the caller and shape the answer: 404 for an unknown conversation, 409 with
  * the current state for a change the state refuses.
  */
@@ -36,6 +36,8 @@ export function agentsRouter(deps: AuthRouteDeps): Router {
     return deps.bus.request(key, payload, { timeoutMs: deps.requestTimeoutMs, correlationId: res.locals.correlationId as string });
   };
   const agent = requireCaller(deps.auth, { roles: ['agent', 'admin'], scope: 'admin' });
+  // The user's request, as the conversation routes: an access token or a chat-scoped API key.
+  const user = requireCaller(deps.auth, { scope: 'chat' });
 
   router.get('/api/admin/chats/:list', agent, route('admin.chats.list', async (req, res) => {
     const list = LISTS.find((l) => l === req.params.list);
@@ -60,8 +62,9 @@ export function agentsRouter(deps: AuthRouteDeps): Router {
     const result = await ask('handoff', { session_id: sessionOf(req), action, actor_id: callerOf(res).accountId, ...body }, res);
     return answer(res, result);
   }));
-  router.post('/api/chat/sessions/:id/handoff', route('chat.handoff', async (req, res) => {
-    const result = await ask('handoff', { session_id: sessionOf(req), action: 'handoff', actor_id: null }, res);
+  // chat-log answers not_found (404) for a session that is not the caller's, as for an unknown one.
+  router.post('/api/chat/sessions/:id/handoff', user, route('chat.handoff', async (req, res) => {
+    const result = await ask('handoff', { session_id: sessionOf(req), action: 'handoff', actor_id: callerOf(res).accountId }, res);
     return answer(res, result);
   }));
   return router;

@@ -4,8 +4,10 @@ import express, { type Express, type RequestHandler } from 'express';
 import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import { authRouter, type AuthRouteDeps } from '../auth/auth.routes';
 import { agentsRouter } from '../agents/agents.routes';
+import { conversationRouter } from '../conversations/conversation.routes';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
+import { restRateLimit, type RestRateLimits } from './rate-limit.middleware';
 import type { GatewayMetrics } from '../gateway.metrics';
 import { restRouter, type RestDeps } from './rest.routes';
 import { webRouter } from './web.routes';
@@ -15,6 +17,7 @@ export interface HttpDeps extends RestDeps, AuthRouteDeps {
   metrics: GatewayMetrics;
   ops: OpsEndpoints;
   corsOrigins: string[];
+  rateLimits: RestRateLimits;
 }
 
 /** The REST API and the ops endpoints; no port: `app.ts` puts it on a server. */
@@ -26,9 +29,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.get(['/healthz', '/readyz', '/metrics'], opsHandler(deps.ops));
   app.use(corsMiddleware(deps.corsOrigins));
   app.use(correlation);
+  // before the body is read: a refused call costs no parsing
+  app.use('/api', restRateLimit(deps.rateLimits));
   app.use(express.json({ limit: '64kb' }));
   app.use(restRouter(deps));
   app.use(authRouter(deps));
+  app.use(conversationRouter(deps));
   app.use(agentsRouter(deps));
   app.use(webRouter({ logger: deps.logger }));
   app.use(notFound);

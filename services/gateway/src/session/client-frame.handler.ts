@@ -1,14 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type { RawData } from 'ws';
 import type { Bus } from '@chatbot/bus';
-import type { ChatInboundV1, ClientChatFrame } from '@chatbot/proto';
+import type { ChatInboundV1, ClientChatFrame, Role } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
 import { within, type BrokerLink } from '../broker.link';
 import type { GatewayMetrics } from '../gateway.metrics';
-import type { Protocol } from '../socket/frame.codec';
-import { admitFrame, type TokenBucket } from '../socket/token.bucket';
+import type { DecodedFrame, Protocol } from '../socket/frame.codec';
+import type { SocketCaller } from '../auth/socket.caller';
+import { admitFrame, type TokenBucket } from '../limits/token.bucket';
 import type { WireCodec } from '../socket/wire.codec';
 import type { Arrival } from './socket-order.machine';
+import { maySetSystemPrompt } from './system-prompt.policy';
 
 export interface ClientFrameDeps {
   bus: Bus;
@@ -19,6 +21,8 @@ export interface ClientFrameDeps {
   link: BrokerLink;
   /** How long a message may wait for the broker's ack before the user hears it was not taken. */
   publishTimeoutMs: number;
+  /** Account roles whose messages may carry a system prompt (see system-prompt.policy.ts). */
+  systemPromptRoles: readonly Role[];
 }
 
 export interface FrameBuckets {
@@ -34,12 +38,19 @@ export class ClientFrameHandler {
     private readonly protocol: Protocol,
     private readonly buckets: FrameBuckets,
     private readonly codec: WireCodec,
+    /** The socket's signed-in caller; null when anonymous. */
+    private readonly caller: SocketCaller | null = null,
   ) {}
+
+  /** Whose word this socket's frames are (the messages' `user_id`, the handoff's actor); null when anonymous. */
+  get accountId(): string | null {
+    return this.caller?.accountId ?? null;
+  }
 
   /** Judged at once, so a frame that waits for the session frame has still spent its tokens. */
   judge(data: RawData, isBinary: boolean): Arrival {
     const { metrics, maxMessageChars } = this.deps;
-    const decoded = isBinary ? undefined : this.codec.decode((data as Buffer).toString('utf8'), maxMessageChars);
+    const decoded = isBinary ? undefined : this.allowed(this.codec.decode((data as Buffer).toString('utf8'), maxMessageChars));
     metrics.frameIn(decoded === undefined ? 'binary' : decoded.ok ? 'message' : 'invalid');
     const verdict = admitFrame(this.buckets.connection, this.buckets.address, performance.now());
     if (!verdict.ok) {
@@ -53,6 +64,13 @@ export class ClientFrameHandler {
     }
     if (!decoded.ok) metrics.reject('invalid');
     return { kind: 'decoded', decoded };
+  }
+
+  /** A message with a system prompt from a caller who may not set one is refused (E4013), not taken without it. */
+  private allowed(decoded: DecodedFrame): DecodedFrame {
+    if (!decoded.ok || 'handoff' in decoded || decoded.frame.system_prompt === undefined) return decoded;
+    if (maySetSystemPrompt(this.caller, this.deps.systemPromptRoles)) return decoded;
+    return { ok: false, code: 'E4013', error: 'system_prompt: not allowed for this caller', messageId: decoded.frame.message_id };
   }
 
   /**
@@ -70,6 +88,8 @@ export class ClientFrameHandler {
       received_at: new Date().toISOString(),
       gateway_id: gatewayId,
       protocol: this.protocol,
+      ...(this.caller ? { user_id: this.caller.accountId } : {}),
+      ...(frame.system_prompt === undefined ? {} : { system_prompt: frame.system_prompt }),
     };
     if (logger.isLevelEnabled('debug')) {
       logger.debug({ subject: 'chat.inbound.v1', sessionId: this.sessionId, messageId, correlationId }, 'message received');

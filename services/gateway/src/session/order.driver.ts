@@ -37,6 +37,8 @@ export class OrderDriver {
     private readonly order: SocketOrder,
     private readonly outbox: SocketOutbox,
     private readonly inbound: ClientFrameHandler,
+    /** The order says the expired socket may close now (no reply in progress). */
+    private readonly onExpired: () => void,
   ) {
     this.timers = new ReplyTimers(deps.replyTimeoutMs, (messageId) => void this.run(this.order.timeout(messageId)));
   }
@@ -85,6 +87,8 @@ export class OrderDriver {
         return void metrics[effect.metric].inc();
       case 'observe':
         return void metrics[effect.metric].observe(effect.seconds);
+      case 'expired':
+        return void this.onExpired();
     }
   }
 
@@ -112,9 +116,11 @@ export class OrderDriver {
     const { bus, link, requestTimeoutMs, logger } = this.deps;
     try {
       link.require();
-      const result = await bus.request('handoff', { session_id: this.sessionId, action: 'handoff', actor_id: null }, { timeoutMs: requestTimeoutMs, correlationId });
+      // The socket's caller asks: chat-log allows the owner, or anyone anonymous on an anonymous session.
+      const actorId = this.inbound.accountId;
+      const result = await bus.request('handoff', { session_id: this.sessionId, action: 'handoff', actor_id: actorId }, { timeoutMs: requestTimeoutMs, correlationId });
       if (result.outcome === 'changed' || result.outcome === 'unchanged') return undefined;
-      return this.run(this.order.handoffRefused('E4030'));
+      return this.run(this.order.handoffRefused(result.outcome === 'not_found' ? 'E4005' : 'E4030'));
     } catch (error) {
       logger.warn({ err: error, sessionId: this.sessionId, correlationId }, 'handoff request failed');
       return this.run(this.order.handoffRefused(isAppError(error) && error.code === 'E5003' ? 'E5003' : 'E5006'));

@@ -56,6 +56,8 @@ function trace(effects: Effect[]): string[] {
       case 'count':
       case 'observe':
         return `${effect.kind} ${effect.metric}`;
+      case 'expired':
+        return 'expired';
     }
   });
 }

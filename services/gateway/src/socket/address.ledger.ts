@@ -1,4 +1,4 @@
-import { TokenBucket } from './token.bucket';
+import { TokenBucket } from '../limits/token.bucket';
 
 export interface AddressLimits {
   maxConnections: number;

@@ -77,13 +77,20 @@ describe('seed 001', () => {
 });
 
 describe('seed 002', () => {
-  test('user_input becomes a chat message; step_type is accepted; an anonymous system_prompt is refused', () => {
+  test('user_input becomes a chat message; step_type is accepted; a system_prompt is carried, an empty one dropped', () => {
     const codec = new Seed002Codec(context());
     expect(codec.decode(JSON.stringify({ user_input: '요즘 기분이 별로야.', step_type: 'normal', system_prompt: '' }), 100)).toMatchObject({
       ok: true,
       frame: { message: '요즘 기분이 별로야.' },
     });
-    expect(codec.decode(JSON.stringify({ user_input: 'hi', system_prompt: '너는 감정 전문 상담사야' }), 100)).toMatchObject({ ok: false, code: 'E4013' });
+    const decoded = codec.decode(JSON.stringify({ user_input: '요즘 기분이 별로야.', system_prompt: '' }), 100);
+    expect(decoded.ok && 'frame' in decoded && decoded.frame.system_prompt).toBeUndefined();
+    // whether the caller may set one is judged later, with every protocol's frames
+    expect(codec.decode(JSON.stringify({ user_input: 'hi', system_prompt: '너는 감정 전문 상담사야' }), 100)).toMatchObject({
+      ok: true,
+      frame: { message: 'hi', system_prompt: '너는 감정 전문 상담사야' },
+    });
+    expect(codec.decode(JSON.stringify({ user_input: 'hi', system_prompt: 'x'.repeat(4001) }), 100)).toMatchObject({ ok: false, code: 'E4002' });
     expect(codec.decode(JSON.stringify({ user_input: 42 }), 100)).toMatchObject({ ok: false, code: 'E4002', error: 'user_input: must be a string' });
     expect(codec.decode('[]', 100)).toMatchObject({ ok: false, code: 'E4001' });
   });

@@ -1,4 +1,4 @@
-import { Seed002ClientFrame, UNAVAILABLE_MESSAGE, type Seed002ServerFrame } from '@chatbot/proto';
+import { Seed002ClientFrame, UNAVAILABLE_MESSAGE, type ClientChatFrame, type Seed002ServerFrame } from '@chatbot/proto';
 import { describeIssue, exceeds, INVALID_JSON, parseJsonObject, type DecodedFrame, type ServerFrame } from './frame.codec';
 import { StreamedAnswers } from './seed.answer';
 import type { CodecContext, EncodedFrame, WireCodec } from './wire.codec';
@@ -20,13 +20,11 @@ export class Seed002Codec implements WireCodec {
     const parsed = Seed002ClientFrame.safeParse(record);
     if (!parsed.success) return { ok: false, code: 'E4002', error: describeIssue(parsed.error.issues[0], record) };
     const { user_input: input, system_prompt: systemPrompt } = parsed.data;
-    // This path has no authenticated caller, and an anonymous caller's instructions never reach the
-    // model as a system prompt (prompt injection, OWASP LLM01).
-    if (systemPrompt !== undefined && systemPrompt.trim() !== '') {
-      return { ok: false, code: 'E4013', error: 'system_prompt: not allowed for this caller' };
-    }
     if (exceeds(input, maxChars)) return { ok: false, code: 'E4003', error: `user_input: must be at most ${maxChars} characters` };
-    return { ok: true, frame: { type: 'message', message_id: this.context.newId(), message: input } };
+    const frame: ClientChatFrame = { type: 'message', message_id: this.context.newId(), message: input };
+    // Whether this caller may set it is judged with every protocol's frames (client-frame.handler.ts).
+    if (systemPrompt !== undefined && systemPrompt.trim() !== '') frame.system_prompt = systemPrompt;
+    return { ok: true, frame };
   }
 
   encode(frame: ServerFrame): EncodedFrame[] {

@@ -73,7 +73,9 @@ export class LlmAnswerer implements Answerer {
     const { deps } = this;
     const memory = await (prefetched ?? this.prefetch(job, correlationId, log));
     const personaPrompt = memory.personaId === null ? undefined : deps.prompts.personas.get(memory.personaId);
-    const messages = buildMessages({ systemPrompt: deps.prompts.system, personaPrompt, history: memory.history, userText: job.text });
+    // A message's own system prompt (the gateway let only allowed callers set one) replaces the configured one
+    const systemPrompt = job.system_prompt ?? deps.prompts.system;
+    const messages = buildMessages({ systemPrompt, personaPrompt, history: memory.history, userText: job.text });
     const context: ToolContext = { sessionId: job.session_id, correlationId };
     const streamed = new StreamedText(deltas);
     let usage: TokenUsage | undefined;

@@ -1,0 +1,35 @@
+import { Prisma } from '../generated/prisma/client';
+import type { Db } from '../store/database';
+import { transaction } from '../store/sql';
+
+/**
+ * Every table that holds rows of a session besides `sessions`, children before parents. A table
+ * added with a `session_id` column belongs here: the erase spec fails for any it leaves rows in.
+ */
+const SESSION_TABLES = ['outbox', 'replies', 'messages', 'waiting_sessions'].map((table) => Prisma.raw(`chat_log.${table}`));
+
+/**
+ * Erases a conversation in one transaction: its messages, replies (feedback is a column of them),
+ * queued frames and its waiting mark are deleted (handed rows, agent messages and status frames
+ * are replies); the session row stays as a tombstone (owner, counters, `deleted_at`; the title is
+ * cleared, the handoff status is put back to `bot` with no holder) so that nothing in flight can bring it back:
+ * ingest refuses messages on it, the reply commit drops candidates for it (`erased`), and a
+ * reply to an erased prompt is an orphan. The row is locked first, as every store and commit of
+ * the session does, so a batch that raced in either committed before (and is erased here) or sees
+ * the tombstone. False when the account does not own a live session of that id.
+ */
+export function eraseConversation(db: Db, userId: string, sessionId: string): Promise<boolean> {
+  return transaction(db.pool, async (tx) => {
+    const owned = await tx.query<Array<{ id: string }>>`
+      SELECT id::text FROM chat_log.sessions
+      WHERE id = ${sessionId}::uuid AND owner_id = ${userId}::uuid AND deleted_at IS NULL FOR UPDATE`;
+    if (owned.length === 0) return false;
+    for (const table of SESSION_TABLES) await tx.execute`DELETE FROM ${table} WHERE session_id = ${sessionId}::uuid`;
+    // The handoff state goes too: no agent holds a tombstone, and a command in flight for it fails its compare-and-set.
+    await tx.execute`
+      UPDATE chat_log.sessions SET deleted_at = now(), title = NULL, updated_at = now(),
+        status = 'bot', holder_id = NULL, status_version = status_version + 1, status_changed_at = now()
+      WHERE id = ${sessionId}::uuid`;
+    return true;
+  });
+}

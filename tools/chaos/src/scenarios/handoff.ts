@@ -43,11 +43,11 @@ export const handoff: Scenario<HandoffSize> = {
         const state = { typing: true };
         const sessions = () => load.clients.flatMap((c) => (c.sessionId ? [c.sessionId] : []));
         const agents = Array.from({ length: size.agents }, () => agentLoop(api, randomUUID(), sessions, state));
-        const asking = askForPeople(api, sessions, state);
+        const asking = askForPeople(load.clients, state);
         await load.send(120_000);
         state.typing = false;
         const counts = await Promise.all(agents);
-        await asking;
+        const asked = await asking;
         // what is still waiting or held gets its answer and goes back to the assistant
         for (const sessionId of sessions()) await handBack(api, sessionId);
         const settled = await load.settle(120_000);
@@ -56,6 +56,8 @@ export const handoff: Scenario<HandoffSize> = {
         const handed = load.clients.reduce((n, c) => n + [...c.ledger.messages.values()].filter((m) => m.replies.some((r) => r.handed)).length, 0);
         const notes = [
           `${counts.reduce((n, c) => n + c.takeovers, 0)} takeovers (${counts.reduce((n, c) => n + c.conflicts, 0)} lost a race), ${handed} messages handed to agents`,
+          // E4005: asked before the session's first message was stored (nothing to hand over yet)
+          `${asked} requests for a person on users' sockets (${errorsOf(load.clients, 'E4005')} before a first message was stored)`,
         ];
         return await verdict(handoff.name, rig, load.clients, { failures, notes });
       } finally {
@@ -83,6 +85,7 @@ async function agentApi(rig: Rig): Promise<Api> {
   };
 }
 
+const errorsOf = (clients: V2Client[], code: string) => clients.reduce((n, c) => n + (c.ledger.errorCodes.get(code) ?? 0), 0);
 const pick = <T>(items: T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
 const jitter = (maxMs: number) => sleep(Math.floor(Math.random() * maxMs));
 
@@ -112,13 +115,14 @@ async function agentLoop(api: Api, agentId: string, sessions: () => string[], st
   return counts;
 }
 
-/** Now and then a user asks for a person. */
-async function askForPeople(api: Api, sessions: () => string[], state: { typing: boolean }) {
+/** Now and then a user asks for a person, on their own (anonymous) socket as only they may. */
+async function askForPeople(clients: V2Client[], state: { typing: boolean }): Promise<number> {
+  let asked = 0;
   while (state.typing) {
     await jitter(400);
-    const sessionId = pick(sessions());
-    if (sessionId) await api('POST', `/api/chat/sessions/${sessionId}/handoff`, null);
+    if (pick(clients)?.askForPerson()) asked++;
   }
+  return asked;
 }
 
 async function handBack(api: Api, sessionId: string) {

@@ -27,6 +27,8 @@ export const errorCatalogue = {
   E4042: { status: 422, retryable: false, text: 'Empty file' },
   E4043: { status: 429, retryable: true, text: 'Daily upload limit reached' },
   E4044: { status: 404, retryable: false, text: 'Attachment not found' },
+  E4030: { status: 409, retryable: false, text: 'The conversation\'s status does not allow this' },
+  E4031: { status: 409, retryable: false, text: 'This conversation is closed; start a new one' },
   E5001: { status: 504, retryable: true, text: 'The assistant did not answer in time' },
   E5002: { status: 503, retryable: true, text: 'The assistant is unavailable right now' },
   E5003: { status: 503, retryable: true, text: 'Storage is unavailable right now' },

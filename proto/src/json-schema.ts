@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { events, requests } from './bus/subjects';
-import { ClientChatFrame } from './ws/client-frames';
-import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
+import { ClientChatFrame, ClientHandoffFrame } from './ws/client-frames';
+import { AgentFrameV1, BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
 import * as chatbot from './rest/chatbot';
 import * as attachments from './rest/attachments';
 import * as conversations from './rest/conversations';
+import * as handoff from './rest/handoff';
 
 /**
  * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
@@ -27,6 +28,8 @@ export function contractSchemas(): Record<string, object> {
   add('ws/server.v1.session', SessionFrameV1);
   add('ws/server.v1.bot', BotFrameV1);
   add('ws/server.v1.error', ErrorFrameV1);
+  add('ws/server.v1.agent', AgentFrameV1);
+  add('ws/client.handoff', ClientHandoffFrame, 'input');
   add('ws/server.v2', ServerFrameV2);
   add('ws/client.seed001', Seed001ClientFrame, 'input');
   add('ws/server.seed001', Seed001ServerFrame);
@@ -49,6 +52,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/chat.summary.response', chatbot.ChatSummaryResponse);
   add('rest/chat.greeting.response', chatbot.GreetingResponse);
   addConversationBodies(add);
+  addHandoffBodies(add);
   return out;
 }
 
@@ -66,6 +70,15 @@ function addAccountBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 
   add('rest/api-key.create.request', accounts.ApiKeyCreateRequest, 'input');
   add('rest/api-key.created.response', accounts.ApiKeyCreatedResponse);
   add('rest/api-key.list.response', accounts.ApiKeyListResponse);
+}
+
+function addHandoffBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 'output') => void) {
+  add('rest/handoff.transition.request', handoff.TransitionRequest, 'input');
+  add('rest/handoff.conversation.response', handoff.ConversationResponse);
+  add('rest/handoff.conflict.response', handoff.HandoffConflictResponse);
+  add('rest/handoff.agent-message.request', handoff.AgentMessageRequest, 'input');
+  add('rest/handoff.agent-message.response', handoff.AgentMessageResponse);
+  add('rest/handoff.page.response', handoff.ConversationPageResponse);
 }
 
 function addConversationBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 'output') => void) {

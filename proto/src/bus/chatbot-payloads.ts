@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SessionId } from '../common';
 import { AccountId } from '../rest/accounts';
-import { ChatbotSettings, ChatbotSettingsRecord, ChatSummary, ChatSummaryResponse, ConversationStatus, SummaryTrigger } from '../rest/chatbot';
+import { ChatbotSettings, ChatbotSettingsRecord, ChatSummary, ChatSummaryResponse, SummaryTrigger } from '../rest/chatbot';
+import { ConversationStatus } from './handoff-payloads';
 
 // ---------- Chatbot settings (persona owns them; llm-dispatch workers watch the KV copy) ----------
 

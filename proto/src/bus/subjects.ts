@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import * as p from './payloads';
 import * as a from './account-payloads';
+import * as h from './handoff-payloads';
 import * as r from '../rest/accounts';
 import * as cb from './chatbot-payloads';
 import { ChatbotSettingsRecord } from '../rest/chatbot';
@@ -169,6 +170,12 @@ export const requests = {
     'Keep a conversation summary; the first per (session, trigger, version) is kept, a repeat answers stored: false.'),
   summaryGet: request('chatlog.summary.get.v1', null, 'chat-log', cb.SummaryQuery, cb.SummaryResult,
     'A conversation\'s summaries, newest first; E4005 when chat-log does not know the conversation.'),
+  handoff: request('chatlog.handoff.v1', null, 'chat-log', h.HandoffCommand, h.HandoffResult,
+    'Change a conversation\'s status (handoff, takeover, release, provide_info, complete): one compare-and-set on status and version.'),
+  agentMessage: request('chatlog.agent.message.v1', null, 'chat-log', h.AgentMessageCommand, h.AgentMessageResult,
+    'An agent\'s message to a conversation the agent holds: stored and released as a push frame (sender agent).'),
+  conversations: request('chatlog.conversations.v1', null, 'chat-log', h.AgentListQuery, h.ConversationListResult,
+    'One page of the active, pending or completed conversations with status, unread count, last message and holder.'),
   queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
     'Pending and in-flight jobs of the LLM worker pool.'),
 } as const;

@@ -3,6 +3,7 @@ import * as rest from '../rest/bodies';
 import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
 import { chatbotPaths } from './openapi-chatbot';
 import { attachmentPaths } from './openapi-attachments';
+import { handoffPaths } from './openapi-handoff';
 import { conversationPaths } from './openapi-conversations';
 
 /**
@@ -81,6 +82,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       ...chatbotPaths({ json, error }),
       ...conversationPaths({ json, error }),
       ...attachmentPaths({ json, error }),
+      ...handoffPaths({ json, error }),
     }),
     components: { securitySchemes: accountSecuritySchemes },
   };

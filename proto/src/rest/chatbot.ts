@@ -55,8 +55,6 @@ export const ChatbotSettingsHistoryResponse = z.object({ items: z.array(ChatbotS
 // ---------- Conversation status and AI summaries ----------
 
 /** Where a conversation is: the assistant answers, it waits for a person, a person answers, closed. */
-export const ConversationStatus = z.enum(['bot', 'waiting', 'agent', 'completed']);
-export type ConversationStatus = z.infer<typeof ConversationStatus>;
 
 /** The transitions that ask for a summary: entering `waiting`, and completing. */
 export const SummaryTrigger = z.enum(['waiting', 'completed']);

@@ -26,3 +26,7 @@ export const ClientChatFrame = z.object({
   system_prompt: SystemPrompt.optional(),
 });
 export type ClientChatFrame = z.infer<typeof ClientChatFrame>;
+
+/** Protocol v2: the user asks for a person; the conversation moves to `waiting`. */
+export const ClientHandoffFrame = z.object({ type: z.literal('handoff') });
+export type ClientHandoffFrame = z.infer<typeof ClientHandoffFrame>;

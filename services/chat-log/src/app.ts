@@ -20,6 +20,7 @@ import { serveSummaries } from './summaries/summary.handlers';
 import { createSummaryTrigger } from './summaries/summary.trigger';
 import { serveAttachments } from './attachments/attachment.handler';
 import { createAttachmentSweep } from './attachments/attachment.sweep';
+import { serveHandoff } from './handoff/handoff.handler';
 import { serveConversations } from './conversations/conversation.handler';
 
 export interface AppDeps {
@@ -76,6 +77,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   serveSummaries(bus, { db, logger });
+  serveHandoff(bus, { db, logger, publisher, serial });
   const bucket = await bus.objectBucket(objectBuckets.attachments);
   serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
   serveConversations(bus, { db, logger, bucket });
@@ -101,7 +103,10 @@ async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, r
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
-    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, historyLimit: historyLimit(config) }),
+    createInboundHandler({
+      db, bus, retry, metrics, logger, publisher, serial, historyLimit: historyLimit(config),
+      rules: { keywords: config.HANDOFF_KEYWORDS, onCompleted: config.COMPLETED_MESSAGES },
+    }),
   );
   await bus.consumeBatches(
     'chatReply',

@@ -10,8 +10,10 @@ const SESSION_TABLES = ['outbox', 'replies', 'attachments', 'messages', 'waiting
 
 /**
  * Erases a conversation in one transaction: its messages, replies (feedback is a column of them),
- * attachment records (the caller removes their bytes), queued frames, waiting mark and summaries are deleted; the session row stays as a tombstone (owner,
- * counters, `deleted_at`; the title is cleared) so that nothing in flight can bring it back:
+ * attachment records (the caller removes their bytes), queued frames, waiting mark and summaries are
+ * deleted (handed rows, agent messages and status frames are replies); the session row stays as a
+ * tombstone (owner, counters, `deleted_at`; the title is cleared, the handoff status is put back to
+ * `bot` with no holder) so that nothing in flight can bring it back:
  * ingest refuses messages on it, the reply commit drops candidates for it (`erased`), and a
  * reply to an erased prompt is an orphan. The row is locked first, as every store and commit of
  * the session does, so a batch that raced in either committed before (and is erased here) or sees
@@ -24,8 +26,11 @@ export function eraseConversation(db: Db, userId: string, sessionId: string): Pr
       WHERE id = ${sessionId}::uuid AND owner_id = ${userId}::uuid AND deleted_at IS NULL FOR UPDATE`;
     if (owned.length === 0) return false;
     for (const table of SESSION_TABLES) await tx.execute`DELETE FROM ${table} WHERE session_id = ${sessionId}::uuid`;
+    // The handoff state goes too: no agent holds a tombstone, and a command in flight for it fails its compare-and-set.
     await tx.execute`
-      UPDATE chat_log.sessions SET deleted_at = now(), title = NULL, updated_at = now() WHERE id = ${sessionId}::uuid`;
+      UPDATE chat_log.sessions SET deleted_at = now(), title = NULL, updated_at = now(),
+        status = 'bot', holder_id = NULL, status_version = status_version + 1, status_changed_at = now()
+      WHERE id = ${sessionId}::uuid`;
     return true;
   });
 }

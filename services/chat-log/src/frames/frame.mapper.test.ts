@@ -16,6 +16,8 @@ const reply = (over: Partial<ReleasedReply> = {}): ReleasedReply => ({
   usage: null,
   createdAt: new Date('2026-11-21T12:00:00Z'),
   releasedAt: new Date('2026-11-21T12:00:01Z'),
+  sender: null,
+  announcesStatus: null,
   ...over,
 });
 
@@ -38,4 +40,12 @@ describe('toFrame', () => {
     expect(frame.answer).toMatchObject({ card_list: ['카드의정석2'], related_questions: ['q?'], tool_name: 'query_faq_database' });
     expect(frame.usage).toEqual(usage);
   });
+
+  test('an agent\'s message and a status change say who wrote them; the assistant\'s say nothing', () => {
+    expect(toFrame(reply()).sender).toBeUndefined();
+    expect(toFrame(reply({ sender: 'agent', promptMessageId: null }))).toMatchObject({ sender: 'agent', prompt_message_id: null });
+    expect(toFrame(reply({ sender: 'system', announcesStatus: 'waiting' }))).toMatchObject({ sender: 'system', status: 'waiting' });
+    expect(toFrame(reply({ sender: 'system', announcesStatus: 'nonsense' })).status).toBeUndefined();
+  });
 });
+

@@ -8,6 +8,7 @@ import type { FrameOrigin, FramePublisher } from '../frames/frame.publisher';
 import { pointKey } from '../store/history.repository';
 import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
+import type { HandoffRules } from './answerer.planner';
 import { publishUsage } from './usage.publisher';
 import type { Serial } from '../frames/serial';
 import { releasedForPrompts } from '../queries/session-query.repository';
@@ -23,6 +24,8 @@ interface Deps {
   serial: Serial;
   /** Entries of history each chat.stored event carries at most. */
   historyLimit: number;
+  /** Keywords and the completed-conversation policy (HANDOFF_KEYWORDS, COMPLETED_MESSAGES). */
+  rules: HandoffRules;
 }
 
 /**
@@ -30,7 +33,9 @@ interface Deps {
  * chat.stored event per message that goes on to be answered (new, or stored before with no reply
  * yet), one chat.usage event per stored message of a signed-in user, and tells each sender's gateway
  * `stored` (also for a re-send of a stored message; protocol 2 only) or `rejected`: E4008 (the id is
- * another session's) or E4005 (the sender may not write to the session: see message.planner). The batch is acked when this returns, after the broker took every event:
+ * another session's), E4005 (the sender may not write to the session: see message.planner) or
+ * E4031 (a completed conversation takes no new message). A message handed to an agent is told
+ * `handed` after its `stored`. The batch is acked when this returns, after the broker took every event:
  * a crash before that redelivers the batch, whose messages are then found stored and published
  * again (the broker drops a copy it already has by its Nats-Msg-Id). A re-sent message that
  * already has a reply is not routed again; its released frame is sent again.
@@ -38,16 +43,20 @@ interface Deps {
 export function createInboundHandler(deps: Deps) {
   return async (batch: Array<Delivery<ChatInboundV1>>): Promise<void> => {
     deps.metrics.batchSize.observe({ consumer: 'inbound' }, batch.length);
-    const { plan, histories } = await deps.retry.run('store-messages', batch, () =>
-      storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit),
+    const { plan, answerers, histories, released } = await deps.retry.run('store-messages', batch, () =>
+      storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit, deps.rules),
     );
     deps.metrics.messagesStored.inc(plan.inserts.length);
     const deliveryOf = new Map(batch.map((d) => [d.payload.message_id, d]));
+    const handed = [...answerers.handed, ...plan.handedAgain];
     await Promise.all([
       ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), deliveryOf.get(message.messageId))),
       ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
       publishUsage(deps.bus, batch, plan.outcomes),
     ]);
+    // After `stored`: the gateway settles each handed message (no assistant reply will come).
+    await Promise.all(handed.map((m) => tellHanded(deps, m, deliveryOf.get(m.messageId)?.correlationId)));
+    if (released.length > 0) await deps.serial(() => deps.publisher.publish(released, 'live', undefined));
     const answered = new Set(plan.answered);
     await answerAgain(deps, batch.filter((d, i) => plan.outcomes[i] === 'restored' && answered.has(d.payload.message_id)));
   };
@@ -109,7 +118,9 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
  * A refused sender hears E4005 (session not found), as for a session that does not exist: an
  * account learns nothing about another account's sessions (never "forbidden").
  */
-const refusalCode: Record<InboundOutcome, 'E4005' | 'E4008' | null> = { stored: null, restored: null, rejected: 'E4008', refused: 'E4005' };
+const refusalCode: Record<InboundOutcome, 'E4005' | 'E4008' | 'E4031' | null> = {
+  stored: null, restored: null, rejected: 'E4008', refused: 'E4005', closed: 'E4031',
+};
 
 async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: InboundOutcome) {
   const { session_id: sessionId, message_id: messageId } = delivery.payload;
@@ -117,7 +128,10 @@ async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: 
   const log = messageLogger(deps.logger, { subject: delivery.subject, sessionId, messageId, correlationId });
   const code = refusalCode[outcome];
   const event: SessionDeliveryV1 = code ? { type: 'rejected', message_id: messageId, code } : { type: 'stored', message_id: messageId };
-  if (code) {
+  if (outcome === 'closed') {
+    deps.metrics.messagesRejected.inc();
+    log.info({ code }, 'conversation completed, message not stored');
+  } else if (code) {
     deps.metrics.messagesRejected.inc();
     log.warn({ code }, outcome === 'refused' ? 'sender may not write to this session, not stored' : 'message_id already used by another session, not stored');
   } else {
@@ -130,5 +144,15 @@ async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: 
   } catch (error) {
     // Stored all the same; a v2 client re-sends and gets `stored` then.
     log.warn({ err: error }, 'could not notify the gateway');
+  }
+}
+
+/** Core NATS: lost with a broker fault, the gateway's reply timer then fires and its failure is dropped here. */
+async function tellHanded(deps: Deps, message: { sessionId: string; messageId: string; status: 'waiting' | 'agent' }, correlationId: string | undefined) {
+  const event: SessionDeliveryV1 = { type: 'handed', message_id: message.messageId, status: message.status };
+  try {
+    await deps.bus.publish('sessionDelivery', message.sessionId, event, { correlationId });
+  } catch (error) {
+    deps.logger.warn({ err: error, sessionId: message.sessionId, messageId: message.messageId }, 'could not tell the gateway a message was handed');
   }
 }

@@ -14,7 +14,9 @@ const msg = (sessionId: string, messageId: string, userId: string | null = null)
   inboundSeq: 1,
   systemPrompt: null,
 });
-const row = (sessionId: string, turn: number, answered: boolean): StoredMessage => ({ sessionId, turn, text: 'stored text', receivedAt: new Date(0), systemPrompt: null, answered });
+const row = (sessionId: string, turn: number, answered: boolean): StoredMessage => ({
+  sessionId, turn, text: 'stored text', receivedAt: new Date(0), systemPrompt: null, answered, handedStatus: null,
+});
 const none = new Map<string, StoredMessage>();
 const none2 = new Map<string, { ownerId: string | null; deleted: boolean }>();
 
@@ -56,6 +58,17 @@ describe('planInbound', () => {
     expect(plan.outcomes).toEqual(['rejected', 'stored', 'rejected', 'restored']);
     expect(plan.inserts.map((m) => m.messageId)).toEqual(['m2']);
     expect(plan.routed.map((m) => m.messageId)).toEqual(['m2']);
+  });
+
+  test('a completed conversation that takes no new message refuses it before it gets a turn; a handed one is told again', () => {
+    const handed: StoredMessage = { ...row(A, 1, true), handedStatus: 'agent' };
+    const plan = planInbound([msg(A, 'm1'), msg(A, 'm2'), msg(B, 'm3')], {
+      stored: new Map([['m1', handed]]), nextTurn: new Map([[A, 2], [B, 1]]), owners: none2, closed: new Set([A]),
+    });
+    expect(plan.outcomes).toEqual(['restored', 'closed', 'stored']);
+    expect(plan.inserts.map((m) => [m.messageId, m.turn])).toEqual([['m3', 1]]);
+    expect(plan.handedAgain).toEqual([{ sessionId: A, messageId: 'm1', status: 'agent' }]);
+    expect(plan.answered).toEqual([]);
   });
 
   test('the first signed-in sender of a new session takes it; later messages of others in the batch are refused', () => {

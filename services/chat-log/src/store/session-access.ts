@@ -27,3 +27,12 @@ export function sessionAccessOf(row: SessionOwnership | undefined, userId: strin
 export function maySend(access: SessionAccess, userId: string | null): boolean {
   return access === 'new' || access === 'owner' || (access === 'anonymous' && userId === null);
 }
+
+/**
+ * Who may ask for a person on a session (the user's handoff): its owner, as the conversation
+ * requests allow; anonymously, only an anonymous (or still new) session, whose socket asks on
+ * itself. Everyone else is told the session does not exist.
+ */
+export function mayAskForPerson(access: SessionAccess, userId: string | null): boolean {
+  return access === 'owner' || (userId === null && (access === 'anonymous' || access === 'new'));
+}

@@ -5,6 +5,7 @@ import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runti
 import { attachmentRouter } from '../attachments/attachment.routes';
 import type { UploadLimits } from '../attachments/upload.receiver';
 import { authRouter, type AuthRouteDeps } from '../auth/auth.routes';
+import { agentsRouter } from '../agents/agents.routes';
 import { conversationRouter } from '../conversations/conversation.routes';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
@@ -41,6 +42,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(restRouter(deps));
   app.use(authRouter(deps));
   app.use(conversationRouter(deps));
+  app.use(agentsRouter(deps));
   app.use(webRouter({ logger: deps.logger }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -42,6 +42,11 @@ export class ClientFrameHandler {
     private readonly caller: SocketCaller | null = null,
   ) {}
 
+  /** Whose word this socket's frames are (the messages' `user_id`, the handoff's actor); null when anonymous. */
+  get accountId(): string | null {
+    return this.caller?.accountId ?? null;
+  }
+
   /** Judged at once, so a frame that waits for the session frame has still spent its tokens. */
   judge(data: RawData, isBinary: boolean): Arrival {
     const { metrics, maxMessageChars } = this.deps;
@@ -50,7 +55,7 @@ export class ClientFrameHandler {
     const verdict = admitFrame(this.buckets.connection, this.buckets.address, performance.now());
     if (!verdict.ok) {
       metrics.reject(verdict.scope === 'connection' ? 'rate_connection' : 'rate_address');
-      const messageId = decoded === undefined ? undefined : decoded.ok ? decoded.frame.message_id : decoded.messageId;
+      const messageId = decoded === undefined ? undefined : 'frame' in decoded ? decoded.frame.message_id : decoded.ok ? undefined : decoded.messageId;
       return { kind: 'limited', retryAfterMs: verdict.retryAfterMs, messageId };
     }
     if (decoded === undefined) {
@@ -63,7 +68,7 @@ export class ClientFrameHandler {
 
   /** A message with a system prompt from a caller who may not set one is refused (E4013), not taken without it. */
   private allowed(decoded: DecodedFrame): DecodedFrame {
-    if (!decoded.ok || decoded.frame.system_prompt === undefined) return decoded;
+    if (!decoded.ok || 'handoff' in decoded || decoded.frame.system_prompt === undefined) return decoded;
     if (maySetSystemPrompt(this.caller, this.deps.systemPromptRoles)) return decoded;
     return { ok: false, code: 'E4013', error: 'system_prompt: not allowed for this caller', messageId: decoded.frame.message_id };
   }

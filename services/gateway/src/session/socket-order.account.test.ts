@@ -27,6 +27,7 @@ const frame = (seq: number, prompt: string | null): CommittedFrame => ({
 const seen = (effects: Effect[]) =>
   effects.flatMap((e) => {
     if (e.kind === 'expired') return ['expired'];
+    if (e.kind === 'handoff') return ['ask for a person'];
     if (e.kind === 'publish') return [`publish ${e.frame.message_id}`];
     if (e.kind === 'fetchFrames') return [`fetch ${e.purpose} after ${e.afterSeq}`];
     if (e.kind !== 'send') return [];
@@ -90,6 +91,16 @@ describe('an expired access token', () => {
     order.expire();
     expect(seen(order.arrive(message('m2')))).toEqual(['error E4012 m2']);
     expect(seen(order.deliver({ type: 'frame', frame: frame(1, 'm1') }))).toEqual(['reply #1 for m1', 'expired']);
+  });
+
+  test('a request for a person is asked of chat-log before it, refused (E4012) after it', () => {
+    const handoff: Arrival = { kind: 'decoded', decoded: decodeClientFrame(JSON.stringify({ type: 'handoff' }), 4000) };
+    const order = accountSocket();
+    order.arrive(message('m1'));
+    order.accepted('c1', false);
+    expect(seen(order.arrive(handoff))).toEqual(['ask for a person']);
+    order.expire();
+    expect(seen(order.arrive(handoff))).toEqual(['error E4012 undefined']);
   });
 
   test('a resume waits for its replay before closing', () => {

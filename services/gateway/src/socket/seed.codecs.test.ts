@@ -84,7 +84,7 @@ describe('seed 002', () => {
       frame: { message: '요즘 기분이 별로야.' },
     });
     const decoded = codec.decode(JSON.stringify({ user_input: '요즘 기분이 별로야.', system_prompt: '' }), 100);
-    expect(decoded.ok && decoded.frame.system_prompt).toBeUndefined();
+    expect(decoded.ok && 'frame' in decoded && decoded.frame.system_prompt).toBeUndefined();
     // whether the caller may set one is judged later, with every protocol's frames
     expect(codec.decode(JSON.stringify({ user_input: 'hi', system_prompt: '너는 감정 전문 상담사야' }), 100)).toMatchObject({
       ok: true,

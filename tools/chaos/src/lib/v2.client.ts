@@ -82,6 +82,13 @@ export class V2Client {
     return true;
   }
 
+  /** Asks for a person on this socket (`{"type":"handoff"}`); false while it is not open. */
+  askForPerson(): boolean {
+    if (!this.ready || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify({ type: 'handoff' }));
+    return true;
+  }
+
   /** Cuts the TCP connection without a close frame, as a network failure would. */
   drop(): void {
     this.ws?.terminate();

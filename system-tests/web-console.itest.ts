@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startStubLlm, startSystem, type StubLlm, type TestSystem } from '@chatbot/testkit';
+import { consoleErrors, launchChromium, screenshots, seriousA11yViolations } from './support/browser';
+
+/**
+ * The agents' console (`/admin`) in a real browser (Debian's Chromium) against the whole system as
+ * `npm start` runs it. The admin is made by `npm run create-admin`'s script, as an operator would.
+ */
+const JWT_SECRET = 'web-console-itest-jwt-secret-0123456789abcdef';
+const ADMIN = { email: 'admin@example.com', password: 'admin-password-123' };
+
+let stub: StubLlm;
+let system: TestSystem;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+let base: string;
+const shot = screenshots('web-console');
+const WAIT = { timeout: 60_000 };
+const STEP_LIMIT = 180_000;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  stub = await startStubLlm();
+  stub.setScript(() => ({ text: '답변입니다.', tokenDelayMs: 5 }));
+  // a revoked key stops working at once (the gateway believes a verified key for this long)
+  system = await startSystem({ env: { LLM_BASE_URL: stub.url, LLM_MODEL: 'stub-model', JWT_SECRET, API_KEY_CACHE_SECONDS: '0' } });
+  base = system.gateways[0]!;
+  const cli = join(__dirname, '..', 'services', 'persona', 'dist', 'accounts', 'create-admin.cli.js');
+  await promisify(execFile)(process.execPath, [cli, '--email', ADMIN.email, '--password', ADMIN.password, '--name', '관리자'], {
+    env: { ...process.env, DATABASE_URL: system.env.databaseUrl },
+  });
+  context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ko-KR' });
+  page = await context.newPage();
+  errors = consoleErrors(page);
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await system?.stop();
+  await stub?.close();
+});
+
+async function signIn(target: Page, email: string, password: string) {
+  await target.getByLabel('이메일').fill(email);
+  await target.getByLabel('비밀번호').fill(password);
+  await target.getByLabel('비밀번호').press('Enter');
+}
+
+const asKey = (key: string) => fetch(`${base}/api/auth/me`, { headers: { 'x-api-key': key } });
+
+test('an admin signs in to the console in Korean, with no serious accessibility finding', async () => {
+  await page.goto(`${base}/admin`);
+  await page.getByRole('heading', { name: '로그인' }).waitFor(WAIT);
+  expect(await page.getByRole('button', { name: '회원가입' }).count()).toBe(0);
+  await shot(page, 'sign-in-ko');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await page.getByRole('heading', { name: 'API 키' }).waitFor(WAIT);
+  expect(await page.locator('.account .who').innerText()).toContain('관리자');
+  await shot(page, 'signed-in-api-keys');
+  expect(errors).toEqual([]);
+}, STEP_LIMIT);
+
+test('a new API key shows its secret once, works, and is gone from the page after a reload', async () => {
+  await page.getByLabel('이름', { exact: true }).fill('partner-bot');
+  await page.getByRole('button', { name: '키 만들기' }).click();
+  const secret = page.getByTestId('new-key');
+  await secret.waitFor(WAIT);
+  const key = await secret.innerText();
+  expect(key).toMatch(/^cbk_\w{8}_[\w-]{43}$/);
+  await page.locator('tbody tr .key-status', { hasText: '사용 중' }).waitFor(WAIT);
+  expect(await page.locator('tbody tr').count()).toBe(1);
+  await shot(page, 'key-created-secret-once');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  expect((await asKey(key)).status).toBe(200);
+
+  await page.reload();
+  await page.locator('tbody tr').first().waitFor(WAIT);
+  expect(await page.locator('.account .who').innerText()).toContain('관리자');
+  expect(await page.content()).not.toContain(key);
+  expect(await page.locator('tbody tr code').innerText()).toBe(key.slice(0, 12));
+
+  await page.getByRole('button', { name: '폐기: partner-bot' }).click();
+  await shot(page, 'revoke-confirm');
+  await page.getByRole('button', { name: '폐기하기' }).click();
+  await page.locator('tbody tr .key-status', { hasText: '폐기됨' }).waitFor(WAIT);
+  expect((await asKey(key)).status).toBe(401);
+  await shot(page, 'key-revoked');
+  expect(errors).toEqual([]);
+}, STEP_LIMIT);
+
+test('a customer who signs in to the console is told to ask for the agent role, in English too', async () => {
+  const email = 'customer@example.com';
+  const password = 'customer-password-1';
+  const registered = await fetch(`${base}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password, name: 'Customer' }) });
+  expect(registered.status).toBe(201);
+  const other = await context.newPage();
+  const otherErrors = consoleErrors(other);
+  await other.goto(`${base}/admin`);
+  await other.getByLabel('언어').selectOption('en');
+  await other.getByLabel('Email').fill(email);
+  await other.getByLabel('Password').fill(password);
+  await other.getByLabel('Password').press('Enter');
+  await other.getByRole('alert').filter({ hasText: 'not an agent or an admin' }).waitFor(WAIT);
+  expect(await other.getByRole('heading', { name: 'API keys' }).count()).toBe(0);
+  await shot(other, 'customer-refused-en');
+  expect(await seriousA11yViolations(other)).toEqual([]);
+  expect(otherErrors).toEqual([]);
+  await other.close();
+}, STEP_LIMIT);

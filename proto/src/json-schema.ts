@@ -5,6 +5,7 @@ import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/se
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
+import * as conversations from './rest/conversations';
 
 /**
  * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
@@ -39,6 +40,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
   addAccountBodies(add);
+  addConversationBodies(add);
   return out;
 }
 
@@ -56,4 +58,13 @@ function addAccountBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 
   add('rest/api-key.create.request', accounts.ApiKeyCreateRequest, 'input');
   add('rest/api-key.created.response', accounts.ApiKeyCreatedResponse);
   add('rest/api-key.list.response', accounts.ApiKeyListResponse);
+}
+
+function addConversationBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 'output') => void) {
+  add('rest/conversation.create.request', conversations.ConversationCreateRequest, 'input');
+  add('rest/conversation.rename.request', conversations.ConversationRenameRequest, 'input');
+  add('rest/conversation.response', conversations.Conversation);
+  add('rest/conversation.list.response', conversations.ConversationListResponse);
+  add('rest/conversation.deleted.response', conversations.ConversationDeletedResponse);
+  add('rest/history.page.response', conversations.HistoryPageResponse);
 }

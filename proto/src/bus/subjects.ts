@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import * as p from './payloads';
 import * as a from './account-payloads';
 import * as r from '../rest/accounts';
+import * as c from './conversation-payloads';
+import * as cr from '../rest/conversations';
 
 /**
  * Every NATS subject of the system, one schema each, versioned in its name.
@@ -74,6 +76,18 @@ export const requests = {
     'The last entries of a session, oldest first (an LLM job carries its own, from chat.stored).'),
   sessionAccess: request('chatlog.session.access.v1', null, 'chat-log', p.SessionAccessQuery, p.SessionAccessResult,
     'Whether a caller (an account, or anonymous) may open a session: new, its owner, anonymous, or another account\'s.'),
+  conversationCreate: request('chatlog.conversation.create.v1', null, 'chat-log', c.ConversationCreateCommand, cr.Conversation,
+    'Start an empty conversation owned by the caller, with an optional title.'),
+  conversationList: request('chatlog.conversation.list.v1', null, 'chat-log', c.ConversationListCommand, cr.ConversationListResponse,
+    'A page of the caller\'s conversations, newest first, and how many there are.'),
+  conversationGet: request('chatlog.conversation.get.v1', null, 'chat-log', c.ConversationGetCommand, cr.Conversation,
+    'One conversation of the caller; E4005 for anyone else\'s, an unknown or a deleted one.'),
+  conversationRename: request('chatlog.conversation.rename.v1', null, 'chat-log', c.ConversationRenameCommand, cr.Conversation,
+    'Set the title of one of the caller\'s conversations.'),
+  conversationDelete: request('chatlog.conversation.delete.v1', null, 'chat-log', c.ConversationDeleteCommand, cr.ConversationDeletedResponse,
+    'Erase one of the caller\'s conversations: messages, replies, feedback and queued frames; later messages on its id are refused.'),
+  conversationHistory: request('chatlog.conversation.history.v1', null, 'chat-log', c.ConversationHistoryCommand, cr.HistoryPageResponse,
+    'A page of one of the caller\'s conversations, newest page first, with the tool metadata of replies.'),
   frames: request('chatlog.frames.v1', null, 'chat-log', p.FramesQuery, p.FramesResult,
     'Committed frames of a session after a sequence number, for resume after reconnect.'),
   prompt: request('chatlog.prompt.v1', null, 'chat-log', p.PromptQuery, p.PromptStatus,

@@ -16,6 +16,7 @@ import { createRedriveSweep } from './sweeps/redrive.worker';
 import { createReplyHandler } from './commit/reply.handler';
 import { createSerial } from './frames/serial';
 import { serveSessionQueries } from './queries/session-query.handler';
+import { serveConversations } from './conversations/conversation.handler';
 
 export interface AppDeps {
   config: Config;
@@ -70,6 +71,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { publisher, serial } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
+  serveConversations(bus, { db, logger });
   await startConsumers(deps, parts);
   const sweeps = startSweeps(deps, parts);
   return {

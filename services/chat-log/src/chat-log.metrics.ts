@@ -5,7 +5,7 @@ export type ChatLogMetrics = ReturnType<typeof createChatLogMetrics>;
 export function createChatLogMetrics(registry: Registry) {
   return {
     messagesStored: counter(registry, 'chatbot_chatlog_messages_stored_total', 'User messages stored (re-sends not counted)'),
-    messagesRejected: counter(registry, 'chatbot_chatlog_messages_rejected_total', 'Messages refused because another session owns their message_id'),
+    messagesRejected: counter(registry, 'chatbot_chatlog_messages_rejected_total', 'Messages refused, not stored: another session owns their message_id, or the sender may not write to the session'),
     repliesCommitted: counter(registry, 'chatbot_chatlog_replies_committed_total', 'Reply candidates committed', ['kind', 'source']),
     repliesDropped: counter(registry, 'chatbot_chatlog_replies_dropped_total', 'Reply candidates dropped (duplicate = exactly-once fence)', ['reason']),
     releaseLag: histogram(registry, 'chatbot_chatlog_release_lag_seconds', 'Time from commit to release of a reply (waiting for earlier turns)'),

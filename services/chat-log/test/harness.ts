@@ -109,6 +109,19 @@ export class Harness {
     });
   }
 
+  /** A user message from a signed-in account's socket (the gateway puts its user_id on it). */
+  async sendAs(userId: string, sessionId: string, messageId: string, text = `text of ${messageId}`): Promise<void> {
+    await this.bus.publish('chatInbound', sessionId, {
+      session_id: sessionId,
+      message_id: messageId,
+      text,
+      received_at: new Date().toISOString(),
+      gateway_id: 'gw-test',
+      protocol: 2,
+      user_id: userId,
+    });
+  }
+
   /** A reply candidate, as qna-cache / llm-dispatch / persona publish it. */
   async reply(sessionId: string, promptMessageId: string | null, over: Partial<ChatReplyV1> = {}): Promise<ChatReplyV1> {
     const candidate: ChatReplyV1 = {

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWorld, type GatewayWorld } from './harness';
+import { startWorld, type GatewayWorld, type Peer } from './harness';
 
 export const JWT_SECRET = 'gateway-itest-jwt-secret-0123456789abcdef';
 
@@ -31,10 +31,11 @@ export interface Answer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- specs read whatever came back
 }
 
-export async function startAuthWorld(persona: Record<string, string> = {}, gateway: Record<string, string> = {}): Promise<AuthWorld> {
+/** `peers`: real services to start beside persona (chat-log for the conversation specs). */
+export async function startAuthWorld(persona: Record<string, string> = {}, gateway: Record<string, string> = {}, peers: Peer[] = []): Promise<AuthWorld> {
   const world = await startWorld(
     { JWT_SECRET, TRUST_PROXY: '1', API_KEY_CACHE_SECONDS: '0', REQUEST_TIMEOUT_MS: '5000', ...gateway },
-    { peers: ['persona'], peerEnv: { persona: { JWT_SECRET, ...persona } } },
+    { peers: ['persona', ...peers], peerEnv: { persona: { JWT_SECRET, ...persona } } },
   );
   return {
     ...world,

@@ -69,7 +69,7 @@ test('a reply whose prompt is stored between its commit locking the session and 
   const share = lockMessages('SHARE');
   await share.held;
   const store = storeMessages(db, [
-    { sessionId: session, messageId: prompt, text: 'hi', clientTimestamp: null, receivedAt: new Date(), inboundSeq: 1 },
+    { sessionId: session, messageId: prompt, userId: null, text: 'hi', clientTimestamp: null, receivedAt: new Date(), inboundSeq: 1 },
   ], 20);
   await waitFor('the store to wait', async () => (await lockWaits()) === 1);
   // Queued behind the store: whoever reads the messages next waits until the store committed.

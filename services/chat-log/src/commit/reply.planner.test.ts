@@ -20,6 +20,7 @@ const state = (over: Partial<CommitState> = {}): CommitState => ({
   prompts: new Map([['p1', { sessionId: A, turn: 1 }]]),
   answered: new Set(),
   replyIds: new Set(),
+  erased: new Set(),
   ...over,
 });
 
@@ -45,6 +46,11 @@ describe('classifyCandidates', () => {
   test('a prompt of another session or a missing prompt id is never committed', () => {
     expect(classify([candidate({ session_id: B })])).toEqual(['mismatch']);
     expect(classify([candidate({ kind: 'failure', prompt_message_id: null })])).toEqual(['invalid']);
+  });
+
+  test('nothing is committed to a session its owner deleted, a push included', () => {
+    const push = candidate({ kind: 'push', prompt_message_id: null, reply_id: 'push-1', source: 'persona' });
+    expect(classify([candidate({}), push], state({ erased: new Set([A]) }))).toEqual(['erased', 'erased']);
   });
 });
 

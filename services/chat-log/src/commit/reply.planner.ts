@@ -4,12 +4,13 @@ import type { ChatReplyV1 } from '@chatbot/proto';
  * What happens to a candidate: `commit`, or it is dropped as a `duplicate` (the prompt already
  * has a reply, or the same reply_id was committed: a redelivered job, a stale worker), a
  * `mismatch` (the prompt belongs to another session), an `orphan` (its prompt is not stored) or
- * `invalid` (an answer without prompt). Answers are produced from chat.stored, after their prompt
+ * `invalid` (an answer without prompt), or `erased` (its session was deleted by its owner: a push,
+ * or anything else that raced the delete). Answers are produced from chat.stored, after their prompt
  * was committed, so only a gateway's timeout failure for a message not stored yet (or lost before
  * it was) is an orphan: the user has been told, and a message stored later is routed and
  * answered like any other.
  */
-export type Verdict = 'commit' | 'duplicate' | 'mismatch' | 'orphan' | 'invalid';
+export type Verdict = 'commit' | 'duplicate' | 'mismatch' | 'orphan' | 'invalid' | 'erased';
 
 export interface PromptRow {
   sessionId: string;
@@ -23,6 +24,8 @@ export interface CommitState {
   answered: ReadonlySet<string>;
   /** Candidate reply ids already committed. */
   replyIds: ReadonlySet<string>;
+  /** Sessions of the batch deleted by their owner (tombstones). */
+  erased: ReadonlySet<string>;
 }
 
 /** Verdicts in batch order; within a batch too the first candidate for a prompt wins. */
@@ -30,7 +33,7 @@ export function classifyCandidates(candidates: ChatReplyV1[], state: CommitState
   const answered = new Set(state.answered);
   const replyIds = new Set(state.replyIds);
   return candidates.map((candidate) => {
-    const verdict = verdictOf(candidate, state.prompts, answered, replyIds);
+    const verdict = state.erased.has(candidate.session_id) ? 'erased' : verdictOf(candidate, state.prompts, answered, replyIds);
     if (verdict === 'commit') {
       replyIds.add(candidate.reply_id);
       if (candidate.kind !== 'push' && candidate.prompt_message_id) answered.add(candidate.prompt_message_id);

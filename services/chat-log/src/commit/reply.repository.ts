@@ -26,8 +26,8 @@ export interface CommitResult {
  */
 export function commitReplies(db: Db, candidates: ChatReplyV1[]): Promise<CommitResult> {
   return transaction(db.pool, async (tx) => {
-    const cursors = await lockSessions(tx, candidates);
-    const state = await loadCommitState(tx, candidates);
+    const { cursors, erased } = await lockSessions(tx, candidates);
+    const state = { ...(await loadCommitState(tx, candidates)), erased };
     const verdicts = classifyCandidates(candidates, state);
     const rows = await rowsToCommit(tx, candidates.filter((_, i) => verdicts[i] === 'commit'), state);
     const waiting = await unreleasedTurns(tx, [...cursors.keys()]);
@@ -47,17 +47,20 @@ export function commitReplies(db: Db, candidates: ChatReplyV1[]): Promise<Commit
  * The upsert matters: `FOR UPDATE` neither sees nor waits for a session row another transaction
  * inserted and has not committed yet, while the insert waits for that transaction to end.
  */
-async function lockSessions(tx: Sql, candidates: ChatReplyV1[]): Promise<Map<string, SessionCursor>> {
+async function lockSessions(tx: Sql, candidates: ChatReplyV1[]): Promise<{ cursors: Map<string, SessionCursor>; erased: Set<string> }> {
   const ids = [...new Set(candidates.map((c) => c.session_id))].sort();
   await tx.execute`
     INSERT INTO chat_log.sessions (id) SELECT unnest(${ids}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
-  const rows = await tx.query<Array<{ id: string; released_turn: number; last_seq: number }>>`
-    SELECT id::text, released_turn, last_seq FROM chat_log.sessions
+  const rows = await tx.query<Array<{ id: string; released_turn: number; last_seq: number; erased: boolean }>>`
+    SELECT id::text, released_turn, last_seq, deleted_at IS NOT NULL AS erased FROM chat_log.sessions
     WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
-  return new Map(rows.map((r) => [r.id, { releasedTurn: r.released_turn, lastSeq: r.last_seq }]));
+  return {
+    cursors: new Map(rows.map((r) => [r.id, { releasedTurn: r.released_turn, lastSeq: r.last_seq }])),
+    erased: new Set(rows.filter((r) => r.erased).map((r) => r.id)),
+  };
 }
 
-async function loadCommitState(tx: Sql, candidates: ChatReplyV1[]): Promise<CommitState> {
+async function loadCommitState(tx: Sql, candidates: ChatReplyV1[]): Promise<Omit<CommitState, 'erased'>> {
   const promptIds = candidates.flatMap((c) => (c.kind !== 'push' && c.prompt_message_id ? [c.prompt_message_id] : []));
   const replyIds = candidates.map((c) => c.reply_id);
   const prompts = await tx.query<Array<{ message_id: string; session_id: string; turn: number }>>`

@@ -28,8 +28,8 @@ interface Deps {
  * Stores a micro-batch of user messages (one transaction), then, together: publishes one
  * chat.stored event per message that goes on to be answered (new, or stored before with no reply
  * yet) and tells each sender's gateway `stored`
- * (also for a re-send of a stored message; protocol 2 only) or `rejected` E4008 (the id is
- * another session's). The batch is acked when this returns, after the broker took every event:
+ * (also for a re-send of a stored message; protocol 2 only) or `rejected`: E4008 (the id is
+ * another session's) or E4005 (the sender may not write to the session: see message.planner). The batch is acked when this returns, after the broker took every event:
  * a crash before that redelivers the batch, whose messages are then found stored and published
  * again (the broker drops a copy it already has by its Nats-Msg-Id). A re-sent message that
  * already has a reply is not routed again; its released frame is sent again.
@@ -85,6 +85,7 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
   return {
     sessionId: payload.session_id,
     messageId: payload.message_id,
+    userId: payload.user_id ?? null,
     text: storable(payload.text),
     clientTimestamp: payload.client_timestamp === undefined ? null : storable(payload.client_timestamp),
     receivedAt: timestampOr(payload.received_at),
@@ -92,20 +93,26 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
   };
 }
 
+/**
+ * A refused sender hears E4005 (session not found), as for a session that does not exist: an
+ * account learns nothing about another account's sessions (never "forbidden").
+ */
+const refusalCode: Record<InboundOutcome, 'E4005' | 'E4008' | null> = { stored: null, restored: null, rejected: 'E4008', refused: 'E4005' };
+
 async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: InboundOutcome) {
   const { session_id: sessionId, message_id: messageId } = delivery.payload;
   const { correlationId } = delivery;
   const log = messageLogger(deps.logger, { subject: delivery.subject, sessionId, messageId, correlationId });
-  const event: SessionDeliveryV1 =
-    outcome === 'rejected' ? { type: 'rejected', message_id: messageId, code: 'E4008' } : { type: 'stored', message_id: messageId };
-  if (outcome === 'rejected') {
+  const code = refusalCode[outcome];
+  const event: SessionDeliveryV1 = code ? { type: 'rejected', message_id: messageId, code } : { type: 'stored', message_id: messageId };
+  if (code) {
     deps.metrics.messagesRejected.inc();
-    log.warn('message_id already used by another session, not stored');
+    log.warn({ code }, outcome === 'refused' ? 'sender may not write to this session, not stored' : 'message_id already used by another session, not stored');
   } else {
     log.debug({ redelivered: delivery.deliveryCount > 1, again: outcome === 'restored' }, 'message stored');
   }
   // Protocol 1 has no `stored` frame: the gateway would drop the event.
-  if (outcome !== 'rejected' && delivery.payload.protocol === 1) return;
+  if (!code && delivery.payload.protocol === 1) return;
   try {
     await deps.bus.publish('sessionDelivery', sessionId, event, { correlationId });
   } catch (error) {

@@ -1,15 +1,24 @@
+import { maySend, sessionAccessOf } from '../store/session-access';
+
 /** A user message as chat-log stores it, from one CHAT_INBOUND delivery. */
 export interface InboundMessage {
   sessionId: string;
   messageId: string;
+  /** The signed-in sender, or null for an anonymous socket. */
+  userId: string | null;
   text: string;
   clientTimestamp: string | null;
   receivedAt: Date;
   inboundSeq: number;
 }
 
-/** `restored`: stored before (a resend, a redelivery); it may already have a reply. */
-export type InboundOutcome = 'stored' | 'restored' | 'rejected';
+/**
+ * `restored`: stored before (a resend, a redelivery); it may already have a reply. `rejected`:
+ * the id is another session's (E4008). `refused`: the sender may not write to this session
+ * (another account's, an account on an anonymous session, a deleted one: E4005, as if it did not
+ * exist); nothing is stored.
+ */
+export type InboundOutcome = 'stored' | 'restored' | 'rejected' | 'refused';
 
 /** A message of the batch that was stored before this batch, as its row says. */
 export interface StoredMessage {
@@ -35,6 +44,8 @@ export interface InboundState {
   stored: ReadonlyMap<string, StoredMessage>;
   /** Next turn of each session of the batch (rows locked by the caller). */
   nextTurn: ReadonlyMap<string, number>;
+  /** Owner and tombstone of each session of the batch (absent: no owner, not deleted). */
+  owners: ReadonlyMap<string, { ownerId: string | null; deleted: boolean }>;
 }
 
 export interface InboundPlan {
@@ -43,6 +54,8 @@ export interface InboundPlan {
   inserts: Array<InboundMessage & { turn: number }>;
   /** New next turn of every session that got a message. */
   nextTurn: Map<string, number>;
+  /** Sessions taken by the signed-in sender of their first message: session id → owner. */
+  claims: Map<string, string>;
   /**
    * What goes on to be answered, in batch order, each id once: every new message, and every
    * restored one with no reply yet (its chat.stored may be lost: a crash between the commit and
@@ -61,9 +74,13 @@ export interface InboundPlan {
 export function planInbound(batch: InboundMessage[], state: InboundState): InboundPlan {
   const owners = new Map([...state.stored].map(([id, row]) => [id, row.sessionId]));
   const nextTurn = new Map<string, number>();
-  const plan: InboundPlan = { outcomes: [], inserts: [], nextTurn, routed: [], answered: [] };
+  const plan: InboundPlan = { outcomes: [], inserts: [], nextTurn, claims: new Map(), routed: [], answered: [] };
   const seen = new Set<string>();
   for (const message of batch) {
+    if (!admit(plan, state, message)) {
+      plan.outcomes.push('refused');
+      continue;
+    }
     const owner = owners.get(message.messageId);
     if (owner !== undefined) {
       plan.outcomes.push(owner === message.sessionId ? 'restored' : 'rejected');
@@ -77,10 +94,28 @@ export function planInbound(batch: InboundMessage[], state: InboundState): Inbou
     owners.set(message.messageId, message.sessionId);
     seen.add(message.messageId);
     plan.inserts.push({ ...message, turn });
+    claim(plan, state, message);
     plan.routed.push({ sessionId: message.sessionId, messageId: message.messageId, turn, text: message.text, receivedAt: message.receivedAt });
     plan.outcomes.push('stored');
   }
   return plan;
+}
+
+/** Whether the sender may write to the session as it stands at this point of the batch. */
+function admit(plan: InboundPlan, state: InboundState, message: InboundMessage): boolean {
+  const { sessionId, userId } = message;
+  const turn = plan.nextTurn.get(sessionId) ?? state.nextTurn.get(sessionId) ?? 1;
+  const deleted = state.owners.get(sessionId)?.deleted ?? false;
+  return maySend(sessionAccessOf({ ownerId: ownerOf(plan, state, sessionId), nextTurn: turn, deleted }, userId), userId);
+}
+
+function ownerOf(plan: InboundPlan, state: InboundState, sessionId: string): string | null {
+  return plan.claims.get(sessionId) ?? state.owners.get(sessionId)?.ownerId ?? null;
+}
+
+/** The first message stored by a signed-in sender on an unowned (so new) session makes it theirs. */
+function claim(plan: InboundPlan, state: InboundState, message: InboundMessage): void {
+  if (message.userId !== null && ownerOf(plan, state, message.sessionId) === null) plan.claims.set(message.sessionId, message.userId);
 }
 
 function restore(plan: InboundPlan, messageId: string, row: StoredMessage): void {

@@ -2,7 +2,7 @@ import type { HistoryTurn } from '@chatbot/proto';
 import type { Db } from '../store/database';
 import { historiesByPoint, historySelect, type HistoryRow } from '../store/history.repository';
 import { transaction, type Sql } from '../store/sql';
-import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage } from './message.planner';
+import { planInbound, type InboundMessage, type InboundPlan, type InboundState, type StoredMessage } from './message.planner';
 
 export interface StoreResult {
   plan: InboundPlan;
@@ -23,8 +23,8 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
   return transaction(db.pool, async (tx) => {
     const sessionIds = [...new Set(batch.map((m) => m.sessionId))].sort();
     const messageIds = [...new Set(batch.map((m) => m.messageId))];
-    const nextTurn = await lockSessions(tx, sessionIds);
-    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn });
+    const { nextTurn, owners } = await lockSessions(tx, sessionIds);
+    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn, owners });
     if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts);
     if (plan.routed.length === 0) return { plan, histories: null };
     if (historyLimit === 0) {
@@ -47,12 +47,16 @@ async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, 
   );
 }
 
-async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Map<string, number>> {
+async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Pick<InboundState, 'nextTurn' | 'owners'>> {
   await tx.execute`
     INSERT INTO chat_log.sessions (id) SELECT unnest(${sessionIds}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
-  const rows = await tx.query<Array<{ id: string; next_turn: number }>>`
-    SELECT id::text, next_turn FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
-  return new Map(rows.map((r) => [r.id, r.next_turn]));
+  const rows = await tx.query<Array<{ id: string; next_turn: number; owner_id: string | null; deleted: boolean }>>`
+    SELECT id::text, next_turn, owner_id::text, deleted_at IS NOT NULL AS deleted
+    FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
+  return {
+    nextTurn: new Map(rows.map((r) => [r.id, r.next_turn])),
+    owners: new Map(rows.map((r) => [r.id, { ownerId: r.owner_id, deleted: r.deleted }])),
+  };
 }
 
 async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
@@ -76,22 +80,31 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
 
 /**
  * Moves the counters of the sessions that got a message (a session now waiting for a reply is
- * listed in `waiting_sessions` by a trigger, migration 003) and, in the same statement, reads the
- * history before each routed message.
+ * listed in `waiting_sessions` by a trigger, migration 003), gives a new session to the account
+ * that sent its first message, and moves `updated_at` of owned sessions only: an anonymous
+ * session's row keeps its indexed columns, so its update stays HOT (migration 004).
  */
 async function advanceTurns(tx: Sql, plan: InboundPlan): Promise<void> {
+  const { ids, turns, claims } = counterColumns(plan);
   await tx.execute`
-    UPDATE chat_log.sessions s SET next_turn = u.next_turn
-    FROM unnest(${[...plan.nextTurn.keys()]}::uuid[], ${[...plan.nextTurn.values()]}::int[]) AS u(id, next_turn) WHERE s.id = u.id`;
+    UPDATE chat_log.sessions s SET next_turn = u.next_turn, owner_id = COALESCE(s.owner_id, u.claim),
+      updated_at = CASE WHEN COALESCE(s.owner_id, u.claim) IS NULL THEN s.updated_at ELSE now() END
+    FROM unnest(${ids}::uuid[], ${turns}::int[], ${claims}::uuid[]) AS u(id, next_turn, claim) WHERE s.id = u.id`;
 }
 
+/** advanceTurns, and in the same statement the history before each routed message. */
 function advanceTurnsAndReadHistory(tx: Sql, plan: InboundPlan, historyLimit: number): Promise<HistoryRow[]> {
-  const ids = [...plan.nextTurn.keys()];
-  const turns = [...plan.nextTurn.values()];
+  const { ids, turns, claims } = counterColumns(plan);
   return tx.query<HistoryRow[]>`
     WITH advanced AS (
-      UPDATE chat_log.sessions s SET next_turn = u.next_turn
-      FROM unnest(${ids}::uuid[], ${turns}::int[]) AS u(id, next_turn) WHERE s.id = u.id
+      UPDATE chat_log.sessions s SET next_turn = u.next_turn, owner_id = COALESCE(s.owner_id, u.claim),
+        updated_at = CASE WHEN COALESCE(s.owner_id, u.claim) IS NULL THEN s.updated_at ELSE now() END
+      FROM unnest(${ids}::uuid[], ${turns}::int[], ${claims}::uuid[]) AS u(id, next_turn, claim) WHERE s.id = u.id
     )
     ${historySelect(plan.routed, historyLimit)}`;
+}
+
+function counterColumns(plan: InboundPlan) {
+  const ids = [...plan.nextTurn.keys()];
+  return { ids, turns: ids.map((id) => plan.nextTurn.get(id)!), claims: ids.map((id) => plan.claims.get(id) ?? null) };
 }

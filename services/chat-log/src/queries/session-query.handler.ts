@@ -1,10 +1,12 @@
 import type { Bus } from '@chatbot/bus';
-import { AppError, isAppError, type Logger } from '@chatbot/runtime';
+import { AppError, type Logger } from '@chatbot/runtime';
+import { storage } from '../store/storage';
 import type { Db } from '../store/database';
 import { toFrame } from '../frames/frame.mapper';
+import { accessTo } from './session-access.repository';
 import { historyOf, lastSeqOf, promptStatusOf, releasedAfter, setFeedback } from './session-query.repository';
 
-/** The request/reply endpoints chat-log owns: feedback, history, frame replay, a resent prompt's state. */
+/** The request/reply endpoints chat-log owns: feedback, history, who may open a session, frame replay, a resent prompt's state. */
 export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; replayLimit: number }): void {
   const { db, replayLimit } = deps;
 
@@ -17,6 +19,10 @@ export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; re
 
   bus.serve('history', (request, context) =>
     storage(deps.logger, context.correlationId, async () => ({ turns: await historyOf(db, request.session_id, request.limit) })),
+  );
+
+  bus.serve('sessionAccess', (request, context) =>
+    storage(deps.logger, context.correlationId, async () => ({ access: await accessTo(db, request.session_id, request.user_id) })),
   );
 
   bus.serve('frames', (request, context) =>
@@ -36,15 +42,4 @@ export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; re
       return { message, frame: reply ? toFrame(reply) : null };
     }),
   );
-}
-
-/** Caller errors pass through; anything else here is the database failing: E5003. */
-async function storage<T>(logger: Logger, correlationId: string, task: () => Promise<T>): Promise<T> {
-  try {
-    return await task();
-  } catch (error) {
-    if (isAppError(error)) throw error;
-    logger.warn({ err: error, correlationId }, 'query failed');
-    throw new AppError('E5003', undefined, { cause: error });
-  }
 }

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 test('migrates an empty database once, and a second start applies nothing', async () => {
-  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql']);
+  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql']);
   expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([]);
 });
 
@@ -47,7 +47,7 @@ test('002 and 003 move what a 001 database left unpublished and waiting into the
         randomUUID(), sessionId, `old-${turn}`, turn,
       );
     }
-    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql']);
+    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql']);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text, seq FROM chat_log.outbox`)).toEqual([{ session_id: sessionId, seq: 2 }]);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text FROM chat_log.waiting_sessions`)).toEqual([{ session_id: waitingId }]);
   } finally {
@@ -86,7 +86,7 @@ test('every model reads and writes through the generated client', async () => {
   await db.reply.create({
     data: { id: randomUUID(), sessionId, kind: 'push', replyId: 'r2', frameMessageId: 'p1', message: 'push', source: 'persona', errorCode: null },
   });
-  await db.session.update({ where: { id: sessionId }, data: { nextTurn: 2, releasedTurn: 1, lastSeq: 1 } });
+  await db.session.update({ where: { id: sessionId }, data: { nextTurn: 2, releasedTurn: 1, lastSeq: 1, ownerId: randomUUID(), title: '카드 추천', deletedAt: null } });
   await db.outboxFrame.create({ data: { sessionId, seq: 1 } });
   await db.waitingSession.create({ data: { sessionId } });
   expect(await db.waitingSession.count({ where: { sessionId } })).toBe(1);
@@ -95,7 +95,8 @@ test('every model reads and writes through the generated client', async () => {
     where: { id: sessionId },
     include: { messages: { include: { reply: true } }, replies: { orderBy: { replyId: 'asc' } } },
   });
-  expect(session).toMatchObject({ nextTurn: 2, releasedTurn: 1, lastSeq: 1 });
+  expect(session).toMatchObject({ nextTurn: 2, releasedTurn: 1, lastSeq: 1, title: '카드 추천', deletedAt: null });
+  expect(session.updatedAt).toBeInstanceOf(Date);
   expect(session.messages[0]).toMatchObject({ text: '연회비', inboundSeq: 7n, reply: { replyId: 'r1', cardList: ['카드의정석2'] } });
   expect(session.replies.map((r) => [r.kind, r.turn, r.seq])).toEqual([['answer', 1, 1], ['push', null, null]]);
   const withPrompt = await db.reply.findUniqueOrThrow({ where: { replyId: 'r1' }, include: { prompt: true, session: true } });

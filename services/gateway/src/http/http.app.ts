@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import express, { type Express, type RequestHandler } from 'express';
 import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import { authRouter, type AuthRouteDeps } from '../auth/auth.routes';
+import { conversationRouter } from '../conversations/conversation.routes';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
 import type { GatewayMetrics } from '../gateway.metrics';
@@ -28,6 +29,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(express.json({ limit: '64kb' }));
   app.use(restRouter(deps));
   app.use(authRouter(deps));
+  app.use(conversationRouter(deps));
   app.use(webRouter({ logger: deps.logger }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

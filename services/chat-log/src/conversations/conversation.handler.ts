@@ -1,0 +1,56 @@
+import type { Bus } from '@chatbot/bus';
+import { AppError, type Logger } from '@chatbot/runtime';
+import type { Db } from '../store/database';
+import { storage } from '../store/storage';
+import { createConversation, listConversations, ownedConversation, renameConversation } from './conversation.repository';
+import { eraseConversation } from './erase.repository';
+import { historyPage } from './history-page.repository';
+
+/**
+ * The conversation endpoints (`chatlog.conversation.*.v1`). Every one is scoped to the caller's
+ * `user_id`: a session of another account, an unknown and a deleted one are all E4005, so an
+ * answer never tells whether someone else's session exists.
+ */
+export function serveConversations(bus: Bus, deps: { db: Db; logger: Logger }): void {
+  const { db } = deps;
+  const run = <T>(correlationId: string, task: () => Promise<T>) => storage(deps.logger, correlationId, task);
+  const found = <T>(value: T | null | false): T => {
+    if (value === null || value === false) throw new AppError('E4005');
+    return value;
+  };
+
+  bus.serve('conversationCreate', (request, context) =>
+    run(context.correlationId, () => createConversation(db, request.user_id, request.title ?? null)),
+  );
+
+  bus.serve('conversationList', (request, context) =>
+    run(context.correlationId, async () => {
+      const { rows, total } = await listConversations(db, request.user_id, request.limit, request.offset);
+      return { sessions: rows, total_sessions: total };
+    }),
+  );
+
+  bus.serve('conversationGet', (request, context) =>
+    run(context.correlationId, async () => found(await ownedConversation(db, request.user_id, request.session_id))),
+  );
+
+  bus.serve('conversationRename', (request, context) =>
+    run(context.correlationId, async () => found(await renameConversation(db, request.user_id, request.session_id, request.title))),
+  );
+
+  bus.serve('conversationDelete', (request, context) =>
+    run(context.correlationId, async () => {
+      found(await eraseConversation(db, request.user_id, request.session_id));
+      deps.logger.info({ sessionId: request.session_id, correlationId: context.correlationId }, 'conversation erased');
+      return { session_id: request.session_id, deleted: true as const };
+    }),
+  );
+
+  bus.serve('conversationHistory', (request, context) =>
+    run(context.correlationId, async () => {
+      found(await ownedConversation(db, request.user_id, request.session_id));
+      const { entries, total } = await historyPage(db, request.session_id, request.limit, request.offset);
+      return { messages: entries, total_messages: total, has_more: request.offset + entries.length < total };
+    }),
+  );
+}

@@ -63,7 +63,8 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     corsOrigins: config.CORS_ORIGINS,
     pingIntervalMs: config.WS_PING_INTERVAL_MS,
     trustedProxyHops: config.TRUST_PROXY,
-    verifier: auth.auth.verifier,
+    callers: { verifier: auth.auth.verifier, apiKeys: auth.auth.apiKeys, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS },
+    authRequired: config.AUTH_REQUIRED,
     perAddress: { maxConnections: config.WS_MAX_CONN_PER_IP, ratePerSecond: config.WS_RATE_PER_IP, burst: config.WS_BURST_PER_IP },
     limits: {
       ratePerSecond: config.WS_RATE_PER_CONN,

@@ -48,3 +48,10 @@ test('limits must be positive; a rate may be fractional', () => {
   }
   expect(() => readConfig({ WS_BURST_PER_IP: '1.5' })).toThrow(/WS_BURST_PER_IP/);
 });
+
+test('AUTH_REQUIRED is off by default and needs a verification key when on', () => {
+  expect(readConfig({}).AUTH_REQUIRED).toBe(false);
+  expect(readConfig({ AUTH_REQUIRED: 'true', JWT_SECRET: 'a-secret-of-at-least-32-characters!!' }).AUTH_REQUIRED).toBe(true);
+  expect(() => readConfig({ AUTH_REQUIRED: 'true' })).toThrow(/AUTH_REQUIRED: needs JWT_SECRET or JWT_PUBLIC_KEY/);
+  expect(() => readConfig({ AUTH_REQUIRED: 'yes' })).toThrow(/AUTH_REQUIRED/);
+});

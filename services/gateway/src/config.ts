@@ -53,6 +53,11 @@ export const GatewayEnv = z
       .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value))),
     /** Access tokens are verified here, locally, with these keys (see libs/auth). */
     ...accessTokenEnv,
+    /**
+     * `true`: every chat socket must bring an access token or a chat-scoped API key (anonymous
+     * sockets are closed 4401). Needs a verification key (JWT_SECRET or JWT_PUBLIC_KEY).
+     */
+    AUTH_REQUIRED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
     /** How long a verified X-API-Key is believed before persona is asked again (a revocation waits this long). */
     API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
     GATEWAY_ID: z
@@ -60,7 +65,12 @@ export const GatewayEnv = z
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only, at most 64')
       .default(defaultGatewayId),
   })
-  .omit({ OPS_PORT: true });
+  .omit({ OPS_PORT: true })
+  .superRefine((env, ctx) => {
+    if (env.AUTH_REQUIRED && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_REQUIRED'], message: 'needs JWT_SECRET or JWT_PUBLIC_KEY: tokens cannot be checked without a key' });
+    }
+  });
 export type Config = z.infer<typeof GatewayEnv>;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {

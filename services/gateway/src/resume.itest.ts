@@ -69,14 +69,12 @@ function frameSeq(payload: Buffer): number | undefined {
   }
 }
 
-test('a resume that chat-log cannot serve keeps the session and asks the client to resync', async () => {
+test('a resume while chat-log is away is closed 1013 before any frame: who may open the session cannot be known', async () => {
   const sessionId = randomUUID();
   await world.whileDown('chat-log', async () => {
     const socket = await TestSocket.open(resumeUrl(sessionId, 4));
-    const [session, resync] = await socket.waitFor(() => true, 2);
-    expect(session).toEqual({ type: 'session', session_id: sessionId, protocol: 2, resumed: true, seq: 4 });
-    expect(resync).toEqual({ type: 'resync', reason: 'history_unavailable', seq: 4 });
-    await socket.close();
+    await eventually(() => expect(socket.closed).toEqual({ code: 1013, reason: 'try again later' }));
+    expect(socket.frames).toEqual([]);
   });
 });
 
@@ -106,11 +104,12 @@ test('frames released during the replay follow the replayed ones', async () => {
   for (const id of p.slice(0, 2)) await answer(world.bus, sessionId, id);
   await first.waitFor((f) => f.type === 'reply', 2);
   await first.close();
-  // chat-log is held while the gateway asks for the missed frames; the third answer reaches it
-  // then, so it commits and publishes frame 3 while it serves the replay.
+  // chat-log is held while the gateway asks whether the client may open the session (then for the
+  // missed frames); the third answer reaches it then, so it commits and publishes frame 3 while
+  // it serves the resume.
   let asked = false;
   const admin = await BrokerAdmin.open(world.env);
-  const watch = admin.watch(requests.frames.name, () => void (asked = true));
+  const watch = admin.watch(requests.sessionAccess.name, () => void (asked = true));
   await admin.flush();
   const socket = await world.whilePaused('chat-log', async () => {
     const resumed = await TestSocket.open(resumeUrl(sessionId, 0));

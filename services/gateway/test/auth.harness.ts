@@ -31,7 +31,7 @@ export interface Answer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- specs read whatever came back
 }
 
-/** `peers`: real services to start beside persona (chat-log for the conversation specs). */
+/** `peers`: real services beside persona (chat-log for the conversation and chat socket specs). */
 export async function startAuthWorld(persona: Record<string, string> = {}, gateway: Record<string, string> = {}, peers: Peer[] = []): Promise<AuthWorld> {
   const world = await startWorld(
     { JWT_SECRET, TRUST_PROXY: '1', API_KEY_CACHE_SECONDS: '0', REQUEST_TIMEOUT_MS: '5000', ...gateway },

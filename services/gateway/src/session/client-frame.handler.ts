@@ -34,6 +34,8 @@ export class ClientFrameHandler {
     private readonly protocol: Protocol,
     private readonly buckets: FrameBuckets,
     private readonly codec: WireCodec,
+    /** The signed-in sender, on every message of an account's socket; undefined when anonymous. */
+    private readonly userId?: string,
   ) {}
 
   /** Judged at once, so a frame that waits for the session frame has still spent its tokens. */
@@ -70,6 +72,7 @@ export class ClientFrameHandler {
       received_at: new Date().toISOString(),
       gateway_id: gatewayId,
       protocol: this.protocol,
+      ...(this.userId ? { user_id: this.userId } : {}),
     };
     if (logger.isLevelEnabled('debug')) {
       logger.debug({ subject: 'chat.inbound.v1', sessionId: this.sessionId, messageId, correlationId }, 'message received');

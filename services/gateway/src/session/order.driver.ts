@@ -37,6 +37,8 @@ export class OrderDriver {
     private readonly order: SocketOrder,
     private readonly outbox: SocketOutbox,
     private readonly inbound: ClientFrameHandler,
+    /** The order says the expired socket may close now (no reply in progress). */
+    private readonly onExpired: () => void,
   ) {
     this.timers = new ReplyTimers(deps.replyTimeoutMs, (messageId) => void this.run(this.order.timeout(messageId)));
   }
@@ -83,6 +85,8 @@ export class OrderDriver {
         return void metrics[effect.metric].inc();
       case 'observe':
         return void metrics[effect.metric].observe(effect.seconds);
+      case 'expired':
+        return void this.onExpired();
     }
   }
 

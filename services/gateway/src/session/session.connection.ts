@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import type { Bus } from '@chatbot/bus';
+import { UNAUTHORIZED_CLOSE, type SocketCaller } from '../auth/socket.caller';
 import type { AddressSlot } from '../socket/address.ledger';
 import { SocketCloser } from '../socket/socket.closer';
 import { SocketOutbox, type OutboxLimits } from '../socket/socket.outbox';
@@ -11,6 +12,7 @@ import { codecFor } from '../socket/wire.codec';
 import { ClientFrameHandler, type ClientFrameDeps } from './client-frame.handler';
 import { OrderDriver, type OrderDriverDeps } from './order.driver';
 import { servePresence } from './presence.responder';
+import { checkSessionAccess, SESSION_NOT_FOUND_CLOSE, TRY_AGAIN_LATER_CLOSE } from './session.access';
 import { SocketOrder } from './socket-order.machine';
 
 export interface ConnectionLimits extends OutboxLimits {
@@ -42,11 +44,17 @@ export class SessionConnection {
   private subscription?: ReturnType<Bus['subscribe']>;
   private presence?: { stop(): Promise<void> };
   private closed = false;
+  /** When the socket's access token expires (epoch ms); null for anonymous and API-key sockets. */
+  private readonly deadline: number | null;
+  private expiry?: NodeJS.Timeout;
+  /** After expiry: the longest a reply in progress may hold the close back. */
+  private expiryGrace?: NodeJS.Timeout;
 
   constructor(
     private readonly deps: ConnectionDeps,
     readonly ws: WebSocket,
-    handshake: Handshake,
+    private readonly handshake: Handshake,
+    private readonly caller: SocketCaller | null,
     private readonly address: AddressSlot,
   ) {
     const { limits, metrics } = deps;
@@ -57,22 +65,33 @@ export class SessionConnection {
     const onSlowReader = () => void this.closer.close('slow_reader', 1008, 'slow reader');
     this.outbox = new SocketOutbox(ws, { metrics, protocolLabel: codec.name, limits, onSlowReader });
     const buckets = { connection: new TokenBucket(limits.ratePerSecond, limits.burst, performance.now()), address: address.bucket };
-    this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec);
-    this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: () => performance.now() });
-    this.driver = new OrderDriver(deps, sessionId, codec, this.order, this.outbox, this.inbound);
+    this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec, caller?.accountId);
+    this.deadline = caller?.expiresAtMs ?? null;
+    const expires = this.deadline !== null;
+    this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: () => performance.now(), expires });
+    const onExpired = () => void this.closer.close('token_expired', UNAUTHORIZED_CLOSE, 'token expired');
+    this.driver = new OrderDriver(deps, sessionId, codec, this.order, this.outbox, this.inbound, onExpired);
     this.idle = setTimeout(() => void this.closer.close('idle', 1000, 'idle timeout'), limits.idleTimeoutMs);
   }
 
-  /** Subscribes before the client learns its session id, so presence and delivery already work. */
+  /**
+   * A session the client named is opened only if chat-log says this caller may. Subscribes before
+   * the client learns its session id, so presence and delivery already work. Client frames that
+   * come meanwhile wait in the order.
+   */
   async open(): Promise<void> {
     const { bus, gatewayId, metrics } = this.deps;
+    this.ws.on('message', (data, isBinary) => {
+      this.idle.refresh();
+      // The one per-message cost of an account's socket: a clock comparison (the token was verified at the upgrade).
+      if (this.deadline !== null && Date.now() >= this.deadline) this.expire();
+      void this.driver.run(this.order.arrive(this.inbound.judge(data, isBinary)));
+    });
+    if (!(await this.mayOpen())) return;
     this.subscription = bus.subscribe('sessionDelivery', this.sessionId, (delivery) => void this.driver.run(this.order.deliver(delivery)));
     this.presence = servePresence(bus, this.sessionId, gatewayId);
     metrics.subscriptions.inc(2);
-    this.ws.on('message', (data, isBinary) => {
-      this.idle.refresh();
-      void this.driver.run(this.order.arrive(this.inbound.judge(data, isBinary)));
-    });
+    this.armExpiry();
     // Bounded: with the broker away the socket still opens, and its messages then fail loudly.
     await settleWithin(this.deps.link.flush(), this.deps.requestTimeoutMs);
     if (this.closed) return;
@@ -84,10 +103,38 @@ export class SessionConnection {
     await this.driver.run(this.order.reconnected());
   }
 
+  /** Named by the client (a resume or a join): asks chat-log whether this caller may open it. */
+  private async mayOpen(): Promise<boolean> {
+    if (this.handshake.resumeFrom === null) return true; // a session made here, now
+    const verdict = await checkSessionAccess(this.deps, this.sessionId, this.caller?.accountId ?? null);
+    if (this.closed) return false;
+    if (verdict === 'allowed') return true;
+    if (verdict === 'refused') void this.closer.close('session_refused', SESSION_NOT_FOUND_CLOSE, 'session not found');
+    else void this.closer.close('session_check_failed', TRY_AGAIN_LATER_CLOSE, 'try again later');
+    return false;
+  }
+
+  /** setTimeout holds at most 2^31-1 ms; a token living longer is looked at again then. */
+  private armExpiry(): void {
+    if (this.deadline === null || this.closed) return;
+    const wait = Math.min(this.deadline - Date.now(), 2_147_483_647);
+    this.expiry = setTimeout(() => (Date.now() >= this.deadline! ? this.expire() : this.armExpiry()), Math.max(wait, 0));
+  }
+
+  /** No new message is taken; the close follows the reply in progress, or REPLY_TIMEOUT_MS at the latest. */
+  private expire(): void {
+    if (this.expiryGrace || this.closed) return;
+    clearTimeout(this.expiry);
+    this.expiryGrace = setTimeout(() => void this.closer.close('token_expired', UNAUTHORIZED_CLOSE, 'token expired'), this.deps.replyTimeoutMs);
+    void this.driver.run(this.order.expire());
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.idle);
+    clearTimeout(this.expiry);
+    clearTimeout(this.expiryGrace);
     this.outbox.dispose();
     this.order.close();
     this.driver.stop();

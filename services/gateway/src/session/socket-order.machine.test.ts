@@ -54,6 +54,8 @@ function trace(effects: Effect[]): string[] {
       case 'count':
       case 'observe':
         return `${effect.kind} ${effect.metric}`;
+      case 'expired':
+        return 'expired';
     }
   });
 }

@@ -23,7 +23,9 @@ export type Effect =
   | { kind: 'publishFailure'; messageId: string; correlationId: string }
   | { kind: 'drop'; reason: 'duplicate' | 'answered' }
   | { kind: 'count'; metric: 'seqGaps' | 'timeouts' }
-  | { kind: 'observe'; metric: 'replyLatency' | 'firstToken'; seconds: number };
+  | { kind: 'observe'; metric: 'replyLatency' | 'firstToken'; seconds: number }
+  /** The socket's access token expired and no reply is in progress: it may close now. */
+  | { kind: 'expired' };
 
 export interface SocketOrderOptions {
   sessionId: string;
@@ -34,7 +36,12 @@ export interface SocketOrderOptions {
   newId(): string;
   /** A monotonic clock in ms, for the latency figures. */
   now(): number;
+  /** The socket's access token can expire: replies in progress are tracked so the close waits for them. */
+  expires?: boolean;
 }
+
+/** What a message sent after the socket's access token expired gets instead of a publish. */
+export const TOKEN_EXPIRED_TEXT = 'Access token expired: refresh it and reconnect, then send again';
 
 /**
  * `opening`: the session frame has not gone out, so client frames and deliveries wait.
@@ -67,9 +74,15 @@ export class SocketOrder {
   /** Publishes awaiting the broker's ack, by correlation id; `began`: it registered the prompt. */
   private readonly publishes = new Map<string, { messageId: string; began: boolean }>();
   private effects: Effect[] = [];
+  /** The access token expired: no message is taken, the socket closes once no reply is in progress. */
+  private expiring = false;
+  private expiredSent = false;
+  /** Replies being streamed (typing or deltas seen, no committed frame yet), this socket's or another's. */
+  private readonly streaming: Set<string> | null;
 
   constructor(private readonly options: SocketOrderOptions) {
     this.seq = options.resumeFrom ?? 0;
+    this.streaming = options.expires ? new Set() : null;
   }
 
   /** The session's subscriptions are in place: the session frame goes out, then what waited. */
@@ -195,6 +208,14 @@ export class SocketOrder {
     });
   }
 
+  /**
+   * The access token expired. Messages are refused from now on (not published: the client sends
+   * them again after refreshing); `expired` comes once no reply is in progress, so no stream is cut.
+   */
+  expire(): Effect[] {
+    return this.step(() => void (this.expiring = true));
+  }
+
   /** The socket closed: nothing more is sent or asked for; the I/O stops its timers. */
   close(): void {
     this.phase = 'closed';
@@ -207,7 +228,17 @@ export class SocketOrder {
     if (this.phase === 'closed') return [];
     this.effects = [];
     work();
+    if (this.expiring && !this.expiredSent && this.quiet()) {
+      this.expiredSent = true;
+      this.emit({ kind: 'expired' });
+    }
     return this.effects;
+  }
+
+  /** Live, with nothing of this socket awaiting the broker or a reply, and no reply streaming. */
+  private quiet(): boolean {
+    const streams = this.streaming?.size ?? 0;
+    return this.phase === 'live' && this.ahead === null && this.publishes.size === 0 && this.prompts.size === 0 && streams === 0;
   }
 
   private goLive(): void {
@@ -240,6 +271,7 @@ export class SocketOrder {
     if (arrival.kind === 'binary') return this.error('E4009', 'Binary frames are not supported; send JSON text');
     const { decoded } = arrival;
     if (!decoded.ok) return this.error(decoded.code, decoded.error, decoded.messageId);
+    if (this.expiring) return this.error('E4012', TOKEN_EXPIRED_TEXT, decoded.frame.message_id);
     this.publish(decoded.frame);
   }
 
@@ -283,6 +315,7 @@ export class SocketOrder {
 
   /** chat-log refused the message (its id is another session's): no reply will come. */
   private reject(messageId: string, code: ErrorCode): void {
+    this.streaming?.delete(messageId);
     this.settle(messageId, 'rejected');
     this.error(code, errorCatalogue[code].text, messageId);
   }
@@ -302,6 +335,7 @@ export class SocketOrder {
 
   private show(frame: CommittedFrame): void {
     const promptMessageId = frame.prompt_message_id;
+    if (promptMessageId !== null) this.streaming?.delete(promptMessageId);
     if (frame.seq <= this.seq) {
       // Already delivered (to this client, or before its resume): a resend of it is answered,
       // and a local outcome (the user had the unavailable frame) is kept.
@@ -322,6 +356,7 @@ export class SocketOrder {
     if (this.prompts.isSettled(messageId)) return this.emit({ kind: 'drop', reason: 'answered' });
     const prompt = this.prompts.get(messageId);
     if (prompt?.timerArmed) this.emit({ kind: 'startTimer', messageId }); // the assistant is working
+    this.streaming?.add(messageId);
     if (delivery.type === 'typing') return this.sendV2({ type: 'typing', messageId });
     if (prompt?.acceptedAt !== undefined && prompt.firstTokenAt === undefined) {
       prompt.firstTokenAt = this.options.now();
@@ -336,6 +371,7 @@ export class SocketOrder {
     if (!missed.resync) return missed.frames.forEach((frame) => this.show(frame));
     // A claim kept as the seq would drop the frames up to it as already seen.
     this.seq = missed.lastSeq;
+    this.streaming?.clear();
     this.send({ type: 'resync', reason: missed.reason });
   }
 
@@ -350,6 +386,7 @@ export class SocketOrder {
     if (!missed.resync) return missed.frames.forEach((frame) => this.show(frame));
     if (missed.reason === 'frames_expired' && this.options.protocol === 2) {
       this.seq = Math.max(this.seq, missed.lastSeq);
+      this.streaming?.clear(); // the client reloads the history: what streamed is in it
       this.send({ type: 'resync', reason: missed.reason });
     }
   }

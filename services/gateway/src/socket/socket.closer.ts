@@ -11,7 +11,10 @@ export type CloseReason =
   | 'protocol_error'
   | 'resumed'
   | 'shutdown'
-  | 'setup_failed';
+  | 'setup_failed'
+  | 'token_expired'
+  | 'session_refused'
+  | 'session_check_failed';
 
 /** How long a peer has to answer our close frame before the connection is cut. */
 const CLOSE_WAIT_MS = 2_000;

@@ -1,4 +1,4 @@
-import { readHandshake } from './ws.handshake';
+import { readHandshake, selectSubprotocol } from './ws.handshake';
 
 const sid = '82838488-5c03-4e2e-919a-34c2b1e7baf8';
 const q = (query: string) => new URLSearchParams(query);
@@ -26,4 +26,11 @@ test('v1 never resumes, and a malformed session id starts a new session', () => 
   const bad = readHandshake('chat.v2', q('session_id=nope&last_seq=3'));
   expect(bad.resumeFrom).toBeNull();
   expect(bad.sessionId).not.toBe('nope');
+});
+
+test('the selected subprotocol is a chat protocol, never an offered bearer token', () => {
+  expect(selectSubprotocol(new Set(['bearer.abc.def.ghi', 'chat.v2']))).toBe('chat.v2');
+  expect(selectSubprotocol(new Set(['chat.v1', 'bearer.abc.def.ghi']))).toBe('chat.v1');
+  expect(selectSubprotocol(new Set(['bearer.abc.def.ghi']))).toBe(false);
+  expect(readHandshake('chat.v1', q('')).protocol).toBe(1);
 });

@@ -4,6 +4,14 @@ import type { Protocol } from './frame.codec';
 import type { SeedWire } from './wire.codec';
 
 export const V2_SUBPROTOCOL = 'chat.v2';
+/** Only needed beside a `bearer.<token>` subprotocol: a client offering subprotocols must get one back. */
+export const V1_SUBPROTOCOL = 'chat.v1';
+
+/** The subprotocol the gateway selects: a chat protocol, never a credential the client offered. */
+export function selectSubprotocol(offered: Set<string>): string | false {
+  if (offered.has(V2_SUBPROTOCOL)) return V2_SUBPROTOCOL;
+  return offered.has(V1_SUBPROTOCOL) ? V1_SUBPROTOCOL : false;
+}
 export const CHAT_PATHS = new Set(['/api/chat/ws', '/api/chat/ws/']);
 /** The seed clients' own paths and wire formats; seed 001's needs an access token. */
 export const SEED_PATHS: ReadonlyMap<string, SeedWire> = new Map([

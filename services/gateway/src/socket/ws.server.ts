@@ -2,15 +2,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { AccessTokenVerifier } from '@chatbot/auth';
 import { errorCatalogue } from '@chatbot/proto';
 import { AddressLedger, type AddressLimits } from './address.ledger';
 import { clientAddress } from './client.address';
 import { originAllowed } from '../http/cors.middleware';
 import { SessionConnection, type ConnectionDeps } from '../session/session.connection';
 import { startHeartbeat } from './socket.heartbeat';
-import { CHAT_PATHS, readHandshake, readSeedHandshake, SEED_PATHS, V2_SUBPROTOCOL } from './ws.handshake';
-import { checkUpgradeToken, UNAUTHORIZED_CLOSE, type TokenCheck } from './ws.token';
+import { CHAT_PATHS, readHandshake, readSeedHandshake, SEED_PATHS, selectSubprotocol } from './ws.handshake';
+import { checkSocketCaller, UNAUTHORIZED_CLOSE, type SocketCaller, type SocketCallerDeps, type UpgradeCheck } from '../auth/socket.caller';
+import { SESSION_NOT_FOUND_CLOSE } from '../session/session.access';
+import { SessionHolders } from './session.holders';
 import type { SeedWire } from './wire.codec';
 
 export interface ChatSocketsDeps extends ConnectionDeps {
@@ -20,8 +21,10 @@ export interface ChatSocketsDeps extends ConnectionDeps {
   /** Proxies whose X-Forwarded-For is believed (0: none). */
   trustedProxyHops: number;
   perAddress: AddressLimits;
-  /** Checks the access tokens of seed 001's sockets; null when accounts are off. */
-  verifier: AccessTokenVerifier | null;
+  /** Checks a socket's access token or API key at the upgrade. */
+  callers: SocketCallerDeps;
+  /** AUTH_REQUIRED: anonymous sockets are refused on every path (seed 001's always needs a credential). */
+  authRequired: boolean;
 }
 
 /** Addresses with no socket are forgotten once their bucket refilled; this is how often we look. */
@@ -36,7 +39,7 @@ const CATCH_UP_BATCH = 32;
 export class ChatSockets {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Map<WebSocket, SessionConnection>();
-  private readonly sessions = new Map<string, WebSocket>();
+  private readonly sessions = new SessionHolders();
   private readonly addresses: AddressLedger;
   private readonly stopHeartbeat: () => void;
   private readonly sweeper: NodeJS.Timeout;
@@ -49,7 +52,7 @@ export class ChatSockets {
       // Compression stays off: a small compressed frame could inflate past maxPayload in memory.
       perMessageDeflate: false,
       maxPayload: deps.maxPayloadBytes,
-      handleProtocols: (offered) => (offered.has(V2_SUBPROTOCOL) ? V2_SUBPROTOCOL : false),
+      handleProtocols: selectSubprotocol,
     });
     this.addresses = new AddressLedger(deps.perAddress, () => performance.now());
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
@@ -86,18 +89,18 @@ export class ChatSockets {
     const wire = SEED_PATHS.get(url.pathname);
     if (!CHAT_PATHS.has(url.pathname) && !wire) return this.refuse(socket, 'path', 404, 'Not Found');
     if (!originAllowed(this.deps.corsOrigins, req.headers.origin)) return this.refuse(socket, 'origin', 403, 'Forbidden');
-    if (wire !== 'seed001') return this.upgrade(req, socket, head, url.searchParams, wire);
-    checkUpgradeToken(this.deps.verifier, req, url.searchParams).then(
+    const required = wire === 'seed001' || this.deps.authRequired;
+    checkSocketCaller(this.deps.callers, req, url.searchParams, required).then(
       (check) => this.upgrade(req, socket, head, url.searchParams, wire, check),
       (error: unknown) => {
-        this.deps.logger.error({ err: error }, 'access token check failed');
+        this.deps.logger.error({ err: error }, 'socket credential check failed');
         this.refuse(socket, 'token_check', 500, 'Internal Server Error');
       },
     );
   }
 
-  /** After the token check (seed 001), which may have taken a while: shutdown and the cap are read now. */
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams, wire?: SeedWire, check?: TokenCheck): void {
+  /** After the credential check, which may have taken a while: shutdown and the cap are read now. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams, wire: SeedWire | undefined, check: UpgradeCheck): void {
     if (!this.accepting) return this.refuse(socket, 'shutting_down', 503, 'Service Unavailable');
     const address = clientAddress(req, this.deps.trustedProxyHops);
     if (!this.addresses.canConnect(address)) {
@@ -106,8 +109,8 @@ export class ChatSockets {
     // ws calls back synchronously (or not at all), so no other upgrade can slip past the cap meanwhile.
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // Refused after the upgrade, so that a browser client can read why (it never sees an HTTP status).
-      if (check && !check.ok) return this.unauthorized(ws, check.reason);
-      this.admit(ws, query, address, wire);
+      if (!check.ok) return this.unauthorized(ws, check.reason);
+      this.admit(ws, query, address, wire, check.caller);
     });
   }
 
@@ -117,13 +120,15 @@ export class ChatSockets {
     ws.close(UNAUTHORIZED_CLOSE, reason);
   }
 
-  private admit(ws: WebSocket, query: URLSearchParams, address: string, wire?: SeedWire): void {
+  private admit(ws: WebSocket, query: URLSearchParams, address: string, wire: SeedWire | undefined, caller: SocketCaller | null): void {
     const handshake = wire ? readSeedHandshake(wire, query) : readHandshake(ws.protocol, query);
     const { sessionId } = handshake;
-    this.evict(sessionId);
-    const connection = new SessionConnection(this.deps, ws, handshake, this.addresses.attach(address));
+    const admission = this.sessions.admit(sessionId, caller?.accountId ?? null, ws);
+    // Held here by another identity: refused like a session chat-log says is not theirs.
+    if (!admission.admitted) return this.notFound(ws);
+    admission.evict.forEach((previous) => this.evict(previous));
+    const connection = new SessionConnection(this.deps, ws, handshake, caller, this.addresses.attach(address));
     this.sockets.set(ws, connection);
-    this.sessions.set(sessionId, ws);
     this.updateGauges();
     ws.on('pong', () => (connection.alive = true));
     ws.on('error', (error) => this.onSocketError(connection, error));
@@ -134,10 +139,14 @@ export class ChatSockets {
     });
   }
 
-  /** A resumed session moves to the new socket: the old one stops receiving its frames at once. */
-  private evict(sessionId: string): void {
-    const previous = this.sessions.get(sessionId);
-    if (!previous) return;
+  private notFound(ws: WebSocket): void {
+    this.deps.metrics.refuseUpgrade('session');
+    ws.on('error', () => undefined);
+    ws.close(SESSION_NOT_FOUND_CLOSE, 'session not found');
+  }
+
+  /** A resumed anonymous session moves to the new socket: the old one stops receiving its frames at once. */
+  private evict(previous: WebSocket): void {
     const connection = this.sockets.get(previous);
     connection?.close();
     void connection?.closer.close('resumed', 4001, 'session resumed on another connection');
@@ -151,7 +160,7 @@ export class ChatSockets {
   private forget(ws: WebSocket, connection: SessionConnection): void {
     connection.close();
     this.sockets.delete(ws);
-    if (this.sessions.get(connection.sessionId) === ws) this.sessions.delete(connection.sessionId);
+    this.sessions.release(connection.sessionId, ws);
     this.updateGauges();
   }
 

@@ -105,8 +105,12 @@ test('a visitor opens the sign-in panel by keyboard, registers in Korean, and ch
   await page.locator('.turn.bot[data-done="true"]').first().waitFor(WAIT);
   expect(await page.locator('.turn.bot .bubble').first().innerText()).toContain(FAQ.answerStart);
   await shot(page, 'signed-in-answered');
-  const account = await db.query('SELECT name FROM persona.accounts WHERE email = $1', [USER.email]);
-  expect(account.rows).toEqual([{ name: USER.name }]);
+  const account = await db.query('SELECT id::text, name FROM persona.accounts WHERE email = $1', [USER.email]);
+  expect(account.rows).toEqual([{ id: expect.any(String), name: USER.name }]);
+  // the authenticated socket made the conversation the account's own
+  const session = await page.evaluate<string>(`JSON.parse(sessionStorage.getItem('chat.connection')).sessionId`);
+  const owner = await db.query('SELECT owner_id::text FROM chat_log.sessions WHERE id = $1', [session]);
+  expect(owner.rows).toEqual([{ owner_id: account.rows[0].id }]);
   expect(await seriousA11yViolations(page)).toEqual([]);
   expect(errors).toEqual([]);
 }, STEP_LIMIT);
@@ -164,6 +168,74 @@ test('the OpenID Connect button signs in with the provider and comes back to the
   await page.getByLabel('언어').selectOption('en');
   await page.getByRole('button', { name: 'Sign out' }).waitFor(WAIT);
   await shot(page, 'oidc-signed-in-english');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  expect(errors).toEqual([]);
+}, STEP_LIMIT);
+
+const finalAnswers = () => page.locator('.turn.bot[data-done="true"]');
+
+async function askAndWait(question: string) {
+  const before = await finalAnswers().count();
+  await ask(question);
+  await finalAnswers().nth(before).waitFor(WAIT);
+}
+
+const messagesOf = async (session: string) =>
+  (await db.query('SELECT count(*)::int AS n FROM chat_log.messages WHERE session_id = $1', [session])).rows[0].n as number;
+const currentSession = () => page.evaluate<string>(`JSON.parse(sessionStorage.getItem('chat.connection')).sessionId`);
+
+test('the page fits a 360-pixel screen with every control of a signed-in person', async () => {
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+});
+
+test('signed in, the conversation list shows titles newest first; a conversation opens with its history a page at a time, is renamed and deleted', async () => {
+  // conversation A: eleven questions (22 entries: more than one history page of 20)
+  for (let i = 1; i <= 11; i++) await askAndWait(`질문 ${i}`);
+  const first = await currentSession();
+  // conversation B: one question
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  await online();
+  await askAndWait(FAQ.question);
+  const second = await currentSession();
+  expect(second).not.toBe(first);
+
+  await page.getByRole('button', { name: 'Conversations' }).click();
+  const rows = page.locator('#conversations-panel .conversation');
+  await rows.nth(1).waitFor(WAIT);
+  expect(await rows.locator('.conversation-title').allInnerTexts()).toEqual([expect.stringContaining('신용카드는'), expect.stringContaining('질문 1')]);
+  expect(await rows.first().getAttribute('aria-current')).toBe('true');
+  await shot(page, 'conversation-list');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+
+  await page.getByRole('button', { name: /^Rename: 질문 1/ }).click();
+  await page.getByLabel('Title').fill('해외 카드 상담');
+  await page.getByLabel('Title').press('Enter');
+  await rows.locator('.conversation-title', { hasText: '해외 카드 상담' }).waitFor(WAIT);
+  expect((await db.query('SELECT title FROM chat_log.sessions WHERE id = $1', [first])).rows).toEqual([{ title: '해외 카드 상담' }]);
+
+  await page.getByRole('button', { name: /해외 카드 상담/ }).first().click();
+  await page.locator('.turn.user .bubble', { hasText: '질문 11' }).waitFor(WAIT);
+  expect(await page.locator('.turn').count()).toBe(20);
+  expect(await currentSession()).toBe(first);
+  await shot(page, 'conversation-opened-latest-page');
+  await page.getByRole('button', { name: 'Show earlier messages' }).click();
+  await page.locator('.turn.user .bubble', { hasText: /^질문 1$/ }).waitFor(WAIT);
+  expect(await page.locator('.turn').count()).toBe(22);
+  expect(await page.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0);
+  await online();
+  await askAndWait('질문 12');
+  // every answer under its question, in order, none twice
+  expect(await page.evaluate<string>(`[...document.querySelectorAll('.turn')].map((e) => e.classList.contains('user') ? 'u' : 'b').join('')`)).toBe('ub'.repeat(12));
+  expect(await page.locator('.turn.user .bubble').allInnerTexts()).toEqual(Array.from({ length: 12 }, (_, i) => `질문 ${i + 1}`));
+  expect(await messagesOf(first)).toBe(12);
+  await shot(page, 'conversation-continued');
+
+  await page.getByRole('button', { name: 'Conversations' }).click();
+  await page.getByRole('button', { name: /^Delete: 신용카드는/ }).click();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await rows.nth(1).waitFor({ state: 'detached', ...WAIT });
+  expect(await messagesOf(second)).toBe(0);
+  await shot(page, 'conversation-deleted');
   expect(await seriousA11yViolations(page)).toEqual([]);
   expect(errors).toEqual([]);
 }, STEP_LIMIT);

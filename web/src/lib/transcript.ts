@@ -30,6 +30,8 @@ export interface BotTurn {
   feedback?: boolean | null;
   /** The last feedback could not be saved. */
   feedbackFailed?: boolean;
+  /** Written by a person (an agent who took the conversation over), not the assistant. */
+  agent?: boolean;
 }
 
 export interface NoticeTurn {

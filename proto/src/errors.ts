@@ -21,6 +21,8 @@ export const errorCatalogue = {
   E4015: { status: 401, retryable: false, text: 'Invalid or expired refresh token' },
   E4016: { status: 404, retryable: false, text: 'Account not found' },
   E4017: { status: 401, retryable: false, text: 'Sign-in with the identity provider failed' },
+  E4030: { status: 409, retryable: false, text: 'The conversation\'s status does not allow this' },
+  E4031: { status: 409, retryable: false, text: 'This conversation is closed; start a new one' },
   E5001: { status: 504, retryable: true, text: 'The assistant did not answer in time' },
   E5002: { status: 503, retryable: true, text: 'The assistant is unavailable right now' },
   E5003: { status: 503, retryable: true, text: 'Storage is unavailable right now' },

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { events, requests } from './bus/subjects';
-import { ClientChatFrame } from './ws/client-frames';
-import { BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
+import { ClientChatFrame, ClientHandoffFrame } from './ws/client-frames';
+import { AgentFrameV1, BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
 import * as conversations from './rest/conversations';
+import * as handoff from './rest/handoff';
 
 /**
  * Every contract as JSON Schema (draft 2020-12), keyed by a stable file name, so a worker written
@@ -25,6 +26,8 @@ export function contractSchemas(): Record<string, object> {
   add('ws/server.v1.session', SessionFrameV1);
   add('ws/server.v1.bot', BotFrameV1);
   add('ws/server.v1.error', ErrorFrameV1);
+  add('ws/server.v1.agent', AgentFrameV1);
+  add('ws/client.handoff', ClientHandoffFrame, 'input');
   add('ws/server.v2', ServerFrameV2);
   add('ws/client.seed001', Seed001ClientFrame, 'input');
   add('ws/server.seed001', Seed001ServerFrame);
@@ -41,6 +44,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/error.response', rest.ErrorResponse);
   addAccountBodies(add);
   addConversationBodies(add);
+  addHandoffBodies(add);
   return out;
 }
 
@@ -67,4 +71,13 @@ function addConversationBodies(add: (name: string, schema: z.ZodType, io?: 'inpu
   add('rest/conversation.list.response', conversations.ConversationListResponse);
   add('rest/conversation.deleted.response', conversations.ConversationDeletedResponse);
   add('rest/history.page.response', conversations.HistoryPageResponse);
+}
+
+function addHandoffBodies(add: (name: string, schema: z.ZodType, io?: 'input' | 'output') => void) {
+  add('rest/handoff.transition.request', handoff.TransitionRequest, 'input');
+  add('rest/handoff.conversation.response', handoff.ConversationResponse);
+  add('rest/handoff.conflict.response', handoff.HandoffConflictResponse);
+  add('rest/handoff.agent-message.request', handoff.AgentMessageRequest, 'input');
+  add('rest/handoff.agent-message.response', handoff.AgentMessageResponse);
+  add('rest/handoff.page.response', handoff.ConversationPageResponse);
 }

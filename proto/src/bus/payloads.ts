@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AnswerFields, MessageId, SessionId, SystemPrompt, TokenUsage } from '../common';
 import { FaqItem, PersonasResponse, TermItem } from '../rest/bodies';
+import { ConversationStatus } from './handoff-payloads';
 
 // ---------- Events (JetStream) ----------
 
@@ -100,6 +101,10 @@ export const CommittedFrame = z.object({
   answer: AnswerFields,
   usage: TokenUsage.optional(),
   timestamp: z.string(),
+  /** Who wrote it when not the assistant: an agent, or chat-log telling of a status change. */
+  sender: z.enum(['agent', 'system']).optional(),
+  /** A `system` frame: the conversation's status it announces. */
+  status: ConversationStatus.optional(),
 });
 export type CommittedFrame = z.infer<typeof CommittedFrame>;
 
@@ -114,6 +119,8 @@ export const SessionDeliveryV1 = z.discriminatedUnion('type', [
     text: z.string(),
   }),
   z.object({ type: z.literal('rejected'), message_id: MessageId, code: z.string() }),
+  /** Stored while the conversation is `waiting` or `agent`: an agent answers it, the assistant does not. */
+  z.object({ type: z.literal('handed'), message_id: MessageId, status: ConversationStatus }),
 ]);
 export type SessionDeliveryV1 = z.infer<typeof SessionDeliveryV1>;
 

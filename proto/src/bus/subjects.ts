@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import * as p from './payloads';
 import * as a from './account-payloads';
+import * as h from './handoff-payloads';
 import * as r from '../rest/accounts';
 import * as c from './conversation-payloads';
 import * as cr from '../rest/conversations';
@@ -146,6 +147,12 @@ export const requests = {
     'An admin revokes an API key.'),
   apiKeyVerify: request('persona.apikey.verify.v1', null, 'persona', a.ApiKeyVerifyQuery, a.ApiKeyVerifyResult,
     'Who an X-API-Key acts for and within which scopes; E4012 when unknown, expired or revoked.'),
+  handoff: request('chatlog.handoff.v1', null, 'chat-log', h.HandoffCommand, h.HandoffResult,
+    'Change a conversation\'s status (handoff, takeover, release, provide_info, complete): one compare-and-set on status and version.'),
+  agentMessage: request('chatlog.agent.message.v1', null, 'chat-log', h.AgentMessageCommand, h.AgentMessageResult,
+    'An agent\'s message to a conversation the agent holds: stored and released as a push frame (sender agent).'),
+  conversations: request('chatlog.conversations.v1', null, 'chat-log', h.AgentQueueQuery, h.ConversationListResult,
+    'One page of the active, pending or completed conversations with status, unread count, last message and holder.'),
   queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
     'Pending and in-flight jobs of the LLM worker pool.'),
 } as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as rest from '../rest/bodies';
 import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
+import { handoffPaths } from './openapi-handoff';
 
 /**
  * A zod schema as an OpenAPI 3.1 Schema Object. OAS 3.1 schemas are JSON Schema 2020-12: a value
@@ -59,6 +60,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       ...accountPaths({ json, error }),
+      ...handoffPaths({ json, error }),
     },
     components: { securitySchemes: accountSecuritySchemes },
   };

@@ -17,3 +17,7 @@ export const ClientChatFrame = z.object({
   timestamp: z.string().max(64).optional(),
 });
 export type ClientChatFrame = z.infer<typeof ClientChatFrame>;
+
+/** Protocol v2: the user asks for a person; the conversation moves to `waiting`. */
+export const ClientHandoffFrame = z.object({ type: z.literal('handoff') });
+export type ClientHandoffFrame = z.infer<typeof ClientHandoffFrame>;

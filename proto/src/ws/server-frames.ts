@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AnswerFields, MessageId, SessionId, TokenUsage } from '../common';
+import { ConversationStatus } from '../bus/handoff-payloads';
 
 // ---- Seed protocol (v1): exactly the frames the seed's React client reads. ----
 
@@ -13,6 +14,10 @@ export const BotFrameV1 = z.object({
   ...AnswerFields.shape,
 });
 export type BotFrameV1 = z.infer<typeof BotFrameV1>;
+
+/** An agent's message: the bot frame's envelope with `sender: "agent"`. */
+export const AgentFrameV1 = BotFrameV1.extend({ sender: z.literal('agent') });
+export type AgentFrameV1 = z.infer<typeof AgentFrameV1>;
 
 export const ErrorFrameV1 = z.object({ error: z.string() });
 export type ErrorFrameV1 = z.infer<typeof ErrorFrameV1>;
@@ -64,6 +69,26 @@ export const ResyncFrameV2 = z.object({
   seq: Seq,
 });
 
+/** A durable frame with an agent's message. */
+export const AgentFrameV2 = z.object({
+  type: z.literal('agent'),
+  message_id: z.string(),
+  message: z.string(),
+  timestamp: z.string(),
+  seq: Seq,
+});
+/** A durable frame: the conversation's status changed (v1 clients get its text as a bot frame). */
+export const StatusFrameV2 = z.object({
+  type: z.literal('status'),
+  status: ConversationStatus,
+  message_id: z.string(),
+  message: z.string(),
+  timestamp: z.string(),
+  seq: Seq,
+});
+/** The message went to an agent, not the assistant (status `waiting` or `agent`); no reply frame follows. */
+export const HandedFrameV2 = z.object({ type: z.literal('handed'), message_id: MessageId, status: ConversationStatus, seq: Seq });
+
 export const ServerFrameV2 = z.discriminatedUnion('type', [
   SessionFrameV2,
   AcceptedFrameV2,
@@ -73,6 +98,9 @@ export const ServerFrameV2 = z.discriminatedUnion('type', [
   ReplyFrameV2,
   ErrorFrameV2,
   ResyncFrameV2,
+  AgentFrameV2,
+  StatusFrameV2,
+  HandedFrameV2,
 ]);
 export type ServerFrameV2 = z.infer<typeof ServerFrameV2>;
 export type ReplyFrameV2 = z.infer<typeof ReplyFrameV2>;

@@ -17,6 +17,7 @@ import { createReplyHandler } from './commit/reply.handler';
 import { createSerial } from './frames/serial';
 import { serveSessionQueries } from './queries/session-query.handler';
 import { serveConversations } from './conversations/conversation.handler';
+import { serveHandoff } from './handoff/handoff.handler';
 
 export interface AppDeps {
   config: Config;
@@ -72,6 +73,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   serveConversations(bus, { db, logger });
+  serveHandoff(bus, { db, logger, publisher, serial });
   await startConsumers(deps, parts);
   const sweeps = startSweeps(deps, parts);
   return {
@@ -93,7 +95,10 @@ async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, r
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
-    createInboundHandler({ db, bus, retry, metrics, logger, publisher, serial, historyLimit: historyLimit(config) }),
+    createInboundHandler({
+      db, bus, retry, metrics, logger, publisher, serial, historyLimit: historyLimit(config),
+      rules: { keywords: config.HANDOFF_KEYWORDS, onCompleted: config.COMPLETED_MESSAGES },
+    }),
   );
   await bus.consumeBatches(
     'chatReply',

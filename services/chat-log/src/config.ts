@@ -36,6 +36,19 @@ const schema = z.object({
    */
   CONSUMER_ACK_WAIT_MS: positiveInt(10_000),
   DATABASE_POOL_SIZE: positiveInt(10),
+  /**
+   * Comma-separated phrases (matched case-insensitively anywhere in a message) that move a `bot`
+   * conversation to `waiting`: the message goes to an agent instead of the assistant. Empty: none.
+   */
+  HANDOFF_KEYWORDS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((k) => k.trim().toLowerCase()).filter((k) => k.length > 0)),
+  /**
+   * A message on a completed conversation: `reopen` (back to `bot`, the assistant answers) or
+   * `new_conversation` (refused with E4031: the client starts a new session).
+   */
+  COMPLETED_MESSAGES: z.enum(['reopen', 'new_conversation']).default('reopen'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,8 +1,9 @@
 import type { Db } from '../store/database';
 import type { Sql } from '../store/sql';
-import { RELEASED_COLUMNS, type ReleasedReply } from '../frames/frame.mapper';
+import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from '../frames/frame.mapper';
+import { queueForPublish } from '../frames/outbox.repository';
 import type { ReplyRow } from './reply-row.mapper';
-import type { SessionCursor, Unreleased } from './reply.planner';
+import { planRelease, type SessionCursor, type Unreleased } from './reply.planner';
 
 // Releasing replies in turn order. All but findOverdueTurns run inside a commit transaction that
 // holds the sessions' locks. A release also sets the deprecated `published_at` (migration 002), so
@@ -12,25 +13,56 @@ import type { SessionCursor, Unreleased } from './reply.planner';
 export function unreleasedTurns(tx: Sql, sessionIds: string[]): Promise<Unreleased[]> {
   if (sessionIds.length === 0) return Promise.resolve([]);
   return tx.query<Unreleased[]>`
-    SELECT id::text, session_id::text AS "sessionId", turn FROM chat_log.replies
-    WHERE session_id = ANY(${[...new Set(sessionIds)]}::uuid[]) AND seq IS NULL AND turn IS NOT NULL
+    SELECT id::text, session_id::text AS "sessionId", turn, kind = 'handed' AS silent FROM chat_log.replies
+    WHERE session_id = ANY(${[...new Set(sessionIds)]}::uuid[]) AND seq IS NULL AND released_at IS NULL AND turn IS NOT NULL
     ORDER BY session_id, turn`;
 }
 
-/** Inserts new replies; those with a seq are released as they are inserted and returned. */
+/**
+ * Inserts `rows` into sessions whose rows the caller locked (`cursors`: their counters as read),
+ * releasing what becomes releasable in turn order: new rows next in turn are inserted released,
+ * earlier rows they unblock are updated, handed rows are released without a seq. Released frames
+ * are queued in the outbox. Returns them by session then seq.
+ */
+export async function insertAndRelease(tx: Sql, cursors: Map<string, SessionCursor>, rows: ReplyRow[]): Promise<ReleasedReply[]> {
+  const waiting = await unreleasedTurns(tx, [...cursors.keys()]);
+  const newOnes = rows.map((r) => ({ id: r.id, sessionId: r.session_id, turn: r.turn ?? null, silent: r.kind === 'handed' }));
+  const plan = planRelease(cursors, [...waiting, ...newOnes]);
+  const seqOf = new Map(plan.assignments.map((a) => [a.id, a.seq]));
+  const settled = new Set(plan.settled);
+  const inserted = await insertReplies(tx, rows.map((r) => ({ ...r, seq: seqOf.get(r.id), settled: settled.has(r.id) })));
+  const unblocked = await releaseWaiting(tx, waiting.flatMap((w) => (seqOf.has(w.id) ? [{ id: w.id, seq: seqOf.get(w.id)! }] : [])));
+  await settleWaiting(tx, waiting.filter((w) => settled.has(w.id)).map((w) => w.id));
+  await moveCursors(tx, plan.cursors);
+  const released = [...inserted, ...unblocked].sort(bySessionThenSeq);
+  await queueForPublish(tx, released);
+  return released;
+}
+
+/** Handed rows an earlier turn held back: released now, still without a seq. */
+async function settleWaiting(tx: Sql, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.execute`UPDATE chat_log.replies SET released_at = now() WHERE id = ANY(${ids}::uuid[])`;
+}
+
+/**
+ * Inserts new replies; those with a seq are released as they are inserted and returned (a
+ * `settled` handed row is released too, without a seq).
+ */
 export async function insertReplies(tx: Sql, rows: ReplyRow[]): Promise<ReleasedReply[]> {
   if (rows.length === 0) return [];
   const inserted = await tx.query<Array<ReleasedReply & { seq: number | null }>>`
     INSERT INTO chat_log.replies AS r (id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id,
       message, login_required, card_list, related_questions, tool_name, usage, source, error_code, seq, released_at,
-      published_at)
+      published_at, sender, announces_status, after_turn)
     SELECT id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id,
       message, login_required, card_list, related_questions, tool_name, usage, source, error_code,
-      seq, CASE WHEN seq IS NULL THEN NULL ELSE now() END, CASE WHEN seq IS NULL THEN NULL ELSE now() END
+      seq, CASE WHEN seq IS NULL AND settled IS NOT TRUE THEN NULL ELSE now() END, CASE WHEN seq IS NULL THEN NULL ELSE now() END,
+      sender, announces_status, after_turn
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS src(id uuid, session_id uuid,
       kind chat_log.reply_kind, prompt_message_id text, turn int, reply_id text, frame_message_id text,
       message text, login_required boolean, card_list jsonb, related_questions jsonb, tool_name text,
-      usage jsonb, source text, error_code text, seq int)
+      usage jsonb, source text, error_code text, seq int, settled boolean, sender text, announces_status text, after_turn int)
     RETURNING ${RELEASED_COLUMNS}`;
   return inserted.filter((row): row is ReleasedReply => row.seq !== null);
 }

@@ -70,7 +70,7 @@ test('a reply whose prompt is stored between its commit locking the session and 
   await share.held;
   const store = storeMessages(db, [
     { sessionId: session, messageId: prompt, userId: null, text: 'hi', clientTimestamp: null, receivedAt: new Date(), inboundSeq: 1 },
-  ], 20);
+  ], 20, { keywords: [], onCompleted: 'reopen' });
   await waitFor('the store to wait', async () => (await lockWaits()) === 1);
   // Queued behind the store: whoever reads the messages next waits until the store committed.
   const exclusive = lockMessages('ACCESS EXCLUSIVE');

@@ -7,7 +7,7 @@ import { storable, storableList } from '../store/text';
 export interface ReplyRow {
   id: string;
   session_id: string;
-  kind: ChatReplyV1['kind'];
+  kind: ChatReplyV1['kind'] | 'handed';
   prompt_message_id?: string;
   turn?: number;
   reply_id: string;
@@ -22,6 +22,14 @@ export interface ReplyRow {
   error_code?: string;
   /** Set when the row is released as it is inserted. */
   seq?: number;
+  /** A handed row released as it is inserted (it never gets a seq). */
+  settled?: boolean;
+  /** Who wrote it when not the assistant (handoff pushes). */
+  sender?: 'agent' | 'system';
+  /** A `system` push: the status it announces. */
+  announces_status?: string;
+  /** A handoff push: the last turn stored when it was committed. */
+  after_turn?: number;
 }
 
 /** An answer or failure is shown under its prompt's id and takes the prompt's turn. */

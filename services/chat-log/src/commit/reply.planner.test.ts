@@ -75,4 +75,24 @@ describe('planRelease', () => {
     expect(plan.assignments).toEqual([]);
     expect(plan.cursors.size).toBe(0);
   });
+
+  test('a handed turn is released in its place without a seq, and no longer blocks the turns after it', () => {
+    const plan = planRelease(new Map([[A, { releasedTurn: 0, lastSeq: 2 }]]), [
+      { id: 't1', sessionId: A, turn: 1 },
+      { id: 'h2', sessionId: A, turn: 2, silent: true },
+      { id: 't3', sessionId: A, turn: 3 },
+      { id: 'agent', sessionId: A, turn: null },
+    ]);
+    expect(plan.assignments).toEqual([{ id: 't1', seq: 3 }, { id: 't3', seq: 4 }, { id: 'agent', seq: 5 }]);
+    expect(plan.settled).toEqual(['h2']);
+    expect(plan.cursors).toEqual(new Map([[A, { releasedTurn: 3, lastSeq: 5 }]]));
+  });
+
+  test('a handed turn after an unanswered one waits for it; alone it moves only the turn cursor', () => {
+    const waiting = planRelease(new Map([[A, { releasedTurn: 0, lastSeq: 0 }]]), [{ id: 'h2', sessionId: A, turn: 2, silent: true }]);
+    expect(waiting.settled).toEqual([]);
+    expect(waiting.cursors.size).toBe(0);
+    const next = planRelease(new Map([[A, { releasedTurn: 1, lastSeq: 1 }]]), [{ id: 'h2', sessionId: A, turn: 2, silent: true }]);
+    expect(next).toEqual({ assignments: [], settled: ['h2'], cursors: new Map([[A, { releasedTurn: 2, lastSeq: 1 }]]) });
+  });
 });

@@ -68,10 +68,14 @@ export interface Unreleased {
   id: string;
   sessionId: string;
   turn: number | null;
+  /** A message handed to an agent: its turn is released, with no seq and no frame. */
+  silent?: boolean;
 }
 
 export interface ReleasePlan {
   assignments: Array<{ id: string; seq: number }>;
+  /** Silent rows released in turn order (they get no seq). */
+  settled: string[];
   cursors: Map<string, SessionCursor>;
 }
 
@@ -81,21 +85,21 @@ export interface ReleasePlan {
  * A reply whose earlier turn is still unanswered stays unreleased.
  */
 export function planRelease(cursors: ReadonlyMap<string, SessionCursor>, pending: Unreleased[]): ReleasePlan {
-  const assignments: ReleasePlan['assignments'] = [];
-  const moved = new Map<string, SessionCursor>();
+  const plan: ReleasePlan = { assignments: [], settled: [], cursors: new Map() };
   for (const [sessionId, replies] of groupBySession(pending)) {
     const start = cursors.get(sessionId);
     if (!start) continue;
     const cursor = { ...start };
-    const byTurn = new Map(replies.filter((r) => r.turn !== null).map((r) => [r.turn as number, r.id]));
-    for (let id = byTurn.get(cursor.releasedTurn + 1); id !== undefined; id = byTurn.get(cursor.releasedTurn + 1)) {
+    const byTurn = new Map(replies.filter((r) => r.turn !== null).map((r) => [r.turn as number, r]));
+    for (let next = byTurn.get(cursor.releasedTurn + 1); next !== undefined; next = byTurn.get(cursor.releasedTurn + 1)) {
       cursor.releasedTurn += 1;
-      assignments.push({ id, seq: ++cursor.lastSeq });
+      if (next.silent) plan.settled.push(next.id);
+      else plan.assignments.push({ id: next.id, seq: ++cursor.lastSeq });
     }
-    for (const push of replies.filter((r) => r.turn === null)) assignments.push({ id: push.id, seq: ++cursor.lastSeq });
-    if (cursor.lastSeq !== start.lastSeq) moved.set(sessionId, cursor);
+    for (const push of replies.filter((r) => r.turn === null)) plan.assignments.push({ id: push.id, seq: ++cursor.lastSeq });
+    if (cursor.lastSeq !== start.lastSeq || cursor.releasedTurn !== start.releasedTurn) plan.cursors.set(sessionId, cursor);
   }
-  return { assignments, cursors: moved };
+  return plan;
 }
 
 function groupBySession(pending: Unreleased[]): Map<string, Unreleased[]> {

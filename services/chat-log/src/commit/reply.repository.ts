@@ -1,11 +1,10 @@
 import type { ChatReplyV1 } from '@chatbot/proto';
 import type { Db } from '../store/database';
 import { transaction, type Sql } from '../store/sql';
-import { bySessionThenSeq, type ReleasedReply } from '../frames/frame.mapper';
-import { queueForPublish } from '../frames/outbox.repository';
-import { insertReplies, moveCursors, releaseWaiting, unreleasedTurns } from './release.repository';
+import type { ReleasedReply } from '../frames/frame.mapper';
+import { insertAndRelease } from './release.repository';
 import { answerRow, latestLoginPrompts, pushRow, type LoginPrompt, type ReplyRow } from './reply-row.mapper';
-import { classifyCandidates, planRelease, type CommitState, type SessionCursor, type Verdict } from './reply.planner';
+import { classifyCandidates, type CommitState, type SessionCursor, type Verdict } from './reply.planner';
 
 export interface CommitResult {
   verdicts: Verdict[];
@@ -30,16 +29,7 @@ export function commitReplies(db: Db, candidates: ChatReplyV1[]): Promise<Commit
     const state = { ...(await loadCommitState(tx, candidates)), erased };
     const verdicts = classifyCandidates(candidates, state);
     const rows = await rowsToCommit(tx, candidates.filter((_, i) => verdicts[i] === 'commit'), state);
-    const waiting = await unreleasedTurns(tx, [...cursors.keys()]);
-    const newOnes = rows.map((r) => ({ id: r.id, sessionId: r.session_id, turn: r.turn ?? null }));
-    const plan = planRelease(cursors, [...waiting, ...newOnes]);
-    const seqOf = new Map(plan.assignments.map((a) => [a.id, a.seq]));
-    const inserted = await insertReplies(tx, rows.map((r) => ({ ...r, seq: seqOf.get(r.id) })));
-    const unblocked = await releaseWaiting(tx, waiting.flatMap((w) => (seqOf.has(w.id) ? [{ id: w.id, seq: seqOf.get(w.id)! }] : [])));
-    await moveCursors(tx, plan.cursors);
-    const released = [...inserted, ...unblocked].sort(bySessionThenSeq);
-    await queueForPublish(tx, released);
-    return { verdicts, released };
+    return { verdicts, released: await insertAndRelease(tx, cursors, rows) };
   });
 }
 

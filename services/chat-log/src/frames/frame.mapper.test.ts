@@ -16,6 +16,8 @@ const reply = (over: Partial<ReleasedReply> = {}): ReleasedReply => ({
   usage: null,
   createdAt: new Date('2026-11-21T12:00:00Z'),
   releasedAt: new Date('2026-11-21T12:00:01Z'),
+  sender: null,
+  announcesStatus: null,
   ...over,
 });
 

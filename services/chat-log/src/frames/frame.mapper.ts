@@ -1,4 +1,4 @@
-import { ToolName, type CommittedFrame, type TokenUsage } from '@chatbot/proto';
+import { ConversationStatus, ToolName, type CommittedFrame, type TokenUsage } from '@chatbot/proto';
 import { Prisma } from '../generated/prisma/client';
 
 /** A released reply, as every query that feeds frames returns it. */
@@ -17,6 +17,9 @@ export interface ReleasedReply {
   usage: unknown;
   createdAt: Date;
   releasedAt: Date;
+  /** null: the assistant; else `agent` or `system`. */
+  sender: string | null;
+  announcesStatus: string | null;
 }
 
 /** Frames of one session must leave in seq order. */
@@ -29,7 +32,8 @@ export const RELEASED_COLUMNS = Prisma.raw(`r.id::text AS id, r.session_id::text
   r.reply_id AS "replyId", r.seq, r.frame_message_id AS "frameMessageId",
   r.prompt_message_id AS "promptMessageId", r.message, r.login_required AS "loginRequired",
   r.card_list AS "cardList", r.related_questions AS "relatedQuestions", r.tool_name AS "toolName",
-  r.usage, r.created_at AS "createdAt", r.released_at AS "releasedAt"`);
+  r.usage, r.created_at AS "createdAt", r.released_at AS "releasedAt", r.sender,
+  r.announces_status AS "announcesStatus"`);
 
 // Plain checks rather than zod: a failed safeParse builds an error object, and this runs per frame.
 const stringList = (value: unknown): string[] | undefined =>
@@ -63,5 +67,16 @@ export function toFrame(reply: ReleasedReply): CommittedFrame {
     },
     ...(isUsage(reply.usage) ? { usage: reply.usage } : {}),
     timestamp: reply.releasedAt.toISOString(),
+    ...senderOf(reply),
   };
+}
+
+const statuses: ReadonlySet<string> = new Set(ConversationStatus.options);
+
+/** An agent's or chat-log's frame says so; the assistant's carry no sender. */
+function senderOf(reply: ReleasedReply): Pick<CommittedFrame, 'sender' | 'status'> {
+  if (reply.sender === 'agent') return { sender: 'agent' };
+  if (reply.sender !== 'system') return {};
+  const status = reply.announcesStatus;
+  return status !== null && statuses.has(status) ? { sender: 'system', status: status as ConversationStatus } : { sender: 'system' };
 }

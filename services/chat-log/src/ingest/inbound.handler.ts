@@ -8,6 +8,7 @@ import type { FramePublisher } from '../frames/frame.publisher';
 import { pointKey } from '../store/history.repository';
 import type { InboundMessage, InboundOutcome, RoutedMessage } from './message.planner';
 import { storeMessages } from './message.repository';
+import type { HandoffRules } from './answerer.planner';
 import type { Serial } from '../frames/serial';
 import { releasedForPrompts } from '../queries/session-query.repository';
 import { storable, timestampOr } from '../store/text';
@@ -22,6 +23,8 @@ interface Deps {
   serial: Serial;
   /** Entries of history each chat.stored event carries at most. */
   historyLimit: number;
+  /** Keywords and the completed-conversation policy (HANDOFF_KEYWORDS, COMPLETED_MESSAGES). */
+  rules: HandoffRules;
 }
 
 /**
@@ -37,15 +40,19 @@ interface Deps {
 export function createInboundHandler(deps: Deps) {
   return async (batch: Array<Delivery<ChatInboundV1>>): Promise<void> => {
     deps.metrics.batchSize.observe({ consumer: 'inbound' }, batch.length);
-    const { plan, histories } = await deps.retry.run('store-messages', batch, () =>
-      storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit),
+    const { plan, answerers, histories, released } = await deps.retry.run('store-messages', batch, () =>
+      storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit, deps.rules),
     );
     deps.metrics.messagesStored.inc(plan.inserts.length);
     const correlationOf = new Map(batch.map((d) => [d.payload.message_id, d.correlationId]));
+    const handed = [...answerers.handed, ...plan.handedAgain];
     await Promise.all([
       ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), correlationOf.get(message.messageId))),
       ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
     ]);
+    // After `stored`: the gateway settles each handed message (no assistant reply will come).
+    await Promise.all(handed.map((m) => tellHanded(deps, m, correlationOf.get(m.messageId))));
+    if (released.length > 0) await deps.serial(() => deps.publisher.publish(released, 'live', undefined));
     const answered = new Set(plan.answered);
     await answerAgain(deps, batch.filter((d, i) => plan.outcomes[i] === 'restored' && answered.has(d.payload.message_id)));
   };
@@ -97,7 +104,7 @@ function toInboundMessage(delivery: Delivery<ChatInboundV1>): InboundMessage {
  * A refused sender hears E4005 (session not found), as for a session that does not exist: an
  * account learns nothing about another account's sessions (never "forbidden").
  */
-const refusalCode: Record<InboundOutcome, 'E4005' | 'E4008' | null> = { stored: null, restored: null, rejected: 'E4008', refused: 'E4005' };
+const refusalCode: Record<InboundOutcome, 'E4005' | 'E4008' | 'E4031' | null> = { stored: null, restored: null, rejected: 'E4008', refused: 'E4005', closed: 'E4031' };
 
 async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: InboundOutcome) {
   const { session_id: sessionId, message_id: messageId } = delivery.payload;
@@ -105,7 +112,10 @@ async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: 
   const log = messageLogger(deps.logger, { subject: delivery.subject, sessionId, messageId, correlationId });
   const code = refusalCode[outcome];
   const event: SessionDeliveryV1 = code ? { type: 'rejected', message_id: messageId, code } : { type: 'stored', message_id: messageId };
-  if (code) {
+  if (outcome === 'closed') {
+    deps.metrics.messagesRejected.inc();
+    log.info('conversation completed, message not stored');
+  } else if (code) {
     deps.metrics.messagesRejected.inc();
     log.warn({ code }, outcome === 'refused' ? 'sender may not write to this session, not stored' : 'message_id already used by another session, not stored');
   } else {
@@ -118,5 +128,15 @@ async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: 
   } catch (error) {
     // Stored all the same; a v2 client re-sends and gets `stored` then.
     log.warn({ err: error }, 'could not notify the gateway');
+  }
+}
+
+/** Core NATS: lost with a broker fault, the gateway's reply timer then fires and its failure is dropped here. */
+async function tellHanded(deps: Deps, message: { sessionId: string; messageId: string; status: 'waiting' | 'agent' }, correlationId: string | undefined) {
+  const event: SessionDeliveryV1 = { type: 'handed', message_id: message.messageId, status: message.status };
+  try {
+    await deps.bus.publish('sessionDelivery', message.sessionId, event, { correlationId });
+  } catch (error) {
+    deps.logger.warn({ err: error, sessionId: message.sessionId, messageId: message.messageId }, 'could not tell the gateway a message was handed');
   }
 }

@@ -13,7 +13,7 @@ const msg = (sessionId: string, messageId: string, userId: string | null = null)
   receivedAt: new Date(0),
   inboundSeq: 1,
 });
-const row = (sessionId: string, turn: number, answered: boolean): StoredMessage => ({ sessionId, turn, text: 'stored text', receivedAt: new Date(0), answered });
+const row = (sessionId: string, turn: number, answered: boolean): StoredMessage => ({ sessionId, turn, text: 'stored text', receivedAt: new Date(0), answered, handedStatus: null });
 const none = new Map<string, StoredMessage>();
 const none2 = new Map<string, { ownerId: string | null; deleted: boolean }>();
 
@@ -93,5 +93,14 @@ describe('planInbound', () => {
     });
     expect(plan.outcomes).toEqual(['rejected']);
     expect(plan.claims.size).toBe(0);
+  });
+
+  test('a completed conversation that takes no new message refuses it before it gets a turn; a handed one is told again', () => {
+    const handed: StoredMessage = { ...row(A, 1, true), handedStatus: 'agent' };
+    const plan = planInbound([msg(A, 'm1'), msg(A, 'm2'), msg(B, 'm3')], { stored: new Map([['m1', handed]]), nextTurn: new Map([[A, 2], [B, 1]]), owners: none2, closed: new Set([A]) });
+    expect(plan.outcomes).toEqual(['restored', 'closed', 'stored']);
+    expect(plan.inserts.map((m) => [m.messageId, m.turn])).toEqual([['m3', 1]]);
+    expect(plan.handedAgain).toEqual([{ sessionId: A, messageId: 'm1', status: 'agent' }]);
+    expect(plan.answered).toEqual([]);
   });
 });

@@ -16,9 +16,10 @@ export interface InboundMessage {
  * `restored`: stored before (a resend, a redelivery); it may already have a reply. `rejected`:
  * the id is another session's (E4008). `refused`: the sender may not write to this session
  * (another account's, an account on an anonymous session, a deleted one: E4005, as if it did not
- * exist); nothing is stored.
+ * exist); nothing is stored. `closed`: not stored, the conversation is completed and a new message
+ * must start a new one (E4031).
  */
-export type InboundOutcome = 'stored' | 'restored' | 'rejected' | 'refused';
+export type InboundOutcome = 'stored' | 'restored' | 'rejected' | 'refused' | 'closed';
 
 /** A message of the batch that was stored before this batch, as its row says. */
 export interface StoredMessage {
@@ -28,6 +29,8 @@ export interface StoredMessage {
   receivedAt: Date;
   /** It has a committed reply (released or waiting for an earlier turn). */
   answered: boolean;
+  /** Handed to an agent: the status it was handed under. */
+  handedStatus: 'waiting' | 'agent' | null;
 }
 
 /** A stored message that still needs its answer: it goes on as one chat.stored event. */
@@ -46,6 +49,8 @@ export interface InboundState {
   nextTurn: ReadonlyMap<string, number>;
   /** Owner and tombstone of each session of the batch (absent: no owner, not deleted). */
   owners: ReadonlyMap<string, { ownerId: string | null; deleted: boolean }>;
+  /** Sessions that take no new message (completed, policy `new_conversation`). */
+  closed?: ReadonlySet<string>;
 }
 
 export interface InboundPlan {
@@ -64,6 +69,8 @@ export interface InboundPlan {
   routed: RoutedMessage[];
   /** Restored messages that have a reply, each id once: they get their released frame again. */
   answered: string[];
+  /** Restored messages handed to an agent, each id once: the gateway is told again. */
+  handedAgain: Array<{ sessionId: string; messageId: string; status: 'waiting' | 'agent' }>;
 }
 
 /**
@@ -74,7 +81,7 @@ export interface InboundPlan {
 export function planInbound(batch: InboundMessage[], state: InboundState): InboundPlan {
   const owners = new Map([...state.stored].map(([id, row]) => [id, row.sessionId]));
   const nextTurn = new Map<string, number>();
-  const plan: InboundPlan = { outcomes: [], inserts: [], nextTurn, claims: new Map(), routed: [], answered: [] };
+  const plan: InboundPlan = { outcomes: [], inserts: [], nextTurn, claims: new Map(), routed: [], answered: [], handedAgain: [] };
   const seen = new Set<string>();
   for (const message of batch) {
     if (!admit(plan, state, message)) {
@@ -87,6 +94,10 @@ export function planInbound(batch: InboundMessage[], state: InboundState): Inbou
       const before = state.stored.get(message.messageId);
       if (owner === message.sessionId && before && !seen.has(message.messageId)) restore(plan, message.messageId, before);
       seen.add(message.messageId);
+      continue;
+    }
+    if (state.closed?.has(message.sessionId)) {
+      plan.outcomes.push('closed');
       continue;
     }
     const turn = nextTurn.get(message.sessionId) ?? state.nextTurn.get(message.sessionId) ?? 1;
@@ -119,6 +130,7 @@ function claim(plan: InboundPlan, state: InboundState, message: InboundMessage):
 }
 
 function restore(plan: InboundPlan, messageId: string, row: StoredMessage): void {
-  if (row.answered) plan.answered.push(messageId);
+  if (row.handedStatus) plan.handedAgain.push({ sessionId: row.sessionId, messageId, status: row.handedStatus });
+  else if (row.answered) plan.answered.push(messageId);
   else plan.routed.push({ sessionId: row.sessionId, messageId, turn: row.turn, text: row.text, receivedAt: row.receivedAt });
 }

@@ -1,14 +1,28 @@
-import type { HistoryTurn } from '@chatbot/proto';
+import type { ConversationStatus, HistoryTurn } from '@chatbot/proto';
 import type { Db } from '../store/database';
 import { historiesByPoint, historySelect, type HistoryRow } from '../store/history.repository';
 import { transaction, type Sql } from '../store/sql';
-import { planInbound, type InboundMessage, type InboundPlan, type InboundState, type StoredMessage } from './message.planner';
+import { insertAndRelease } from '../commit/release.repository';
+import type { SessionCursor } from '../commit/reply.planner';
+import type { ReleasedReply } from '../frames/frame.mapper';
+import { handedRow, statusRow } from '../handoff/status.texts';
+import { planAnswerers, type AnswererPlan, type ConversationRow, type HandoffRules } from './answerer.planner';
+import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage } from './message.planner';
 
 export interface StoreResult {
+  /** `plan.routed` holds only what the assistant answers; handed messages are in `answerers.handed`. */
   plan: InboundPlan;
-  /** The history before each routed message (`plan.routed`), by `<session>:<turn>`. */
+  answerers: AnswererPlan;
   /** The history before each routed message, or null when none is carried (HISTORY_TURNS=0). */
   histories: Map<string, HistoryTurn[]> | null;
+  /** Frames the batch released (status changes told to the user). */
+  released: ReleasedReply[];
+}
+
+interface LockedSession extends ConversationRow, SessionCursor {
+  nextTurn: number;
+  ownerId: string | null;
+  deleted: boolean;
 }
 
 /**
@@ -19,44 +33,80 @@ export interface StoreResult {
  * answered is read by the statement that moves the turn counters, after the inserts: no round
  * trip of its own, and it includes the batch's earlier messages of the same session.
  */
-export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: number): Promise<StoreResult> {
+export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: number, rules: HandoffRules): Promise<StoreResult> {
   return transaction(db.pool, async (tx) => {
     const sessionIds = [...new Set(batch.map((m) => m.sessionId))].sort();
     const messageIds = [...new Set(batch.map((m) => m.messageId))];
-    const { nextTurn, owners } = await lockSessions(tx, sessionIds);
-    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn, owners });
+    const sessions = await lockSessions(tx, sessionIds);
+    const closed = new Set(rules.onCompleted === 'new_conversation' ? [...sessions].filter(([, s]) => s.status === 'completed').map(([id]) => id) : []);
+    const nextTurn = new Map([...sessions].map(([id, s]) => [id, s.nextTurn]));
+    const owners = new Map([...sessions].map(([id, s]) => [id, { ownerId: s.ownerId, deleted: s.deleted }]));
+    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn, owners, closed });
     if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts);
-    if (plan.routed.length === 0) return { plan, histories: null };
-    if (historyLimit === 0) {
-      await advanceTurns(tx, plan);
-      return { plan, histories: null };
-    }
-    const rows = await advanceTurnsAndReadHistory(tx, plan, historyLimit);
-    return { plan, histories: historiesByPoint(rows) };
+    // The decision is taken here, under the lock that handed out the turns: a transition waits
+    // for this transaction, or this one read the status the transition left.
+    const fresh = new Set(plan.inserts.map((m) => m.messageId));
+    const answerers = planAnswerers(plan.inserts, sessions, rules);
+    plan.routed = plan.routed.filter((m) => !fresh.has(m.messageId) || answerers.bot.has(m.messageId));
+    const histories = await advance(tx, plan, historyLimit);
+    const released = await handOver(tx, sessions, answerers);
+    return { plan, answerers, histories, released };
   });
+}
+
+async function advance(tx: Sql, plan: InboundPlan, historyLimit: number): Promise<Map<string, HistoryTurn[]> | null> {
+  if (historyLimit === 0 || plan.routed.length === 0) {
+    if (plan.nextTurn.size > 0) await advanceTurns(tx, plan);
+    return null;
+  }
+  return historiesByPoint(await advanceTurnsAndReadHistory(tx, plan, historyLimit));
+}
+
+/** Status changes (compare-and-set on the version read under the lock), handed rows and status pushes. */
+async function handOver(tx: Sql, sessions: Map<string, LockedSession>, answerers: AnswererPlan): Promise<ReleasedReply[]> {
+  if (answerers.handed.length === 0 && answerers.changes.size === 0) return [];
+  for (const [sessionId, change] of answerers.changes) {
+    const changed = await tx.execute`
+      UPDATE chat_log.sessions SET status = ${change.status}, holder_id = NULL, status_changed_at = now(),
+        status_version = status_version + ${change.steps}::int
+      WHERE id = ${sessionId}::uuid AND status_version = ${change.fromVersion}::int`;
+    if (changed !== 1) throw new Error(`session ${sessionId} changed status under its lock`);
+  }
+  const rows = [
+    ...answerers.handed.map((m) => handedRow(m.sessionId, m.messageId, m.turn, m.status)),
+    ...answerers.announcements.map((a) => statusRow(a.sessionId, a.status, a.afterTurn)),
+  ];
+  const touched = new Set(rows.map((r) => r.session_id));
+  const cursors = new Map([...sessions].filter(([id]) => touched.has(id)).map(([id, s]) => [id, { releasedTurn: s.releasedTurn, lastSeq: s.lastSeq }]));
+  return insertAndRelease(tx, cursors, rows);
 }
 
 /** Which ids of the batch are stored already, and whether each has a reply. */
 async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, StoredMessage>> {
-  const rows = await tx.query<Array<{ message_id: string; session_id: string; turn: number; text: string; received_at: Date; answered: boolean }>>`
-    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at,
-      EXISTS (SELECT 1 FROM chat_log.replies r WHERE r.prompt_message_id = m.message_id) AS answered
-    FROM chat_log.messages m WHERE m.message_id = ANY(${messageIds}::text[])`;
+  const rows = await tx.query<Array<{ message_id: string; session_id: string; turn: number; text: string; received_at: Date; reply_kind: string | null; handed_status: string | null }>>`
+    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, r.kind::text AS reply_kind, r.announces_status AS handed_status
+    FROM chat_log.messages m LEFT JOIN chat_log.replies r ON r.prompt_message_id = m.message_id
+    WHERE m.message_id = ANY(${messageIds}::text[])`;
   return new Map(
-    rows.map((r) => [r.message_id, { sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, answered: r.answered }]),
+    rows.map((r) => [r.message_id, {
+      sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, answered: r.reply_kind !== null,
+      handedStatus: r.reply_kind === 'handed' ? (r.handed_status === 'waiting' ? 'waiting' : 'agent') : null,
+    }]),
   );
 }
 
-async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Pick<InboundState, 'nextTurn' | 'owners'>> {
+async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Map<string, LockedSession>> {
   await tx.execute`
     INSERT INTO chat_log.sessions (id) SELECT unnest(${sessionIds}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
-  const rows = await tx.query<Array<{ id: string; next_turn: number; owner_id: string | null; deleted: boolean }>>`
-    SELECT id::text, next_turn, owner_id::text, deleted_at IS NOT NULL AS deleted
+  const rows = await tx.query<Array<{
+    id: string; next_turn: number; released_turn: number; last_seq: number; status: ConversationStatus; status_version: number; owner_id: string | null; deleted: boolean;
+  }>>`
+    SELECT id::text, next_turn, released_turn, last_seq, status, status_version, owner_id::text, deleted_at IS NOT NULL AS deleted
     FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
-  return {
-    nextTurn: new Map(rows.map((r) => [r.id, r.next_turn])),
-    owners: new Map(rows.map((r) => [r.id, { ownerId: r.owner_id, deleted: r.deleted }])),
-  };
+  return new Map(rows.map((r) => [r.id, {
+    nextTurn: r.next_turn, releasedTurn: r.released_turn, lastSeq: r.last_seq, status: r.status, version: r.status_version,
+    ownerId: r.owner_id, deleted: r.deleted,
+  }]));
 }
 
 async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {

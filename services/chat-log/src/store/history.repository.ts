@@ -19,7 +19,8 @@ export interface HistoryRow {
 /**
  * One SELECT for many points: for each, the session's last `limit` entries before that turn,
  * oldest first. An entry is a user message, or a reply released for it; a push sits after the
- * turn whose reply was released before it. Only turns in [turn - limit, turn) can hold those
+ * turn whose reply was released before it, a handoff push (an agent's message, a status change)
+ * after the last turn stored when it was committed. Only turns in [turn - limit, turn) can hold those
  * entries, which bounds the scan (both tables are indexed by session and turn). The caller runs
  * it alone or after a statement of its own (`WITH … <this>`).
  */
@@ -38,7 +39,7 @@ export function historySelect(points: HistoryPoint[], limit: number): Prisma.Sql
         SELECT 'assistant', r.message, r.frame_message_id, r.released_at, p.pos, 1, r.seq
         FROM chat_log.replies r
         CROSS JOIN LATERAL (
-          SELECT COALESCE(r.turn, (SELECT max(x.turn) FROM chat_log.replies x
+          SELECT COALESCE(r.turn, r.after_turn, (SELECT max(x.turn) FROM chat_log.replies x
                                    WHERE x.session_id = r.session_id AND x.turn IS NOT NULL AND x.seq < r.seq), 0) AS pos
         ) p
         WHERE r.session_id = q.session_id AND r.seq IS NOT NULL

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 test('migrates an empty database once, and a second start applies nothing', async () => {
-  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql']);
+  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_handoff.sql']);
   expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([]);
 });
 
@@ -47,7 +47,7 @@ test('002 and 003 move what a 001 database left unpublished and waiting into the
         randomUUID(), sessionId, `old-${turn}`, turn,
       );
     }
-    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql']);
+    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_handoff.sql']);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text, seq FROM chat_log.outbox`)).toEqual([{ session_id: sessionId, seq: 2 }]);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text FROM chat_log.waiting_sessions`)).toEqual([{ session_id: waitingId }]);
   } finally {
@@ -116,4 +116,24 @@ test('the database enforces one reply per prompt and the shape of pushes', async
   await expect(
     db.reply.create({ data: { id: randomUUID(), sessionId, kind: 'push', promptMessageId: 'q1', replyId: 'p', frameMessageId: 'q1', message: 'p', source: 'persona' } }),
   ).rejects.toThrow();
+});
+
+test('a handed row takes its turn without a seq, and an agent holds only an `agent` conversation', async () => {
+  const sessionId = randomUUID();
+  const agentId = randomUUID();
+  await db.session.create({ data: { id: sessionId, nextTurn: 2, status: 'waiting', statusVersion: 1 } });
+  await db.message.create({ data: { messageId: 'h1', sessionId, turn: 1, text: 'x', receivedAt: new Date(), inboundSeq: 1n } });
+  const handed = { sessionId, kind: 'handed' as const, promptMessageId: 'h1', turn: 1, frameMessageId: 'handed:h1', message: '', source: 'chat-log' };
+  await db.reply.create({ data: { id: randomUUID(), replyId: 'handed:h1', releasedAt: new Date(), ...handed } });
+  await expect(db.reply.create({ data: { id: randomUUID(), replyId: 'handed:h1b', ...handed, seq: 1, releasedAt: new Date() } })).rejects.toThrow();
+  await db.reply.create({
+    data: { id: randomUUID(), sessionId, kind: 'push', replyId: 'ag1', frameMessageId: 'ag1', message: 'hello', source: 'agent', sender: 'agent', afterTurn: 1 },
+  });
+  await expect(db.session.update({ where: { id: sessionId }, data: { status: 'agent' } })).rejects.toThrow();
+  await db.session.update({ where: { id: sessionId }, data: { status: 'agent', holderId: agentId, statusVersion: 2, agentAnsweredTurn: 1 } });
+  expect(await db.session.findUniqueOrThrow({ where: { id: sessionId } })).toMatchObject({ status: 'agent', holderId: agentId, statusVersion: 2 });
+  expect(await db.reply.findMany({ where: { sessionId }, orderBy: { replyId: 'asc' }, select: { kind: true, sender: true, afterTurn: true } })).toEqual([
+    { kind: 'push', sender: 'agent', afterTurn: 1 },
+    { kind: 'handed', sender: null, afterTurn: null },
+  ]);
 });

@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { handleOpsRequest, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import { authRouter, type AuthRouteDeps } from '../auth/auth.routes';
 import { conversationRouter } from '../conversations/conversation.routes';
+import { agentsRouter } from '../agents/agents.routes';
 import { corsMiddleware } from './cors.middleware';
 import { errorHandler, notFound } from './error.mapper';
 import type { GatewayMetrics } from '../gateway.metrics';
@@ -30,6 +31,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(restRouter(deps));
   app.use(authRouter(deps));
   app.use(conversationRouter(deps));
+  app.use(agentsRouter(deps));
   app.use(webRouter({ logger: deps.logger }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

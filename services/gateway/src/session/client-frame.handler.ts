@@ -46,7 +46,7 @@ export class ClientFrameHandler {
     const verdict = admitFrame(this.buckets.connection, this.buckets.address, performance.now());
     if (!verdict.ok) {
       metrics.reject(verdict.scope === 'connection' ? 'rate_connection' : 'rate_address');
-      const messageId = decoded === undefined ? undefined : decoded.ok ? decoded.frame.message_id : decoded.messageId;
+      const messageId = decoded === undefined ? undefined : 'frame' in decoded ? decoded.frame.message_id : decoded.ok ? undefined : decoded.messageId;
       return { kind: 'limited', retryAfterMs: verdict.retryAfterMs, messageId };
     }
     if (decoded === undefined) {

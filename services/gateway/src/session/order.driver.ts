@@ -1,5 +1,5 @@
 import type { Bus } from '@chatbot/bus';
-import type { Logger } from '@chatbot/runtime';
+import { isAppError, type Logger } from '@chatbot/runtime';
 import type { BrokerLink } from '../broker.link';
 import type { GatewayMetrics } from '../gateway.metrics';
 import type { ServerFrame } from '../socket/frame.codec';
@@ -79,6 +79,8 @@ export class OrderDriver {
         return void this.timers.stop(effect.messageId);
       case 'publishFailure':
         return this.track(publishTimeoutFailure(this.deps, this.sessionId, effect.messageId, effect.correlationId));
+      case 'handoff':
+        return this.track(this.handoff(effect.correlationId));
       case 'drop':
         return void metrics.drop(effect.reason);
       case 'count':
@@ -107,6 +109,20 @@ export class OrderDriver {
         return this.run(this.order.publishFailed(correlationId));
       },
     );
+  }
+
+  /** The user asked for a person on the socket; the status frame comes back as a durable frame. */
+  private async handoff(correlationId: string): Promise<unknown> {
+    const { bus, link, requestTimeoutMs, logger } = this.deps;
+    try {
+      link.require();
+      const result = await bus.request('handoff', { session_id: this.sessionId, action: 'handoff', actor_id: null }, { timeoutMs: requestTimeoutMs, correlationId });
+      if (result.outcome === 'changed' || result.outcome === 'unchanged') return undefined;
+      return this.run(this.order.handoffRefused('E4030'));
+    } catch (error) {
+      logger.warn({ err: error, sessionId: this.sessionId, correlationId }, 'handoff request failed');
+      return this.run(this.order.handoffRefused(isAppError(error) && error.code === 'E5003' ? 'E5003' : 'E5006'));
+    }
   }
 
   private track(work: Promise<unknown>): Promise<unknown> {

@@ -14,8 +14,11 @@ export interface PendingPrompt {
   held: SessionDeliveryV1[];
 }
 
-/** `unavailable`: the broker could not take it, and a v1 user already got the unavailable frame. */
-export type Outcome = 'replied' | 'timeout' | 'rejected' | 'unavailable';
+/**
+ * `unavailable`: the broker could not take it, and a v1 user already got the unavailable frame.
+ * `handed`: an agent answers it (the conversation is `waiting` or `agent`), no bot frame comes.
+ */
+export type Outcome = 'replied' | 'timeout' | 'rejected' | 'unavailable' | 'handed';
 
 /** How many settled prompts a socket remembers, to drop late frames and ignore resends. */
 const SETTLED_MEMORY = 512;

@@ -49,6 +49,8 @@ function trace(effects: Effect[]): string[] {
         return `${effect.kind} ${effect.messageId}`;
       case 'publishFailure':
         return `failure candidate ${effect.messageId}`;
+      case 'handoff':
+        return 'ask chat-log for a person';
       case 'drop':
         return `drop ${effect.reason}`;
       case 'count':
@@ -72,6 +74,8 @@ function shown(frame: ServerFrame): string {
       return `resync ${frame.reason} #${frame.seq}`;
     case 'delta':
       return `delta ${frame.messageId} ${frame.index}`;
+    case 'handed':
+      return `handed ${frame.messageId} ${frame.status}`;
     default:
       return `${frame.type} ${frame.messageId}`;
   }
@@ -205,6 +209,30 @@ describe('timeout', () => {
     const { order } = awaitingReply();
     order.deliver({ type: 'frame', frame: frame(1, 'm1') });
     expect(order.timeout('m1')).toEqual([]);
+  });
+});
+
+describe('handoff', () => {
+  test('a handed message: its timer stops, v2 is told, no reply and no timeout follow; told again is dropped', () => {
+    const { order } = awaitingReply(2);
+    expect(trace(order.deliver({ type: 'handed', message_id: 'm1', status: 'agent' }))).toEqual(['stopTimer m1', 'handed m1 agent']);
+    expect(order.timeout('m1')).toEqual([]);
+    expect(trace(order.deliver({ type: 'handed', message_id: 'm1', status: 'agent' }))).toEqual(['drop answered']);
+    const agentFrame = { ...frame(1, null), sender: 'agent' as const };
+    expect(trace(order.deliver({ type: 'frame', frame: agentFrame }))).toEqual(['reply #1 for null']);
+  });
+
+  test('v1: a handed message gets no frame at all', () => {
+    const { order } = awaitingReply(1);
+    expect(trace(order.deliver({ type: 'handed', message_id: 'm1', status: 'waiting' }))).toEqual(['stopTimer m1']);
+  });
+
+  test('the v2 frame {"type":"handoff"} asks chat-log; a refusal is an error frame', () => {
+    const { order } = socketOrder(2);
+    order.open();
+    const handoff: Arrival = { kind: 'decoded', decoded: decodeClientFrame('{"type":"handoff"}', 4000) };
+    expect(trace(order.arrive(handoff))).toEqual(['ask chat-log for a person']);
+    expect(trace(order.handoffRefused('E4030'))).toEqual(['error E4030']);
   });
 });
 

@@ -21,6 +21,7 @@ export type Effect =
   | { kind: 'fetchPrompt'; messageId: string; correlationId: string }
   | { kind: 'startTimer' | 'stopTimer'; messageId: string }
   | { kind: 'publishFailure'; messageId: string; correlationId: string }
+  | { kind: 'handoff'; correlationId: string }
   | { kind: 'drop'; reason: 'duplicate' | 'answered' }
   | { kind: 'count'; metric: 'seqGaps' | 'timeouts' }
   | { kind: 'observe'; metric: 'replyLatency' | 'firstToken'; seconds: number }
@@ -178,6 +179,11 @@ export class SocketOrder {
     });
   }
 
+  /** chat-log refused the user's handoff request (a closed conversation) or could not be asked. */
+  handoffRefused(code: 'E4030' | 'E5003' | 'E5006'): Effect[] {
+    return this.step(() => this.error(code, errorCatalogue[code].text));
+  }
+
   /**
    * A reply timer fired: the user learns now that the answer is late, and chat-log is given a
    * failure so the turn is not blocked. v1 has no resume, so its unavailable frame is final. v2
@@ -271,7 +277,8 @@ export class SocketOrder {
     if (arrival.kind === 'binary') return this.error('E4009', 'Binary frames are not supported; send JSON text');
     const { decoded } = arrival;
     if (!decoded.ok) return this.error(decoded.code, decoded.error, decoded.messageId);
-    if (this.expiring) return this.error('E4012', TOKEN_EXPIRED_TEXT, decoded.frame.message_id);
+    if (this.expiring) return this.error('E4012', TOKEN_EXPIRED_TEXT, 'frame' in decoded ? decoded.frame.message_id : undefined);
+    if ('handoff' in decoded) return this.emit({ kind: 'handoff', correlationId: this.options.newId() });
     this.publish(decoded.frame);
   }
 
@@ -310,7 +317,17 @@ export class SocketOrder {
         return this.relayProgress(delivery);
       case 'rejected':
         return this.reject(delivery.message_id, rejectionCode(delivery.code));
+      case 'handed':
+        return this.handed(delivery.message_id, delivery.status);
     }
+  }
+
+  /** An agent answers this message, not the assistant: its reply timer stops, no reply frame follows. */
+  private handed(messageId: string, status: 'bot' | 'waiting' | 'agent' | 'completed'): void {
+    // told again for a resend of a message this socket already settled
+    if (this.prompts.isSettled(messageId) && !this.prompts.get(messageId)) return this.emit({ kind: 'drop', reason: 'answered' });
+    this.settle(messageId, 'handed');
+    this.sendV2({ type: 'handed', messageId, status });
   }
 
   /** chat-log refused the message (its id is another session's): no reply will come. */

@@ -42,6 +42,10 @@ describe('client frames', () => {
     expect(decode({ message_id: 'a b', message: 'x' })).not.toHaveProperty('messageId', 'a b');
   });
 
+  test('takes {"type":"handoff"}: the user asks for a person', () => {
+    expect(decodeClientFrame('{"type":"handoff"}', 10)).toEqual({ ok: true, handoff: true });
+  });
+
   test('rejects other frame types as unsupported', () => {
     expect(decode({ type: 'ping' })).toMatchObject({ ok: false, code: 'E4009', error: 'type: unsupported frame type' });
   });
@@ -114,5 +118,17 @@ describe('server frames', () => {
       encodeV2.resync('frames_expired', 5),
     ];
     for (const text of frames) expect(ServerFrameV2.safeParse(JSON.parse(text)).success).toBe(true);
+  });
+
+  test('an agent\'s message: v1 the bot envelope with sender agent, v2 a frame of type agent', () => {
+    const reply = { message_id: 'agent:1', timestamp: 't', answer: { message: 'hello', login_required: false }, sender: 'agent' as const };
+    expect(JSON.parse(encodeReply(1, reply, 3))).toEqual({ sender: 'agent', timestamp: 't', message_id: 'agent:1', login_required: false, message: 'hello' });
+    expect(JSON.parse(encodeReply(2, reply, 3))).toEqual({ type: 'agent', message_id: 'agent:1', message: 'hello', timestamp: 't', seq: 3 });
+  });
+
+  test('a status change: v2 a frame of type status, v1 its text as a bot frame', () => {
+    const reply = { message_id: 'status:1', timestamp: 't', answer: { message: 'waiting', login_required: false }, sender: 'system' as const, status: 'waiting' as const };
+    expect(JSON.parse(encodeReply(2, reply, 4))).toEqual({ type: 'status', status: 'waiting', message_id: 'status:1', message: 'waiting', timestamp: 't', seq: 4 });
+    expect(JSON.parse(encodeReply(1, reply, 4))).toEqual({ sender: 'bot', timestamp: 't', message_id: 'status:1', login_required: false, message: 'waiting' });
   });
 });

@@ -15,6 +15,8 @@ export type Protocol = 1 | 2;
 
 export type DecodedFrame =
   | { ok: true; frame: ClientChatFrame }
+  /** `{"type":"handoff"}`: the user asks for a person. */
+  | { ok: true; handoff: true }
   | { ok: false; code: ErrorCode; error: string; messageId?: string };
 
 export const INVALID_JSON: DecodedFrame = { ok: false, code: 'E4001', error: 'Invalid JSON format' };
@@ -34,6 +36,7 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
 export function decodeClientFrame(text: string, maxChars: number): DecodedFrame {
   const record = parseJsonObject(text);
   if (!record) return INVALID_JSON;
+  if (record.type === 'handoff') return { ok: true, handoff: true };
   if (record.type !== undefined && record.type !== 'message') {
     return { ok: false, code: 'E4009', error: 'type: unsupported frame type', messageId: echoId(record) };
   }
@@ -84,6 +87,9 @@ export interface ReplyContent {
   timestamp: string;
   answer: AnswerFields;
   usage?: TokenUsage;
+  /** An agent's message, or chat-log telling of a status change; absent for the assistant's. */
+  sender?: CommittedFrame['sender'];
+  status?: CommittedFrame['status'];
 }
 
 /** Exactly the seed's bot frame: the optional tool fields only when a tool produced them. */
@@ -103,9 +109,21 @@ export function botFrame(reply: ReplyContent): BotFrameV1 {
 }
 
 export function encodeReply(protocol: Protocol, reply: ReplyContent, seq: number): string {
+  if (reply.sender === 'agent') return encodeAgent(protocol, reply, seq);
+  if (reply.sender === 'system' && protocol === 2 && reply.status) {
+    const { message_id, timestamp } = reply;
+    return JSON.stringify({ type: 'status', status: reply.status, message_id, message: reply.answer.message, timestamp, seq });
+  }
   const bot = botFrame(reply);
   if (protocol === 1) return JSON.stringify(bot);
   return JSON.stringify(reply.usage ? { type: 'reply', ...bot, usage: reply.usage, seq } : { type: 'reply', ...bot, seq });
+}
+
+/** v1: the bot frame's envelope with `sender: "agent"`; v2: a frame of its own type. */
+function encodeAgent(protocol: Protocol, reply: ReplyContent, seq: number): string {
+  const { message_id, timestamp } = reply;
+  if (protocol === 1) return JSON.stringify({ ...botFrame(reply), sender: 'agent' });
+  return JSON.stringify({ type: 'agent', message_id, message: reply.answer.message, timestamp, seq });
 }
 
 /** The one bot frame a user gets when the assistant cannot answer a message. */
@@ -135,6 +153,7 @@ export const encodeV2 = {
   delta: (messageId: string, index: number, text: string, seq: number) =>
     JSON.stringify({ type: 'delta', message_id: messageId, index, text, seq }),
   resync: (reason: string, seq: number) => JSON.stringify({ type: 'resync', reason, seq }),
+  handed: (messageId: string, status: string, seq: number) => JSON.stringify({ type: 'handed', message_id: messageId, status, seq }),
 };
 
 export const encodeSessionV1 = (sessionId: string) => JSON.stringify({ session_id: sessionId });
@@ -147,7 +166,8 @@ export type ServerFrameBody =
   | { type: 'reply'; frame: CommittedFrame }
   | { type: 'unavailable'; messageId: string }
   | { type: 'error'; code: ErrorCode; text: string; messageId?: string; retryAfterMs?: number }
-  | { type: 'resync'; reason: string };
+  | { type: 'resync'; reason: string }
+  | { type: 'handed'; messageId: string; status: string };
 
 /** The session's seq when the frame was decided: the last committed frame the client has. */
 export type ServerFrame = ServerFrameBody & { seq: number };
@@ -172,5 +192,7 @@ export function encodeServerFrame(protocol: Protocol, frame: ServerFrame): { typ
       return { type: 'error', text: encodeError(protocol, frame.code, frame.text, seq, frame.messageId, frame.retryAfterMs) };
     case 'resync':
       return { type: 'resync', text: encodeV2.resync(frame.reason, seq) };
+    case 'handed':
+      return { type: 'handed', text: encodeV2.handed(frame.messageId, frame.status, seq) };
   }
 }

@@ -46,6 +46,30 @@ export class ChatLogReader {
     return result.rows;
   }
 
+  /**
+   * Messages handed to an agent (the handoff) with no agent message committed after them: an
+   * agent message counts for every message stored before it in its conversation.
+   */
+  async handedWithoutAgentMessage(sessionIds: string[]): Promise<Array<{ messageId: string; turn: number }>> {
+    const result = await this.client.query<{ messageId: string; turn: number }>(
+      `SELECT h.prompt_message_id AS "messageId", h.turn FROM chat_log.replies h
+         WHERE h.session_id = ANY($1::uuid[]) AND h.kind::text = 'handed'
+           AND NOT EXISTS (SELECT 1 FROM chat_log.replies a
+             WHERE a.session_id = h.session_id AND a.sender = 'agent' AND a.after_turn >= h.turn)`,
+      [sessionIds],
+    );
+    return result.rows;
+  }
+
+  /** Sessions whose released turn lags their last stored turn: the release order is stuck. */
+  async stalledSessions(sessionIds: string[]): Promise<number> {
+    const result = await this.client.query<{ n: string }>(
+      'SELECT count(*) AS n FROM chat_log.sessions WHERE id = ANY($1::uuid[]) AND released_turn <> next_turn - 1',
+      [sessionIds],
+    );
+    return Number(result.rows[0].n);
+  }
+
   async countStored(ids: string[]): Promise<number> {
     const result = await this.client.query<{ n: string }>(
       'SELECT count(DISTINCT message_id) AS n FROM chat_log.messages WHERE message_id = ANY($1::text[])',

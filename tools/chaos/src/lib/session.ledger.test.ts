@@ -60,4 +60,21 @@ describe('SessionLedger', () => {
     ledger.onFrame({ type: 'delta', message_id: 'm1', index: 3, text: 'late', seq: 1 }, 30, 500);
     expect(ledger.messages.get('m1')).toMatchObject({ storedAt: 10, storedFrames: 1, deltas: 1, lateProgress: 1 });
   });
+
+  test('a handed frame is the message\'s one final frame; agent and status frames hold their seqs', () => {
+    const ledger = ledgerWith('m1', 'm2');
+    ledger.onFrame(reply('m1', 1), 10, 500);
+    ledger.onFrame({ type: 'status', status: 'agent', message_id: 's', message: 'x', timestamp: 't', seq: 2 }, 11, 500);
+    ledger.onFrame({ type: 'handed', message_id: 'm2', status: 'agent', seq: 2 }, 12, 500);
+    ledger.onFrame({ type: 'handed', message_id: 'm2', status: 'agent', seq: 2 }, 13, 500);
+    expect(ledger.onFrame({ type: 'agent', message_id: 'a', message: 'hi', timestamp: 't', seq: 3 }, 14, 500)).toBe('none');
+    expect(ledger.unanswered()).toBe(0);
+    expect(ledger.messages.get('m2')!.replies).toEqual([expect.objectContaining({ handed: true })]);
+    expect(ledger.contiguousSeq).toBe(3);
+    expect(ledger.handoffFrames.map((f) => f.type)).toEqual(['status', 'agent']);
+    // an assistant reply to a handed message would be a second final frame: counted as duplicated
+    ledger.onFrame(reply('m2', 4), 15, 500);
+    expect(ledger.messages.get('m2')!.replies).toHaveLength(2);
+  });
 });
+

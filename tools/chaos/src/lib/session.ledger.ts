@@ -9,6 +9,8 @@ export interface ReplyRecord {
   /** A committed reply (new seq), as opposed to the gateway's local "unavailable" frame. */
   durable: boolean;
   unavailable: boolean;
+  /** The `handed` frame: an agent answers this message, the assistant does not. */
+  handed?: boolean;
 }
 
 /** What the client knows about one message it sent. */
@@ -54,6 +56,8 @@ export class SessionLedger {
   gapsSeen = 0;
   /** Reply frames for no message this client sent (a login push would be one). */
   foreign = 0;
+  /** Durable agent messages and status changes received, by seq (the handoff). */
+  readonly handoffFrames: Array<{ seq: number; type: 'agent' | 'status'; at: number }> = [];
   malformed = 0;
   readonly resyncs: Array<{ reason: string; at: number }> = [];
   readonly errorCodes = new Map<string, number>();
@@ -100,6 +104,15 @@ export class SessionLedger {
         });
       case 'reply':
         return this.onReply(frame, now);
+      case 'agent':
+      case 'status':
+        return this.onHandoffFrame(frame, now);
+      case 'handed':
+        return this.touch(frame.message_id, (m) => {
+          if (m.replies.some((r) => r.handed)) return; // told again for a resend
+          if (m.replies.length === 0) this.answered++;
+          m.replies.push({ seq: frame.seq, at: now, text: '', durable: false, unavailable: false, handed: true });
+        });
       case 'error':
         return this.onError(frame, now, retryMs);
       case 'resync':
@@ -118,24 +131,38 @@ export class SessionLedger {
     return 'none';
   }
 
-  private onReply(frame: Extract<ServerFrameV2, { type: 'reply' }>, now: number): FrameEffect {
-    const message = this.messages.get(frame.message_id);
-    const owner = this.seqOwner.get(frame.seq);
-    if (owner === frame.message_id) {
+  /** An agent's message or a status change: durable, owned by no message of this client. */
+  private onHandoffFrame(frame: Extract<ServerFrameV2, { type: 'agent' | 'status' }>, now: number): FrameEffect {
+    const claim = this.claim(frame.seq, frame.message_id);
+    if (claim.durable) this.handoffFrames.push({ seq: frame.seq, type: frame.type, at: now });
+    return claim.effect;
+  }
+
+  /** A durable seq: a copy of one held, a new one (maybe past a gap), or an old one. */
+  private claim(seq: number, id: string): { effect: FrameEffect; durable: boolean; copy: boolean } {
+    const owner = this.seqOwner.get(seq);
+    if (owner === id) {
       this.copies++;
-      return 'none';
+      return { effect: 'none', durable: false, copy: true };
     }
-    const durable = frame.seq > this.contiguousSeq && owner === undefined;
+    const durable = seq > this.contiguousSeq && owner === undefined;
     let effect: FrameEffect = 'none';
     if (durable) {
-      this.seqOwner.set(frame.seq, frame.message_id);
-      if (frame.seq > this.contiguousSeq + 1) {
+      this.seqOwner.set(seq, id);
+      if (seq > this.contiguousSeq + 1) {
         effect = 'gap';
         this.gapsSeen++;
       }
-      this.maxSeq = Math.max(this.maxSeq, frame.seq);
+      this.maxSeq = Math.max(this.maxSeq, seq);
       while (this.seqOwner.has(this.contiguousSeq + 1)) this.contiguousSeq++;
     }
+    return { effect, durable, copy: false };
+  }
+
+  private onReply(frame: Extract<ServerFrameV2, { type: 'reply' }>, now: number): FrameEffect {
+    const message = this.messages.get(frame.message_id);
+    const { effect, durable, copy } = this.claim(frame.seq, frame.message_id);
+    if (copy) return 'none';
     if (!message) {
       this.foreign++;
       return effect;

@@ -1,4 +1,5 @@
 import { gatewayKill } from './gateway-kill';
+import { handoff } from './handoff';
 import { lateResend } from './late-resend';
 import { natsKill } from './nats-kill';
 import { orderUnderKills } from './order-under-kills';
@@ -10,7 +11,7 @@ import { workerKill } from './worker-kill';
 import { workerStall } from './worker-stall';
 
 export type { Scenario, ScenarioContext, ScenarioResult, Servers } from './types';
-export { gatewayKill, lateResend, natsKill, orderUnderKills, postgresOutage, reconnectStorm, storeKill, workerKill, workerStall };
+export { gatewayKill, handoff, lateResend, natsKill, orderUnderKills, postgresOutage, reconnectStorm, storeKill, workerKill, workerStall };
 
 /** Every scenario, in the order the runner plays them. */
 export const scenarios = [
@@ -23,4 +24,5 @@ export const scenarios = [
   orderUnderKills,
   reconnectStorm,
   lateResend,
+  handoff,
 ] as unknown as Scenario<unknown>[];

@@ -61,6 +61,8 @@ test('an admin signs in to the console in Korean, with no serious accessibility 
   await shot(page, 'sign-in-ko');
   expect(await seriousA11yViolations(page)).toEqual([]);
   await signIn(page, ADMIN.email, ADMIN.password);
+  await page.getByRole('heading', { name: '대기열' }).waitFor(WAIT);
+  await page.getByRole('link', { name: 'API 키' }).click();
   await page.getByRole('heading', { name: 'API 키' }).waitFor(WAIT);
   expect(await page.locator('.account .who').innerText()).toContain('관리자');
   await shot(page, 'signed-in-api-keys');
@@ -113,4 +115,60 @@ test('a customer who signs in to the console is told to ask for the agent role, 
   expect(await seriousA11yViolations(other)).toEqual([]);
   expect(otherErrors).toEqual([]);
   await other.close();
+}, STEP_LIMIT);
+
+test('an agent in a second browser context sees the pending conversation, takes over, answers and completes; the user sees the answer', async () => {
+  const customer = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'ko-KR' });
+  const user = await customer.newPage();
+  const userErrors = consoleErrors(user);
+  await user.goto(`${base}/`);
+  await user.locator('.banner[data-status="online"]').waitFor({ state: 'attached', ...WAIT });
+  await user.locator('#message').fill('신용카드는 어떻게 발급받을 수 있나요?');
+  await user.locator('#message').press('Enter');
+  await user.locator('.turn.bot[data-done="true"]').first().waitFor(WAIT);
+  await user.getByRole('button', { name: '상담원 연결' }).click();
+  await user.locator('.notice[data-code="status:waiting"]').waitFor(WAIT);
+  expect(await user.getByRole('button', { name: '상담원 연결' }).isDisabled()).toBe(true);
+  await user.locator('#message').fill('사람과 이야기하고 싶어요');
+  await user.locator('#message').press('Enter');
+  await user.locator('.turn.user[data-state="stored"]', { hasText: '사람과 이야기하고 싶어요' }).waitFor(WAIT);
+  const sessionId = await user.evaluate<string>(`JSON.parse(sessionStorage.getItem('chat.connection')).sessionId`);
+  await shot(user, 'user-asked-for-a-person');
+  expect(await seriousA11yViolations(user)).toEqual([]);
+
+  // the agent's console: the conversation appears in the pending queue with its unread message
+  await page.getByRole('link', { name: '대기열' }).click();
+  await page.getByRole('heading', { name: '대기열' }).waitFor(WAIT);
+  const pending = page.locator(`.queue li[data-session-id="${sessionId}"]`);
+  await pending.locator('.badge', { hasText: '1' }).waitFor(WAIT);
+  expect(await page.locator('.queue-tabs button[data-list="pending"] .badge').innerText()).toBe('1');
+  await shot(page, 'agent-pending-queue');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+
+  await pending.getByRole('button').click();
+  await page.locator('.said p', { hasText: '사람과 이야기하고 싶어요' }).waitFor(WAIT);
+  await page.getByRole('button', { name: '이어받기' }).click();
+  await page.locator('.conversation-view[data-status="agent"]', { hasText: '내가 응대 중' }).waitFor(WAIT);
+  await user.locator('.notice[data-code="status:agent"]').waitFor(WAIT);
+  await page.getByLabel('고객에게 보낼 메시지').fill('안녕하세요, 상담원 김민지입니다. 발급을 도와드릴게요.');
+  await page.getByRole('button', { name: '보내기' }).click();
+  await shot(page, 'agent-answered');
+
+  const answer = user.locator('.turn.bot.agent');
+  await answer.waitFor(WAIT);
+  expect(await answer.locator('.bubble').innerText()).toBe('안녕하세요, 상담원 김민지입니다. 발급을 도와드릴게요.');
+  expect(await answer.locator('.sender').innerText()).toBe('상담원');
+  await shot(user, 'user-sees-agent-answer');
+
+  await page.getByRole('button', { name: '상담 완료' }).click();
+  await user.locator('.notice[data-code="status:completed"]').waitFor(WAIT);
+  await page.locator('.queue-tabs button[data-list="completed"]').click();
+  await page.locator(`.queue li[data-session-id="${sessionId}"]`).waitFor(WAIT);
+  await shot(page, 'agent-completed');
+  await shot(user, 'user-sees-completed');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  expect(await seriousA11yViolations(user)).toEqual([]);
+  expect(errors).toEqual([]);
+  expect(userErrors).toEqual([]);
+  await customer.close();
 }, STEP_LIMIT);

@@ -7,6 +7,7 @@ import { loadLang, saveLang, words, type Lang } from '../lib/i18n';
 import { PageHeader } from '../lib/page-header';
 import { SignInForm } from '../lib/sign-in.form';
 import { ApiKeysPage } from './api-keys.page';
+import { QueuesPage } from './queues.page';
 import { consoleWords } from './words';
 
 /** A section of the console: its address (`/admin#keys`), its name and who may open it. */
@@ -18,6 +19,7 @@ interface Section {
 }
 
 const SECTIONS: Section[] = [
+  { id: 'queues', label: (lang) => consoleWords[lang].queues, roles: ['agent', 'admin'], render: (props) => <QueuesPage {...props} /> },
   { id: 'keys', label: (lang) => consoleWords[lang].apiKeys, roles: ['admin'], render: (props) => <ApiKeysPage {...props} /> },
 ];
 

@@ -10,7 +10,7 @@ import { newMessageId } from '../lib/message-id';
 import { PageHeader } from '../lib/page-header';
 import { appendHistory, prependHistory, turnsFromHistory } from '../lib/history';
 import { signInOnLoad } from '../lib/sign-in.load';
-import { addUserMessage, applyFrame, emptyTranscript, fromSaved, setFeedback, toSaved, type Transcript } from '../lib/transcript';
+import { addUserMessage, applyFrame, conversationStatus, emptyTranscript, fromSaved, setFeedback, toSaved, type Transcript } from '../lib/transcript';
 import { AccountMenu, SignInPanel } from './account-menu';
 import { Composer } from './composer';
 import { ConversationList } from './conversation-list';
@@ -151,6 +151,12 @@ export function App() {
       <ConnectionBanner status={status} lang={lang} />
       <main class="chat">
         <TurnList turns={transcript.turns} lang={lang} onAsk={ask} onRate={rate} onOlder={older?.sessionId === sessionId ? () => void loadOlder() : undefined} />
+        <div class="handoff-bar">
+          <button type="button" class="quiet" onClick={() => socket.current?.handoff()}
+            disabled={status !== 'online' || ['waiting', 'agent'].includes(conversationStatus(transcript))}>
+            {w.handoff}
+          </button>
+        </div>
         <Composer lang={lang} onSend={ask} />
       </main>
     </div>

@@ -30,7 +30,9 @@ export function TurnList({ turns, lang, onAsk, onRate, onOlder }: Props) {
           ) : turn.role === 'bot' ? (
             <BotView key={`b-${turn.id}`} turn={turn} w={w} onAsk={onAsk} onRate={onRate} />
           ) : (
-            <li key={turn.id} class="notice">{turn.code.startsWith('resync') ? w.resync : `${w.error} (${turn.code})`}</li>
+            <li key={turn.id} class="notice" data-code={turn.code}>
+              {turn.text ?? (turn.code.startsWith('resync') ? w.resync : `${w.error} (${turn.code})`)}
+            </li>
           ),
         )}
         <li ref={end} class="end" aria-hidden="true" />

@@ -4,7 +4,7 @@ import type { AccountResponse, PasswordLoginRequest, RegisterRequest, SignInOpti
  * The account endpoints as the pages call them (docs/accounts.md). Every call answers a result,
  * never throws: a refusal carries the gateway's error code, a network failure the code `offline`.
  */
-export type ApiResult<T> = { ok: true; body: T } | { ok: false; status: number; code: string; retryAfter?: number };
+export type ApiResult<T> = { ok: true; body: T } | { ok: false; status: number; code: string; retryAfter?: number; reason?: string };
 
 export async function callApi<T>(method: string, path: string, options: { body?: unknown; token?: string } = {}): Promise<ApiResult<T>> {
   const headers: Record<string, string> = {};
@@ -15,8 +15,8 @@ export async function callApi<T>(method: string, path: string, options: { body?:
     const text = await res.text();
     const body = text ? (JSON.parse(text) as unknown) : undefined;
     if (res.ok) return { ok: true, body: body as T };
-    const error = (body ?? {}) as { code?: string; retry_after?: number };
-    return { ok: false, status: res.status, code: error.code ?? `HTTP${res.status}`, retryAfter: error.retry_after };
+    const error = (body ?? {}) as { code?: string; retry_after?: number; reason?: string };
+    return { ok: false, status: res.status, code: error.code ?? `HTTP${res.status}`, retryAfter: error.retry_after, reason: error.reason };
   } catch {
     return { ok: false, status: 0, code: 'offline' };
   }

@@ -1,4 +1,4 @@
-import type { ClientChatFrame, ServerFrameV2 } from '@chatbot/proto';
+import type { ClientChatFrame, ClientHandoffFrame, ServerFrameV2 } from '@chatbot/proto';
 
 /**
  * The page's one connection to the gateway (protocol v2), and the only code that knows about
@@ -100,6 +100,13 @@ export class ChatSocket {
     socket?.close(1000, 'stopped');
   }
 
+  /** Asks for a person (`{"type":"handoff"}`); false when offline (the person tries again). */
+  handoff(): boolean {
+    if (this.status !== 'online') return false;
+    this.transmit({ type: 'handoff' });
+    return true;
+  }
+
   /** Sends now when online; otherwise the message waits for the next session frame. */
   send(message_id: string, message: string): void {
     this.saved.unacked.push({ message_id, message });
@@ -122,6 +129,13 @@ export class ChatSocket {
         if (frame.seq <= this.saved.lastSeq) return;
         this.saved.lastSeq = frame.seq;
         this.forget(frame.message_id);
+        break;
+      case 'agent':
+      case 'status':
+        // durable like a reply, for no message of this page: counted, shown once
+        if (frame.seq <= this.saved.lastSeq) return;
+        this.saved.lastSeq = frame.seq;
+        this.save();
         break;
       case 'resync':
         this.saved.lastSeq = frame.seq;
@@ -169,7 +183,7 @@ export class ChatSocket {
     this.timer(() => this.connect(), wait);
   }
 
-  private transmit(frame: ClientChatFrame): void {
+  private transmit(frame: ClientChatFrame | ClientHandoffFrame): void {
     this.socket?.send(JSON.stringify(frame));
   }
 

@@ -5,6 +5,7 @@ import { AgentFrameV1, BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 }
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
+import * as chatbot from './rest/chatbot';
 import * as conversations from './rest/conversations';
 import * as handoff from './rest/handoff';
 
@@ -43,6 +44,11 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
   addAccountBodies(add);
+  add('rest/chatbot.settings.request', chatbot.ChatbotSettings, 'input');
+  add('rest/chatbot.settings.response', chatbot.ChatbotSettingsRecord);
+  add('rest/chatbot.settings.history.response', chatbot.ChatbotSettingsHistoryResponse);
+  add('rest/chat.summary.response', chatbot.ChatSummaryResponse);
+  add('rest/chat.greeting.response', chatbot.GreetingResponse);
   addConversationBodies(add);
   addHandoffBodies(add);
   return out;

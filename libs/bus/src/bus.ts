@@ -20,7 +20,7 @@ import { SendQueue } from './send.queue';
 import { ensureStreams, isNotFound, type ConsumerSpec } from './topology';
 import { serveRequests, callRequest, type RequestHandler, type RequestOptions } from './request-reply';
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
-import { backlogOf, oldestOnSubject, orphanSweep, removeMessage, requeue, type ConsumerBacklog, type Durable, type QueuedMessage } from './work-queue';
+import { backlogOf, oldestOnSubject, orphanSweep, purgeSubject, removeMessage, requeue, type ConsumerBacklog, type Durable, type QueuedMessage } from './work-queue';
 import { parseEvent, streamOf, subjectFor, type Wire } from './wire';
 import type { BusOptions, EventContext, Listening, PublishOptions, Published } from './bus.types';
 
@@ -186,7 +186,7 @@ export class Bus {
     })();
   }
 
-  /** A JetStream key-value bucket (created if missing) whose entries expire after `ttlMs`. */
+  /** A JetStream key-value bucket (created if missing) whose entries expire after `ttlMs` (0: never). */
   async kv(bucket: string, ttlMs: number): Promise<KeyValue> {
     return keyValueOf(await new Kvm(this.wire.nc).create(this.ns.stream(bucket), { ttl: ttlMs, history: 1 }));
   }
@@ -217,6 +217,15 @@ export class Bus {
    */
   async oldestQueued<K extends EventKey>(key: K, token: string): Promise<QueuedMessage | null> {
     return oldestOnSubject(this.wire, streamOf(key), `${events[key].name}.${token}`);
+  }
+
+  /**
+   * Removes from the stream of `key` every message the broker still keeps on that event's subject
+   * for `token` (a deleted session's messages, which a stream with limits retention keeps for its
+   * max age after they were read). Returns how many were removed.
+   */
+  purgeEvents<K extends EventKey>(key: K, token: string): Promise<number> {
+    return purgeSubject(this.wire, streamOf(key), `${events[key].name}.${token}`);
   }
 
   /** Publishes a stored message again at the end of its stream and removes the old copy (see orphans.ts). */

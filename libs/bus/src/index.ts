@@ -6,7 +6,7 @@ export type { Delivery } from './delivery';
 export type { ConsumerSpec } from './topology';
 export type { ConsumerHandle, BatchOptions, JobOptions } from './consumers';
 export type { RequestContext, RequestHandler, RequestOptions } from './request-reply';
-export type { KeyValue, KvEntry } from './kv';
+export type { KeyValue, KvChange, KvEntry, KvWatch } from './kv';
 export type { ConsumerBacklog, Durable, QueuedMessage } from './work-queue';
 export { namespace, type Namespace } from './namespace';
 export { CORRELATION_HEADER } from './codec';

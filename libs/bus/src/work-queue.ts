@@ -44,6 +44,12 @@ export function removeMessage(wire: Wire, stream: StreamName, seq: number): Prom
   return wire.jsm.streams.deleteMessage(wire.ns.stream(stream), seq, false).catch(() => false);
 }
 
+/** Removes every stored message on one exact subject of a stream; how many there were. */
+export async function purgeSubject(wire: Wire, stream: StreamName, subject: string): Promise<number> {
+  const { purged } = await wire.jsm.streams.purge(wire.ns.stream(stream), { filter: wire.ns.subject(subject) });
+  return purged;
+}
+
 export function orphanSweep(wire: Wire, consumer: Durable): () => Promise<number> {
   return createOrphanSweep(scopeOf(wire, consumer));
 }

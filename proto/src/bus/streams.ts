@@ -46,6 +46,22 @@ export const streams: Record<StreamName, StreamSpec> = {
     duplicateWindowMs: 120_000,
     description: 'Work for the llm-dispatch pool; one durable consumer shared by every replica.',
   },
+  CHAT_STATUS: {
+    name: 'CHAT_STATUS',
+    subjects: [patternOf(events.chatStatusChanged)],
+    retention: 'limits',
+    maxAgeMs: 7 * 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'Conversation status changes, read by several consumers (summary trigger, agents\' live events). Kept 7 days.',
+  },
+  LLM_SUMMARIES: {
+    name: 'LLM_SUMMARIES',
+    subjects: [patternOf(events.summaryJob)],
+    retention: 'workqueue',
+    maxAgeMs: 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'Summary jobs for the llm-dispatch pool; one durable consumer shared by every replica.',
+  },
 };
 
 /** Durable consumer names: part of the contract, because operators (KEDA) watch them. */
@@ -54,4 +70,6 @@ export const consumers = {
   chatLogReplies: { stream: 'CHAT_REPLIES', durable: 'chat-log-replies' },
   qnaRouter: { stream: 'CHAT_STORED', durable: 'qna-cache-router' },
   llmDispatch: { stream: 'LLM_JOBS', durable: 'llm-dispatch' },
+  chatLogSummaryTrigger: { stream: 'CHAT_STATUS', durable: 'chat-log-summary-trigger' },
+  llmSummaries: { stream: 'LLM_SUMMARIES', durable: 'llm-dispatch-summaries' },
 } as const satisfies Record<string, { stream: StreamName; durable: string }>;

@@ -3,6 +3,8 @@ import * as p from './payloads';
 import * as a from './account-payloads';
 import * as h from './handoff-payloads';
 import * as r from '../rest/accounts';
+import * as cb from './chatbot-payloads';
+import { ChatbotSettingsRecord } from '../rest/chatbot';
 import * as c from './conversation-payloads';
 import * as cr from '../rest/conversations';
 
@@ -34,7 +36,7 @@ export interface RequestDef<Q extends z.ZodTypeAny = z.ZodTypeAny, R extends z.Z
   description: string;
 }
 
-export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS';
+export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS' | 'CHAT_STATUS' | 'LLM_SUMMARIES';
 
 const event = <S extends z.ZodTypeAny>(
   name: string,
@@ -66,6 +68,10 @@ export const events = {
     'Frames for one session, received by the gateway instance that holds its socket.'),
   catalogueChanged: event('qna.catalogue.changed.v1', null, null, p.CatalogueChangedV1,
     'qna-cache loaded or changed its catalogue; whoever keeps its card names asks for them again.'),
+  chatStatusChanged: event('chat.status.changed.v1', 'session', 'CHAT_STATUS', cb.ChatStatusChangedV1,
+    'A conversation changed status (bot, waiting, agent, completed); published by chat-log, its owner, after the transition committed.'),
+  summaryJob: event('llm.summary.v1', 'session', 'LLM_SUMMARIES', cb.SummaryJobV1,
+    'Summarise a conversation that entered waiting or completed (work queue shared by every llm-dispatch replica).'),
 } as const;
 
 export const requests = {
@@ -153,6 +159,16 @@ export const requests = {
     'An agent\'s message to a conversation the agent holds: stored and released as a push frame (sender agent).'),
   conversations: request('chatlog.conversations.v1', null, 'chat-log', h.AgentQueueQuery, h.ConversationListResult,
     'One page of the active, pending or completed conversations with status, unread count, last message and holder.'),
+  chatbotSettingsGet: request('persona.chatbot.settings.get.v1', null, 'persona', p.Empty, ChatbotSettingsRecord,
+    'The chatbot settings in force (version 0, settings null, when none was ever saved).'),
+  chatbotSettingsPut: request('persona.chatbot.settings.put.v1', null, 'persona', cb.ChatbotSettingsPutCommand, ChatbotSettingsRecord,
+    'An admin saves a new version of the chatbot settings; persona keeps it and puts it in the KV bucket the workers watch.'),
+  chatbotSettingsHistory: request('persona.chatbot.settings.history.v1', null, 'persona', cb.ChatbotSettingsHistoryQuery, cb.ChatbotSettingsHistoryResult,
+    'Saved versions of the chatbot settings with who saved them and when, newest first.'),
+  summarySave: request('chatlog.summary.save.v1', null, 'chat-log', cb.SummarySaveCommand, cb.SummarySaveResult,
+    'Keep a conversation summary; the first per (session, trigger, version) is kept, a repeat answers stored: false.'),
+  summaryGet: request('chatlog.summary.get.v1', null, 'chat-log', cb.SummaryQuery, cb.SummaryResult,
+    'A conversation\'s summaries, newest first; E4005 when chat-log does not know the conversation.'),
   queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
     'Pending and in-flight jobs of the LLM worker pool.'),
 } as const;

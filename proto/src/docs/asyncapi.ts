@@ -9,6 +9,8 @@ const eventParties: Record<string, { senders: string[]; receivers: string[] }> =
   'llm.job.v1': { senders: ['qna-cache'], receivers: ['llm-dispatch'] },
   'gw.deliver.v1': { senders: ['chat-log', 'llm-dispatch'], receivers: ['gateway'] },
   'qna.catalogue.changed.v1': { senders: ['qna-cache'], receivers: ['llm-dispatch'] },
+  'chat.status.changed.v1': { senders: ['chat-log'], receivers: ['chat-log'] },
+  'llm.summary.v1': { senders: ['chat-log'], receivers: ['llm-dispatch'] },
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name.replaceAll('/', '.')}` });

@@ -84,6 +84,19 @@ describe('the OpenAPI document', () => {
     expect(text).toContain('{"type":"null"}');
   });
 
+  it('describes every conversation endpoint, with the 404 that also answers another account’s session', () => {
+    const paths = doc.paths as Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
+    const operations = [
+      ['post', '/api/chat/sessions'], ['get', '/api/chat/sessions'], ['get', '/api/chat/sessions/{id}'],
+      ['put', '/api/chat/sessions/{id}/title'], ['delete', '/api/chat/sessions/{id}'], ['get', '/api/chat/history'],
+    ] as const;
+    for (const [method, path] of operations) {
+      const operation = paths[path]?.[method];
+      expect(operation).toMatchObject({ security: [{ bearer: [] }, { apiKey: [] }], responses: { 401: expect.anything(), 422: expect.anything() } });
+      if (path !== '/api/chat/sessions') expect(operation.responses).toHaveProperty(['404']);
+    }
+  });
+
   it('rejects what 3.1 does not allow, so the checks above can fail', () => {
     const nullable30: Doc = { ...doc, paths: { '/x': { get: { responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'string', nullable: true } } } } } } } } };
     expect(dialectErrors(nullable30)).toEqual([expect.stringMatching(/unknown keyword: "nullable"/)]);

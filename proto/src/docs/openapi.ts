@@ -2,6 +2,8 @@ import { z } from 'zod';
 import * as rest from '../rest/bodies';
 import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
 import { handoffPaths } from './openapi-handoff';
+import { chatbotPaths } from './openapi-chatbot';
+import { conversationPaths } from './openapi-conversations';
 
 /**
  * A zod schema as an OpenAPI 3.1 Schema Object. OAS 3.1 schemas are JSON Schema 2020-12: a value
@@ -61,6 +63,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       ...accountPaths({ json, error }),
       ...handoffPaths({ json, error }),
+      ...chatbotPaths({ json, error }),
+      ...conversationPaths({ json, error }),
     },
     components: { securitySchemes: accountSecuritySchemes },
   };

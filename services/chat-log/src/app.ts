@@ -16,6 +16,8 @@ import { createRedriveSweep } from './sweeps/redrive.worker';
 import { createReplyHandler } from './commit/reply.handler';
 import { createSerial } from './frames/serial';
 import { serveSessionQueries } from './queries/session-query.handler';
+import { serveSummaries } from './summaries/summary.handlers';
+import { createSummaryTrigger } from './summaries/summary.trigger';
 import { serveConversations } from './conversations/conversation.handler';
 import { serveHandoff } from './handoff/handoff.handler';
 
@@ -67,11 +69,12 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, bus, db, logger, registry } = deps;
   const parts = buildParts(deps);
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES']);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'CHAT_STATUS', 'LLM_SUMMARIES']);
   // Before anything can publish or hand out a newer frame: see drainOutbox.
   const { publisher, serial } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
+  serveSummaries(bus, { db, logger });
   serveConversations(bus, { db, logger });
   serveHandoff(bus, { db, logger, publisher, serial });
   await startConsumers(deps, parts);
@@ -105,6 +108,12 @@ async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, r
     consumerSpec(consumers.chatLogReplies, config.CONSUMER_ACK_WAIT_MS, config.REPLY_BATCH * 4),
     { maxBatch: config.REPLY_BATCH, retryDelayMs: 1_000 },
     createReplyHandler({ committer, retry, metrics, logger }),
+  );
+  await bus.consumeBatches(
+    'chatStatusChanged',
+    consumerSpec(consumers.chatLogSummaryTrigger, config.CONSUMER_ACK_WAIT_MS, 256),
+    { maxBatch: 64, retryDelayMs: 1_000 },
+    createSummaryTrigger(bus, logger),
   );
 }
 

@@ -93,6 +93,21 @@ export class Harness {
     return found;
   }
 
+  /** How many messages of a session the broker still keeps in CHAT_INBOUND (read or not). */
+  async inboundInBroker(sessionId: string): Promise<number> {
+    const admin = await BrokerAdmin.open(this.env);
+    try {
+      const { firstSeq, lastSeq } = await admin.streamState('CHAT_INBOUND');
+      let found = 0;
+      for (let seq = firstSeq; seq <= lastSeq; seq++) {
+        if ((await admin.stored('CHAT_INBOUND', seq))?.subject === `chat.inbound.v1.${sessionId}`) found += 1;
+      }
+      return found;
+    } finally {
+      await admin.close();
+    }
+  }
+
   count(sessionId: string, type: SessionDeliveryV1['type'], messageId?: string): number {
     return this.of(sessionId).filter((d) => d.type === type && (messageId === undefined || ('message_id' in d && d.message_id === messageId))).length;
   }

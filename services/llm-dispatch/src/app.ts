@@ -2,7 +2,7 @@ import { ORPHAN_SWEEP_MS, type Bus } from '@chatbot/bus';
 import { consumers } from '@chatbot/proto';
 import { createMetricsRegistry, every, type Logger, type OpsEndpoints } from '@chatbot/runtime';
 import type { AnswerMode } from './answering/answer.types';
-import { createAnswerer } from './answering/answerer.factory';
+import { createAnswerer, createModelCaller } from './answering/answerer.factory';
 import type { PromptSet } from './answering/prompt.loader';
 import type { Config } from './config';
 import { breakerStateValue, createDispatchMetrics } from './dispatch.metrics';
@@ -12,6 +12,9 @@ import { createJobHandler } from './jobs/job.handler';
 import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader';
 import { ReplyPublisher } from './jobs/reply.publisher';
 import { SessionHeadGuard } from './jobs/session-head.guard';
+import { LiveSettings } from './settings/live.settings';
+import { watchChatbotSettings } from './settings/settings.watch';
+import { startSummaryWorker } from './summaries/summary.worker';
 import { CatalogueCardNames } from './routing/catalogue.card-names';
 import { createMcpToolbox } from './tools/mcp/mcp-toolbox.factory';
 import { toolNames } from './tools/tool.definitions';
@@ -38,14 +41,17 @@ const CARD_NAMES_RETRY_MS = 5_000;
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { bus, logger, config } = deps;
-  await bus.ensureStreams(['LLM_JOBS', 'CHAT_REPLIES']);
+  await bus.ensureStreams(['LLM_JOBS', 'CHAT_REPLIES', 'LLM_SUMMARIES']);
   const registry = createMetricsRegistry('llm-dispatch');
   const metrics = createDispatchMetrics(registry);
   const tools = new ToolExecutor(bus, config.TOOL_TIMEOUT_MS, metrics);
   const cardNames = new CatalogueCardNames(bus, logger, { startWaitMs: config.CARD_NAMES_WAIT_MS, retryMs: CARD_NAMES_RETRY_MS });
   const mcp = createMcpToolbox(config, { bus, logger, metrics }, toolNames);
   mcp?.start();
-  const answerer = createAnswerer({ bus, config, metrics, tools, prompts: deps.prompts, cardNames, ...(mcp ? { mcp } : {}) });
+  const settings = new LiveSettings({ systemPrompt: deps.prompts.system, model: config.LLM_MODEL, maxTokens: config.LLM_MAX_TOKENS }, logger);
+  const settingsWatch = await watchChatbotSettings(bus, settings);
+  const model = createModelCaller(config, metrics);
+  const answerer = createAnswerer({ bus, config, tools, prompts: deps.prompts, settings, cardNames, ...(model ? { model } : {}), ...(mcp ? { mcp } : {}) });
   logStartMode(logger, answerer.describe(), config, deps.prompts);
   // Only the retrieval rules look for card names; a model reads them itself.
   if (answerer.mode === 'retrieval') await cardNames.start();
@@ -67,6 +73,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     { concurrency: config.LLM_CONCURRENCY, heartbeatMs: Math.floor(config.JOB_ACK_WAIT_MS / 3) },
     handler,
   );
+  await startSummaryWorker({ bus, config, logger, settings, ...(model ? { model } : {}) });
   const readDepth = queueDepthReader(bus);
   bus.serve('queueDepth', () => readDepth());
   const stopGauges = refreshQueueGauges(readDepth, metrics, logger, () => {
@@ -84,6 +91,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => ({ ...answerer.describe(), ...(mcp ? { mcp_servers: mcp.describe() } : {}) }) },
     async stop() {
       stopGauges();
+      settingsWatch.stop();
       cardNames.stop();
       await orphanSweep.stop();
       await bus.close(Math.max(0, config.SHUTDOWN_GRACE_MS - RELEASE_MARGIN_MS));

@@ -38,6 +38,12 @@ const schema = z.object({
   JOB_STUCK_AFTER_MS: positiveInt(180_000),
   /** Real attempts (not head-of-line bounces) before a job is answered with a failure. */
   JOB_MAX_ATTEMPTS: positiveInt(5),
+  /** Summary jobs one worker runs at once (beside LLM_CONCURRENCY answers). */
+  SUMMARY_CONCURRENCY: positiveInt(2),
+  /** Deliveries of a summary job; the model is tried on all but the last, which writes an extractive summary. */
+  SUMMARY_MAX_ATTEMPTS: positiveInt(3),
+  /** First redelivery delay of a failed summary job; doubles per delivery up to 5 s. */
+  SUMMARY_RETRY_DELAY_MS: positiveInt(1_000),
   /** Time budget of one request to another service by a tool. */
   TOOL_TIMEOUT_MS: positiveInt(5_000),
   /** Time budget of the requests around a job: chat-log's "already answered?" and the persona binding. */

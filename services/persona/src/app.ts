@@ -1,6 +1,7 @@
 import type { Bus } from '@chatbot/bus';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
 import { prepareAccounts, type AccountSettings } from './accounts/accounts.app';
+import { serveChatbotSettings } from './chatbot-settings/settings.handlers';
 import type { PrismaClient } from './generated/prisma/client';
 import { loginHandler } from './login.handler';
 import { createPersonaMetrics, instrument } from './persona.metrics';
@@ -55,6 +56,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   bus.serve('login', instrument('login', observed, loginHandler(handlerDeps)));
   bus.serve('binding', instrument('binding', observed, bindingHandler(handlerDeps)));
   bus.serve('recommend', instrument('recommend', observed, recommendHandler(handlerDeps)));
+  const settings = await serveChatbotSettings({ bus, prisma: deps.prisma, logger, metrics });
 
   return {
     ops: {
@@ -62,6 +64,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       registry,
       readiness: { nats: () => bus.ping(), postgres: () => repository.ping() },
     },
-    stop: () => bus.close(),
+    async stop() {
+      await settings.stop();
+      await bus.close();
+    },
   };
 }

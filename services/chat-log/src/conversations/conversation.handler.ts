@@ -41,7 +41,7 @@ export function serveConversations(bus: Bus, deps: { db: Db; logger: Logger }): 
   bus.serve('conversationDelete', (request, context) =>
     run(context.correlationId, async () => {
       found(await eraseConversation(db, request.user_id, request.session_id));
-      deps.logger.info({ sessionId: request.session_id, correlationId: context.correlationId }, 'conversation erased');
+      await purgeFromBroker(bus, deps.logger, request.session_id, context.correlationId);
       return { session_id: request.session_id, deleted: true as const };
     }),
   );
@@ -53,4 +53,20 @@ export function serveConversations(bus: Bus, deps: { db: Db; logger: Logger }): 
       return { messages: entries, total_messages: total, has_more: request.offset + entries.length < total };
     }),
   );
+}
+
+/**
+ * The texts the broker still keeps for the session go too: CHAT_INBOUND keeps what users sent for
+ * 24 h after chat-log read it, and CHAT_STORED holds a stored message until qna-cache routed it.
+ * (The LLM_JOBS and CHAT_REPLIES work queues drop a message once it is handled, within seconds.)
+ * The database erasure is committed already; a failed purge is logged, and the streams' max age
+ * removes the rest.
+ */
+async function purgeFromBroker(bus: Bus, logger: Logger, sessionId: string, correlationId: string): Promise<void> {
+  try {
+    const purged = await Promise.all([bus.purgeEvents('chatInbound', sessionId), bus.purgeEvents('chatStored', sessionId)]);
+    logger.info({ sessionId, correlationId, purged: purged[0] + purged[1] }, 'conversation erased');
+  } catch (error) {
+    logger.warn({ err: error, sessionId, correlationId }, 'conversation erased from the database; its messages stay in the broker until they age out');
+  }
 }

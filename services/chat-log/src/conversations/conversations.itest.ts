@@ -27,6 +27,19 @@ async function leftOf(sessionId: string) {
   return row;
 }
 
+/** Rows of the session in every table of the schema that has a `session_id` column, by table. */
+async function rowsAnywhere(sessionId: string): Promise<Record<string, number>> {
+  const tables = await h.db.$queryRawUnsafe<Array<{ table_name: string }>>(
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'chat_log' AND column_name = 'session_id' ORDER BY table_name`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { table_name: table } of tables) {
+    const [{ n }] = await h.db.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM chat_log."${table}" WHERE session_id = $1::uuid`, sessionId);
+    counts[table] = n;
+  }
+  return counts;
+}
+
 /** A user message of the owner, stored, and answered with this reply (or left waiting). */
 async function exchange(userId: string, sessionId: string, text: string, answer?: Parameters<Harness['reply']>[2]): Promise<string> {
   const id = newMessageId();
@@ -113,7 +126,7 @@ describe('history', () => {
 });
 
 describe('delete', () => {
-  test('erases messages, replies, feedback, queued frames and the waiting mark; the id stays refused', async () => {
+  test('erases messages, replies, feedback, queued frames, the waiting mark and what the broker kept; the id stays refused', async () => {
     const alice = randomUUID();
     const { session_id: session } = await create(alice);
     const m1 = await exchange(alice, session, 'first', { answer: { message: 'answer', login_required: false } });
@@ -121,10 +134,21 @@ describe('delete', () => {
     await exchange(alice, session, 'left waiting');
     // A frame whose publish failed stays queued until the outbox publishes it again.
     await h.db.$executeRawUnsafe(`INSERT INTO chat_log.outbox (session_id, seq) VALUES ($1::uuid, 99)`, session);
+    const summary = { session_id: session, trigger: 'waiting' as const, version: 1, issue: 'first', tried: 'answer', open: 'left waiting', category: 'general', source: 'extractive' as const };
+    expect(await h.bus.request('summarySave', summary)).toEqual({ stored: true });
     expect(await leftOf(session)).toEqual({ messages: 2, replies: 1, feedback: 1, outbox: 1, waiting: 1 });
+    expect(await h.inboundInBroker(session)).toBe(2);
 
     expect(await h.bus.request('conversationDelete', { user_id: alice, session_id: session })).toEqual({ session_id: session, deleted: true });
     expect(await leftOf(session)).toEqual({ messages: 0, replies: 0, feedback: 0, outbox: 0, waiting: 0 });
+    // Whatever table a later migration adds with a session_id column, nothing of the session is left in it.
+    const anywhere = await rowsAnywhere(session);
+    expect(Object.keys(anywhere)).toEqual(expect.arrayContaining(['messages', 'outbox', 'replies', 'summaries', 'waiting_sessions']));
+    expect(anywhere).toEqual(Object.fromEntries(Object.keys(anywhere).map((table) => [table, 0])));
+    expect(await h.inboundInBroker(session)).toBe(0); // what the user sent is gone from the broker too
+    // A summary job still in flight finds the conversation gone, and agents find nothing to read.
+    await expect(h.bus.request('summarySave', { ...summary, trigger: 'completed', version: 2 })).rejects.toMatchObject({ code: 'E4005' });
+    await expect(h.bus.request('summaryGet', { session_id: session })).rejects.toMatchObject({ code: 'E4005' });
     const [tombstone] = await h.db.$queryRawUnsafe<Array<{ title: string | null; deleted: boolean }>>(
       `SELECT title, deleted_at IS NOT NULL AS deleted FROM chat_log.sessions WHERE id = $1::uuid`, session,
     );

@@ -1,9 +1,16 @@
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../store/database';
 import { transaction } from '../store/sql';
 
 /**
+ * Every table that holds rows of a session besides `sessions`, children before parents. A table
+ * added with a `session_id` column belongs here: the erase spec fails for any it leaves rows in.
+ */
+const SESSION_TABLES = ['outbox', 'replies', 'messages', 'waiting_sessions', 'summaries'].map((table) => Prisma.raw(`chat_log.${table}`));
+
+/**
  * Erases a conversation in one transaction: its messages, replies (feedback is a column of them),
- * queued frames and its waiting mark are deleted; the session row stays as a tombstone (owner,
+ * queued frames, waiting mark and summaries are deleted; the session row stays as a tombstone (owner,
  * counters, `deleted_at`; the title is cleared) so that nothing in flight can bring it back:
  * ingest refuses messages on it, the reply commit drops candidates for it (`erased`), and a
  * reply to an erased prompt is an orphan. The row is locked first, as every store and commit of
@@ -16,10 +23,7 @@ export function eraseConversation(db: Db, userId: string, sessionId: string): Pr
       SELECT id::text FROM chat_log.sessions
       WHERE id = ${sessionId}::uuid AND owner_id = ${userId}::uuid AND deleted_at IS NULL FOR UPDATE`;
     if (owned.length === 0) return false;
-    await tx.execute`DELETE FROM chat_log.outbox WHERE session_id = ${sessionId}::uuid`;
-    await tx.execute`DELETE FROM chat_log.replies WHERE session_id = ${sessionId}::uuid`;
-    await tx.execute`DELETE FROM chat_log.messages WHERE session_id = ${sessionId}::uuid`;
-    await tx.execute`DELETE FROM chat_log.waiting_sessions WHERE session_id = ${sessionId}::uuid`;
+    for (const table of SESSION_TABLES) await tx.execute`DELETE FROM ${table} WHERE session_id = ${sessionId}::uuid`;
     await tx.execute`
       UPDATE chat_log.sessions SET deleted_at = now(), title = NULL, updated_at = now() WHERE id = ${sessionId}::uuid`;
     return true;

@@ -42,9 +42,15 @@ describe('who owns a session', () => {
     const [anonymous, fromAlice] = [newMessageId(), newMessageId()];
     await h.send(session, anonymous);
     await waitFor('the anonymous message stored', () => h.count(session, 'stored', anonymous) === 1);
+    const { updatedAt } = await h.db.session.findUniqueOrThrow({ where: { id: session } });
+    const again = newMessageId();
+    await h.send(session, again);
+    await waitFor('the second anonymous message stored', () => h.count(session, 'stored', again) === 1);
+    // Unchanged: an anonymous session's counter update touches no indexed column, so it stays HOT.
+    expect((await h.db.session.findUniqueOrThrow({ where: { id: session } })).updatedAt).toEqual(updatedAt);
     await h.sendAs(alice, session, fromAlice);
     await waitFor('refused', () => h.count(session, 'rejected', fromAlice) === 1);
-    expect(await stored(session)).toEqual([anonymous]);
+    expect(await stored(session)).toEqual([anonymous, again]);
     expect(await h.db.session.findUniqueOrThrow({ where: { id: session } })).toMatchObject({ ownerId: null });
     expect(await access(session, null)).toBe('anonymous');
     expect(await access(session, alice)).toBe('anonymous');

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 test('migrates an empty database once, and a second start applies nothing', async () => {
-  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_handoff.sql']);
+  expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_handoff.sql', '006_summaries.sql']);
   expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([]);
 });
 
@@ -47,7 +47,7 @@ test('002 and 003 move what a 001 database left unpublished and waiting into the
         randomUUID(), sessionId, `old-${turn}`, turn,
       );
     }
-    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_handoff.sql']);
+    expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual(['002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_handoff.sql', '006_summaries.sql']);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text, seq FROM chat_log.outbox`)).toEqual([{ session_id: sessionId, seq: 2 }]);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text FROM chat_log.waiting_sessions`)).toEqual([{ session_id: waitingId }]);
   } finally {
@@ -90,12 +90,17 @@ test('every model reads and writes through the generated client', async () => {
   await db.outboxFrame.create({ data: { sessionId, seq: 1 } });
   await db.waitingSession.create({ data: { sessionId } });
   expect(await db.waitingSession.count({ where: { sessionId } })).toBe(1);
+  const summary = { sessionId, trigger: 'waiting', version: 1, issue: '분실', tried: '안내', open: '', category: 'lost_card', source: 'extractive' };
+  await db.summary.create({ data: summary });
+  await expect(db.summary.create({ data: summary })).rejects.toThrow(); // one per transition
+  await expect(db.summary.create({ data: { ...summary, version: 2, source: 'guess' } })).rejects.toThrow();
+  expect(await db.summary.findUnique({ where: { sessionId_trigger_version: { sessionId, trigger: 'waiting', version: 1 } } })).toMatchObject({ category: 'lost_card' });
 
   const session = await db.session.findUniqueOrThrow({
     where: { id: sessionId },
-    include: { messages: { include: { reply: true } }, replies: { orderBy: { replyId: 'asc' } } },
+    include: { messages: { include: { reply: true } }, replies: { orderBy: { replyId: 'asc' } }, summaries: true },
   });
-  expect(session).toMatchObject({ nextTurn: 2, releasedTurn: 1, lastSeq: 1, title: '카드 추천', deletedAt: null });
+  expect(session).toMatchObject({ nextTurn: 2, releasedTurn: 1, lastSeq: 1, title: '카드 추천', deletedAt: null, summaries: [expect.objectContaining({ trigger: 'waiting', version: 1 })] });
   expect(session.updatedAt).toBeInstanceOf(Date);
   expect(session.messages[0]).toMatchObject({ text: '연회비', inboundSeq: 7n, reply: { replyId: 'r1', cardList: ['카드의정석2'] } });
   expect(session.replies.map((r) => [r.kind, r.turn, r.seq])).toEqual([['answer', 1, 1], ['push', null, null]]);

@@ -12,6 +12,8 @@ import {
 } from '@chatbot/proto';
 import type { BrokerLink } from '../broker.link';
 import { clientAddress } from '../socket/client.address';
+import { chatSummaryRoutes } from '../admin/chat-summary.routes';
+import { chatbotSettingsRoutes } from '../admin/chatbot-settings.routes';
 import { apiKeyRoutes } from './api-key.routes';
 import { bodyOf, pathId, route, type Ask } from './auth.request';
 import { callerOf, requireCaller, type CallerDeps } from './caller.middleware';
@@ -24,7 +26,10 @@ export interface AuthRouteDeps {
   auth: CallerDeps & { trustedProxyHops: number };
 }
 
-/** Accounts: `/api/auth/*` (with `/api/auth/oidc/*`), `/api/user/*`, `/api/admin/accounts/*`, `/api/admin/api-keys*`; persona answers. */
+/**
+ * Accounts: `/api/auth/*` (with `/api/auth/oidc/*`), `/api/user/*`, `/api/admin/accounts/*`, `/api/admin/api-keys*`; persona answers.
+ * With them, the routes that share their caller checks: chatbot settings and summaries (`../admin/`).
+ */
 export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   const { auth } = deps;
@@ -62,6 +67,8 @@ export function authRouter(deps: AuthRouteDeps): Router {
   router.put('/api/admin/accounts/:id/role', admin, route('admin.role', (req, res) =>
     ask('accountRole', { actor_id: callerOf(res).accountId, account_id: pathId(req), role: bodyOf(RoleChangeRequest, req).role }, res)));
   router.use(apiKeyRoutes(admin, ask));
+  router.use(chatbotSettingsRoutes(admin, ask));
+  router.use(chatSummaryRoutes(requireCaller(auth, { roles: ['agent', 'admin'] }), ask));
   router.use(oidcRoutes(ask, tokens));
   return router;
 }

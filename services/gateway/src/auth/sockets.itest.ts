@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { startService, type RunningService } from '@chatbot/testkit';
 import { createAdmin, forgeToken, JWT_SECRET, signUp, startAuthWorld, type AuthWorld } from '../../test/auth.harness';
 import { answer, eventually, newMessageId, sendStored, TestSocket } from '../../test/harness';
@@ -78,6 +79,7 @@ describe('the credential at the upgrade', () => {
     viaProtocolV1.send({ message_id: newMessageId(), message: '안녕', sender: 'user', timestamp: new Date().toISOString() });
     await eventually(async () => expect(await sessionAccess(v1Session.session_id as string, alice.id)).toBe('owner'));
     await Promise.all([viaQuery, viaHeader, viaProtocol, viaProtocolV1].map((s) => s.close()));
+    for (const line of world.logs()) expect(line).not.toContain(alice.access);
   });
 
   test('an API key with the chat scope opens a socket as its account; one without it is refused', async () => {
@@ -140,6 +142,23 @@ describe('who may open a session', () => {
     expect((await mine.waitFor((f) => f.type === 'session'))[0]).toMatchObject({ session_id: sessionId, resumed: true });
     expect(socket.closed).toBeNull(); // an account's sockets share the session: nobody is evicted
     await Promise.all([socket.close(), mine.close()]);
+  });
+
+  test('a session nobody wrote to is open to anyone, until its first message: then only its owner stays', async () => {
+    // another account, then an anonymous caller, names a fresh session id on the other gateway
+    for (const intruderUrl of [(id: string) => withToken(resumeUrl(wsOf(second), id, 0), bob.access), (id: string) => resumeUrl(wsOf(second), id, 0)]) {
+      const sessionId = randomUUID();
+      const intruder = await TestSocket.open(intruderUrl(sessionId));
+      const owner = await TestSocket.open(withToken(resumeUrl(world.ws, sessionId, 0), alice.access));
+      await Promise.all([intruder, owner].map((socket) => socket.waitFor((f) => f.type === 'session')));
+      const messageId = newMessageId();
+      await sendStored(owner, messageId);
+      await answer(world.bus, sessionId, messageId);
+      await owner.waitFor((f) => f.type === 'reply');
+      await eventually(() => expect(intruder.closed).toEqual({ code: 4404, reason: 'session not found' }));
+      expect(intruder.frames.map((f) => (f as { type: string }).type)).toEqual(['session']);
+      await owner.close();
+    }
   });
 
   test('an account may not take over an anonymous session', async () => {

@@ -13,7 +13,8 @@ import { callerOf, requireCaller } from '../auth/caller.middleware';
 import { RequestError } from '../http/error.mapper';
 
 /**
- * Conversations: `/api/chat/sessions*` and `/api/chat/history`; chat-log answers. The caller is an
+ * Conversations: `/api/chat/sessions*` and `/api/chat/history`; chat-log answers. Seed 001's
+ * client names one session in the singular (`/api/chat/session/{id}`): both spellings are served. The caller is an
  * access token's account or an API key's (scope `chat`); chat-log scopes every request to it, and
  * answers E4005 (404) for a session of anyone else as for one that does not exist.
  */
@@ -26,7 +27,7 @@ export function conversationRouter(deps: AuthRouteDeps): Router {
   const user = requireCaller(deps.auth, { scope: 'chat' });
   const me = (res: Response) => callerOf(res).accountId;
 
-  router.post('/api/chat/sessions', user, privately, route('chat.sessions.create', async (req, res) => {
+  router.post(['/api/chat/sessions', '/api/chat/session'], user, privately, route('chat.sessions.create', async (req, res) => {
     // The body is optional: no body is an untitled conversation.
     const { title } = parsed(ConversationCreateRequest, req.body ?? {});
     const created = await ask('conversationCreate', { user_id: me(res), ...(title ? { title } : {}) }, res);
@@ -35,11 +36,11 @@ export function conversationRouter(deps: AuthRouteDeps): Router {
   }));
   router.get('/api/chat/sessions', user, privately, route('chat.sessions.list', (req, res) =>
     ask('conversationList', { user_id: me(res), ...parsed(ConversationListQuery, req.query) }, res)));
-  router.get('/api/chat/sessions/:id', user, privately, route('chat.sessions.get', (req, res) =>
+  router.get(['/api/chat/sessions/:id', '/api/chat/session/:id'], user, privately, route('chat.sessions.get', (req, res) =>
     ask('conversationGet', { user_id: me(res), session_id: sessionIdOf(req) }, res)));
-  router.put('/api/chat/sessions/:id/title', user, privately, route('chat.sessions.rename', (req, res) =>
+  router.put(['/api/chat/sessions/:id/title', '/api/chat/session/:id/title'], user, privately, route('chat.sessions.rename', (req, res) =>
     ask('conversationRename', { user_id: me(res), session_id: sessionIdOf(req), title: bodyOf(ConversationRenameRequest, req).title }, res)));
-  router.delete('/api/chat/sessions/:id', user, privately, route('chat.sessions.delete', (req, res) =>
+  router.delete(['/api/chat/sessions/:id', '/api/chat/session/:id'], user, privately, route('chat.sessions.delete', (req, res) =>
     ask('conversationDelete', { user_id: me(res), session_id: sessionIdOf(req) }, res)));
   router.get('/api/chat/history', user, privately, route('chat.history', (req, res) =>
     ask('conversationHistory', { user_id: me(res), ...parsed(HistoryPageQuery, req.query) }, res)));

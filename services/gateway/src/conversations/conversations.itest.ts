@@ -72,7 +72,7 @@ test('a user creates, reads, renames and lists conversations, newest first, page
   const untitled = await as(bob).post('/api/chat/sessions'); // no body at all
   expect(untitled).toMatchObject({ status: 201, body: { title: null } });
   await say(bob.id, untitled.body.session_id, '  연회비가 얼마인가요?\n');
-  const third = await as(bob).post('/api/chat/sessions', {});
+  const third = await as(bob).post('/api/chat/session', {}); // seed 001's spelling
 
   const page = await as(bob).get('/api/chat/sessions?limit=2&offset=0');
   expect(page).toMatchObject({ status: 200, body: { total_sessions: 3 } });
@@ -99,6 +99,7 @@ test('every conversation endpoint answers 404 for another user\'s session, exact
       await as(mallory).get(`/api/chat/history?session_id=${id}`),
       await as(mallory).delete(`/api/chat/sessions/${id}`),
     ];
+    attempts.push(await as(mallory).get(`/api/chat/session/${id}`), await as(mallory).delete(`/api/chat/session/${id}`)); // seed 001's spelling
     for (const attempt of attempts) expect({ status: attempt.status, body: attempt.body }).toEqual({ status: 404, body: { error: 'Session not found', code: 'E4005' } });
   }
   expect((await as(mallory).get('/api/chat/sessions')).body).toEqual({ sessions: [], total_sessions: 0 });

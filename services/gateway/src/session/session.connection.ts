@@ -12,7 +12,7 @@ import { codecFor } from '../socket/wire.codec';
 import { ClientFrameHandler, type ClientFrameDeps } from './client-frame.handler';
 import { OrderDriver, type OrderDriverDeps } from './order.driver';
 import { servePresence } from './presence.responder';
-import { checkSessionAccess, SESSION_NOT_FOUND_CLOSE, TRY_AGAIN_LATER_CLOSE } from './session.access';
+import { askSessionAccess, SessionGate, SESSION_NOT_FOUND_CLOSE, TRY_AGAIN_LATER_CLOSE, type AccessVerdict } from './session.access';
 import { SocketOrder } from './socket-order.machine';
 
 export interface ConnectionLimits extends OutboxLimits {
@@ -40,6 +40,7 @@ export class SessionConnection {
   private readonly inbound: ClientFrameHandler;
   private readonly order: SocketOrder;
   private readonly driver: OrderDriver;
+  private readonly gate: SessionGate;
   private readonly idle: NodeJS.Timeout;
   private subscription?: ReturnType<Bus['subscribe']>;
   private presence?: { stop(): Promise<void> };
@@ -54,7 +55,7 @@ export class SessionConnection {
     private readonly deps: ConnectionDeps,
     readonly ws: WebSocket,
     private readonly handshake: Handshake,
-    private readonly caller: SocketCaller | null,
+    caller: SocketCaller | null,
     private readonly address: AddressSlot,
   ) {
     const { limits, metrics } = deps;
@@ -71,6 +72,9 @@ export class SessionConnection {
     this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: () => performance.now(), expires });
     const onExpired = () => void this.closer.close('token_expired', UNAUTHORIZED_CLOSE, 'token expired');
     this.driver = new OrderDriver(deps, sessionId, codec, this.order, this.outbox, this.inbound, onExpired);
+    const accountId = caller?.accountId ?? null;
+    const ask = () => askSessionAccess(deps, sessionId, accountId);
+    this.gate = new SessionGate(accountId, ask, (delivery) => void this.driver.run(this.order.deliver(delivery)), (verdict) => this.refuse(verdict));
     this.idle = setTimeout(() => void this.closer.close('idle', 1000, 'idle timeout'), limits.idleTimeoutMs);
   }
 
@@ -87,8 +91,10 @@ export class SessionConnection {
       if (this.deadline !== null && Date.now() >= this.deadline) this.expire();
       void this.driver.run(this.order.arrive(this.inbound.judge(data, isBinary)));
     });
-    if (!(await this.mayOpen())) return;
-    this.subscription = bus.subscribe('sessionDelivery', this.sessionId, (delivery) => void this.driver.run(this.order.deliver(delivery)));
+    // A session made here, now, is this socket's; one the client named is chat-log's to allow.
+    if (this.handshake.resumeFrom !== null && !(await this.gate.admit())) return;
+    if (this.closed) return;
+    this.subscription = bus.subscribe('sessionDelivery', this.sessionId, (delivery) => this.gate.deliver(delivery));
     this.presence = servePresence(bus, this.sessionId, gatewayId);
     metrics.subscriptions.inc(2);
     this.armExpiry();
@@ -103,15 +109,9 @@ export class SessionConnection {
     await this.driver.run(this.order.reconnected());
   }
 
-  /** Named by the client (a resume or a join): asks chat-log whether this caller may open it. */
-  private async mayOpen(): Promise<boolean> {
-    if (this.handshake.resumeFrom === null) return true; // a session made here, now
-    const verdict = await checkSessionAccess(this.deps, this.sessionId, this.caller?.accountId ?? null);
-    if (this.closed) return false;
-    if (verdict === 'allowed') return true;
+  private refuse(verdict: Exclude<AccessVerdict, 'allowed'>): void {
     if (verdict === 'refused') void this.closer.close('session_refused', SESSION_NOT_FOUND_CLOSE, 'session not found');
     else void this.closer.close('session_check_failed', TRY_AGAIN_LATER_CLOSE, 'try again later');
-    return false;
   }
 
   /** setTimeout holds at most 2^31-1 ms; a token living longer is looked at again then. */
@@ -135,6 +135,7 @@ export class SessionConnection {
     clearTimeout(this.idle);
     clearTimeout(this.expiry);
     clearTimeout(this.expiryGrace);
+    this.gate.close();
     this.outbox.dispose();
     this.order.close();
     this.driver.stop();

@@ -12,23 +12,26 @@ import { LlmAnswerer } from './llm.answerer';
 import { ModelCaller } from './model.caller';
 import type { PromptSet } from './prompt.loader';
 import { RetrievalAnswerer } from './retrieval.answerer';
+import type { LiveSettings } from '../settings/live.settings';
 
 export interface AnswererDeps {
   bus: Bus;
   config: Config;
-  metrics: DispatchMetrics;
+  /** Absent in retrieval mode (LLM_BASE_URL unset). */
+  model?: ModelCaller;
   tools: ToolExecutor;
   prompts: PromptSet;
+  /** The chatbot settings in force, read per job. */
+  settings: LiveSettings;
   /** The catalogue's card names, for the retrieval rules. */
   cardNames: { namesCard: CardNameMatcher };
   /** MCP servers' tools; only a model can choose among them. */
   mcp?: McpToolbox;
 }
 
-/** The mode is fixed at start-up: a model when LLM_BASE_URL is set, the retrieval rules otherwise. */
-export function createAnswerer(deps: AnswererDeps): Answerer {
-  const { config, metrics } = deps;
-  if (!config.LLM_BASE_URL) return new RetrievalAnswerer(deps.tools, deps.cardNames);
+/** The model, when LLM_BASE_URL is set: one client (and circuit breaker) for answers and summaries. */
+export function createModelCaller(config: Config, metrics: DispatchMetrics): ModelCaller | undefined {
+  if (!config.LLM_BASE_URL) return undefined;
   // The client sleeps only before a retry: counting the sleeps counts the retries.
   const countedSleep: Sleep = (ms, signal) => {
     metrics.retries.inc();
@@ -48,6 +51,13 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     },
     { sleep: countedSleep },
   );
+  return new ModelCaller(client, metrics);
+}
+
+/** The mode is fixed at start-up: a model when LLM_BASE_URL is set, the retrieval rules otherwise. */
+export function createAnswerer(deps: AnswererDeps): Answerer {
+  const { config } = deps;
+  if (!deps.model) return new RetrievalAnswerer(deps.tools, deps.cardNames);
   const memory = new ConversationMemory(deps.bus, {
     historyTurns: config.LLM_HISTORY_TURNS,
     timeoutMs: config.HISTORY_TIMEOUT_MS,
@@ -55,8 +65,8 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     personaTtlMs: config.PERSONA_CACHE_TTL_MS,
   });
   return new LlmAnswerer({
-    model: new ModelCaller(client, metrics),
-    modelName: config.LLM_MODEL,
+    model: deps.model,
+    settings: deps.settings,
     tools: deps.tools,
     ...(deps.mcp ? { mcp: deps.mcp } : {}),
     memory,

@@ -11,15 +11,17 @@ import { finalFields, toolMessageContent } from './final-answer';
 import type { ModelCaller } from './model.caller';
 import { buildMessages } from './prompt.builder';
 import type { PromptSet } from './prompt.loader';
+import type { LiveSettings } from '../settings/live.settings';
 
 export interface LlmAnswererDeps {
   model: ModelCaller;
-  modelName: string;
   tools: ToolExecutor;
   /** Tools of MCP servers, offered beside the built-in ones. */
   mcp?: McpToolbox;
   memory: ConversationMemory;
   prompts: PromptSet;
+  /** The chatbot settings in force (system prompt, model, temperature, max tokens), read per job. */
+  settings: Pick<LiveSettings, 'current'>;
   maxToolRounds: number;
 }
 
@@ -73,7 +75,10 @@ export class LlmAnswerer implements Answerer {
     const { deps } = this;
     const memory = await (prefetched ?? this.prefetch(job, correlationId, log));
     const personaPrompt = memory.personaId === null ? undefined : deps.prompts.personas.get(memory.personaId);
-    const messages = buildMessages({ systemPrompt: deps.prompts.system, personaPrompt, history: memory.history, userText: job.text });
+    const settings = deps.settings.current();
+    const systemPrompt = settings.allowClientSystemPrompt && job.system_prompt ? job.system_prompt : settings.systemPrompt;
+    const messages = buildMessages({ systemPrompt, personaPrompt, history: memory.history, userText: job.text });
+    const modelOptions = { model: settings.model, maxTokens: settings.maxTokens, ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }) };
     const context: ToolContext = { sessionId: job.session_id, correlationId };
     const streamed = new StreamedText(deltas);
     let usage: TokenUsage | undefined;
@@ -82,7 +87,7 @@ export class LlmAnswerer implements Answerer {
       const toolsAllowed = round < deps.maxToolRounds;
       streamed.newRound();
       const tools = toolsAllowed ? [...toolDefinitions, ...(deps.mcp?.definitions() ?? [])] : undefined;
-      const result = await deps.model.stream({ messages, tools }, streamed.write);
+      const result = await deps.model.stream({ messages, tools, ...modelOptions }, streamed.write);
       usage = addUsage(usage, result);
       if (!toolsAllowed || result.toolCalls.length === 0) break;
       messages.push({ role: 'assistant', content: result.content || null, tool_calls: result.toolCalls.map(wireCall) });
@@ -110,7 +115,8 @@ export class LlmAnswerer implements Answerer {
   }
 
   describe(): Record<string, unknown> {
-    return { mode: this.mode, model: this.deps.modelName, llm_circuit: this.circuitState() };
+    const settings = this.deps.settings.current();
+    return { mode: this.mode, model: settings.model, settings_version: settings.version, llm_circuit: this.circuitState() };
   }
 
   circuitState(): CircuitState {

@@ -122,15 +122,16 @@ export class LlmClient {
   }
 
   private post(request: ChatRequest, signal: AbortSignal): Promise<AxiosResponse<Readable>> {
-    const { model, maxTokens, apiKey } = this.options;
+    const { apiKey } = this.options;
     const body = {
-      model,
+      model: request.model ?? this.options.model,
       messages: request.messages,
       // Several servers reject an empty `tools` array.
       ...(request.tools && request.tools.length > 0 ? { tools: request.tools } : {}),
       stream: true,
       stream_options: { include_usage: true },
-      max_tokens: maxTokens,
+      max_tokens: request.maxTokens ?? this.options.maxTokens,
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     };
     return this.http.post<Readable>(this.url, body, {
       responseType: 'stream',

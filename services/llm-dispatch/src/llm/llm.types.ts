@@ -49,6 +49,11 @@ export interface ChatRequest {
   messages: ChatMessage[];
   tools?: ToolDefinition[];
   signal?: AbortSignal;
+  /** Per request, over the client's configured model and max tokens (the live chatbot settings). */
+  model?: string;
+  maxTokens?: number;
+  /** Sent only when given (else the server's default). */
+  temperature?: number;
 }
 
 export interface Usage {

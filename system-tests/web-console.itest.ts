@@ -52,6 +52,11 @@ async function signIn(target: Page, email: string, password: string) {
   await target.getByLabel('비밀번호').press('Enter');
 }
 
+async function adminToken(): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
 const asKey = (key: string) => fetch(`${base}/api/auth/me`, { headers: { 'x-api-key': key } });
 
 test('an admin signs in to the console in Korean, with no serious accessibility finding', async () => {
@@ -94,6 +99,38 @@ test('a new API key shows its secret once, works, and is gone from the page afte
   await page.locator('tbody tr .key-status', { hasText: '폐기됨' }).waitFor(WAIT);
   expect((await asKey(key)).status).toBe(401);
   await shot(page, 'key-revoked');
+  expect(errors).toEqual([]);
+}, STEP_LIMIT);
+
+test('an admin saves the chatbot settings twice and compares the versions line by line', async () => {
+  await page.getByRole('link', { name: '챗봇 설정' }).click();
+  await page.getByRole('heading', { name: '챗봇 설정' }).waitFor(WAIT);
+  await page.getByLabel('시스템 프롬프트', { exact: true }).fill('너는 카드 상담원이다.\n짧게 답한다.');
+  await page.getByLabel('인사말').fill('안녕하세요, 카드 상담 챗봇입니다.');
+  await page.getByLabel('모델').fill('stub-model');
+  await page.getByRole('button', { name: '새 버전으로 저장' }).click();
+  await page.getByRole('status').filter({ hasText: '버전 1' }).waitFor(WAIT);
+
+  await page.getByLabel('시스템 프롬프트', { exact: true }).fill('너는 카드 상담원이다.\n존댓말로 자세히 답한다.');
+  await page.getByLabel('상담원 연결 키워드 (한 줄에 하나)').fill('환불\n해지');
+  await page.getByRole('button', { name: '새 버전으로 저장' }).click();
+  await page.getByRole('status').filter({ hasText: '버전 2' }).waitFor(WAIT);
+  await page.locator('.settings-history tbody tr').nth(1).waitFor(WAIT);
+  expect(await page.locator('.settings-history tbody th').allInnerTexts()).toEqual(['2', '1']);
+
+  const prompt = page.locator('.diff [data-field="system_prompt"]');
+  await prompt.waitFor(WAIT);
+  expect(await prompt.locator('.diff-same').allInnerTexts()).toEqual([expect.stringContaining('너는 카드 상담원이다.')]);
+  expect(await prompt.locator('.diff-removed').innerText()).toContain('짧게 답한다.');
+  expect(await prompt.locator('.diff-added').innerText()).toContain('존댓말로 자세히 답한다.');
+  expect(await page.locator('.diff [data-field="handoff.keywords"] .diff-added').count()).toBe(2);
+  expect(await page.locator('.diff [data-field]').count()).toBe(2);
+  // what the console showed is what persona keeps
+  const saved = await fetch(`${base}/api/admin/chatbot/settings`, { headers: { authorization: `Bearer ${await adminToken()}` } });
+  expect((await saved.json()).settings).toMatchObject({ system_prompt: '너는 카드 상담원이다.\n존댓말로 자세히 답한다.', handoff: { keywords: ['환불', '해지'] } });
+  await prompt.scrollIntoViewIfNeeded();
+  await shot(page, 'settings-diff');
+  expect(await seriousA11yViolations(page)).toEqual([]);
   expect(errors).toEqual([]);
 }, STEP_LIMIT);
 

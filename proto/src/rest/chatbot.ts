@@ -51,6 +51,7 @@ export const SettingsHistoryQuery = z.object({
 
 /** `GET …/settings/history`: newest first. */
 export const ChatbotSettingsHistoryResponse = z.object({ items: z.array(ChatbotSettingsRecord) });
+export type ChatbotSettingsHistoryResponse = z.infer<typeof ChatbotSettingsHistoryResponse>;
 
 // ---------- Conversation status and AI summaries ----------
 

@@ -8,6 +8,7 @@ import { PageHeader } from '../lib/page-header';
 import { SignInForm } from '../lib/sign-in.form';
 import { ApiKeysPage } from './api-keys.page';
 import { QueuesPage } from './queues.page';
+import { SettingsPage } from './settings.page';
 import { consoleWords } from './words';
 
 /** A section of the console: its address (`/admin#keys`), its name and who may open it. */
@@ -20,6 +21,7 @@ interface Section {
 
 const SECTIONS: Section[] = [
   { id: 'queues', label: (lang) => consoleWords[lang].queues, roles: ['agent', 'admin'], render: (props) => <QueuesPage {...props} /> },
+  { id: 'settings', label: (lang) => consoleWords[lang].settings, roles: ['admin'], render: (props) => <SettingsPage {...props} /> },
   { id: 'keys', label: (lang) => consoleWords[lang].apiKeys, roles: ['admin'], render: (props) => <ApiKeysPage {...props} /> },
 ];
 

@@ -184,6 +184,9 @@ test('an agent in a second browser context sees the pending conversation, takes 
 
   await pending.getByRole('button').click();
   await page.locator('.said p', { hasText: '사람과 이야기하고 싶어요' }).waitFor(WAIT);
+  // the summary box asks the summary endpoint (200); in this tree no transition triggers a summary yet
+  await page.locator('.summary', { hasText: '아직 요약이 없습니다' }).waitFor(WAIT);
+  await shot(page, 'agent-conversation-opened');
   await page.getByRole('button', { name: '이어받기' }).click();
   await page.locator('.conversation-view[data-status="agent"]', { hasText: '내가 응대 중' }).waitFor(WAIT);
   await user.locator('.notice[data-code="status:agent"]').waitFor(WAIT);

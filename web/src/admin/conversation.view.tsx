@@ -4,6 +4,7 @@ import type { ApiResult } from '../lib/auth.api';
 import type { AuthSession } from '../lib/auth.session';
 import type { Lang } from '../lib/i18n';
 import { sendAgentMessage, transition, type Transition } from './handoff.api';
+import { SummaryBox } from './summary.box';
 import { consoleWords, when, type ConsoleWords } from './words';
 
 interface Props {
@@ -61,6 +62,7 @@ export function ConversationView({ lang, auth, item, onChanged }: Props) {
         {c[`status_${item.status}` as keyof ConsoleWords]}
         {item.status === 'agent' && <> · {mine ? c.heldByMe : c.heldByOther}</>}
       </p>
+      <SummaryBox c={c} auth={auth} sessionId={item.session_id} />
       <ol class="said" aria-label={c.lastMessage} aria-live="polite">
         {said.map((s) => (
           <li key={`${s.at}-${s.text}`} class={`said-${s.sender}`}>

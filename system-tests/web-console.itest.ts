@@ -80,7 +80,7 @@ test('a new API key shows its secret once, works, and is gone from the page afte
   const secret = page.getByTestId('new-key');
   await secret.waitFor(WAIT);
   const key = await secret.innerText();
-  expect(key).toMatch(/^cbk_\w{8}_[\w-]{43}$/);
+  expect(key).toMatch(/^cbk_[\w-]{8}_[\w-]{43}$/);
   await page.locator('tbody tr .key-status', { hasText: '사용 중' }).waitFor(WAIT);
   expect(await page.locator('tbody tr').count()).toBe(1);
   await shot(page, 'key-created-secret-once');
@@ -211,4 +211,19 @@ test('an agent in a second browser context sees the pending conversation, takes 
   expect(errors).toEqual([]);
   expect(userErrors).toEqual([]);
   await customer.close();
+}, STEP_LIMIT);
+
+test('the dashboard shows the gateway\'s figures: the messages of the conversation above and their reply latency', async () => {
+  await page.getByRole('link', { name: '대시보드' }).click();
+  await page.getByRole('heading', { name: '대시보드' }).waitFor(WAIT);
+  const tile = (id: string) => page.locator(`.tile[data-tile="${id}"] dd`);
+  await tile('messages').waitFor(WAIT);
+  expect(Number(await tile('messages').innerText())).toBeGreaterThanOrEqual(2);
+  expect(await tile('p50').innerText()).toMatch(/^\d+ ms$/);
+  expect(await tile('p99').innerText()).toMatch(/^\d+ ms$/);
+  // a second reading gives the rate
+  await page.locator('.tile[data-tile="rate"] dd', { hasText: /^\d+\.\d\d$/ }).waitFor(WAIT);
+  await shot(page, 'dashboard');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  expect(errors).toEqual([]);
 }, STEP_LIMIT);

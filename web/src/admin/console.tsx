@@ -7,6 +7,7 @@ import { loadLang, saveLang, words, type Lang } from '../lib/i18n';
 import { PageHeader } from '../lib/page-header';
 import { SignInForm } from '../lib/sign-in.form';
 import { ApiKeysPage } from './api-keys.page';
+import { DashboardPage } from './dashboard.page';
 import { QueuesPage } from './queues.page';
 import { SettingsPage } from './settings.page';
 import { consoleWords } from './words';
@@ -22,6 +23,7 @@ interface Section {
 const SECTIONS: Section[] = [
   { id: 'queues', label: (lang) => consoleWords[lang].queues, roles: ['agent', 'admin'], render: (props) => <QueuesPage {...props} /> },
   { id: 'settings', label: (lang) => consoleWords[lang].settings, roles: ['admin'], render: (props) => <SettingsPage {...props} /> },
+  { id: 'dashboard', label: (lang) => consoleWords[lang].dashboard, roles: ['agent', 'admin'], render: ({ lang }) => <DashboardPage lang={lang} /> },
   { id: 'keys', label: (lang) => consoleWords[lang].apiKeys, roles: ['admin'], render: (props) => <ApiKeysPage {...props} /> },
 ];
 

@@ -55,8 +55,9 @@ function SettingsForm({ c, auth, initial, onSaved, onMessage: setMessage }: Form
     event.preventDefault();
     const answer = await callAuthed<ChatbotSettingsRecord & { detail?: unknown }>(auth, 'PUT', '/api/admin/chatbot/settings', form);
     if (answer.ok) {
-      setMessage(c.saved.replace('{v}', String(answer.body.version)));
+      // after the form shows the saved version, so nothing typed meanwhile is replaced
       await onSaved();
+      setMessage(c.saved.replace('{v}', String(answer.body.version)));
     } else setMessage(answer.status === 422 ? c.invalid.replace('{fields}', answer.code) : c.requestFailed.replace('{code}', answer.code));
   };
   return (

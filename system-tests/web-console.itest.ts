@@ -127,7 +127,7 @@ test('an admin saves the chatbot settings twice and compares the versions line b
   expect(await page.locator('.diff [data-field]').count()).toBe(2);
   // what the console showed is what persona keeps
   const saved = await fetch(`${base}/api/admin/chatbot/settings`, { headers: { authorization: `Bearer ${await adminToken()}` } });
-  expect((await saved.json()).settings).toMatchObject({ system_prompt: '너는 카드 상담원이다.\n존댓말로 자세히 답한다.', handoff: { keywords: ['환불', '해지'] } });
+  expect(((await saved.json()) as { settings: unknown }).settings).toMatchObject({ system_prompt: '너는 카드 상담원이다.\n존댓말로 자세히 답한다.', handoff: { keywords: ['환불', '해지'] } });
   await prompt.scrollIntoViewIfNeeded();
   await shot(page, 'settings-diff');
   expect(await seriousA11yViolations(page)).toEqual([]);

@@ -13,12 +13,16 @@ export interface CuttableLink {
   close(): Promise<void>;
 }
 
-export async function startCuttableLink(target: string): Promise<CuttableLink> {
-  const { hostname, port } = new URL(target);
+/**
+ * `target` may be a function read at each connection: a test that must name the link's address
+ * before the gateway exists (an OpenID redirect URL given to persona at start) starts the link first.
+ */
+export async function startCuttableLink(target: string | (() => string)): Promise<CuttableLink> {
   const open = new Set<Socket>();
   let down = false;
   const server: Server = createServer((client) => {
     if (down) return void client.destroy();
+    const { hostname, port } = new URL(typeof target === 'string' ? target : target());
     const upstream = connect(Number(port), hostname);
     for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
       open.add(a);

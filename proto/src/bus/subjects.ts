@@ -148,6 +148,8 @@ export const requests = {
     'Add one to the usage counter of an account.'),
   accountRole: request('persona.account.role.v1', null, 'persona', a.AccountRoleCommand, r.AccountResponse,
     'An admin sets the role of another account.'),
+  accountOptions: request('persona.account.options.v1', null, 'persona', p.Empty, r.SignInOptionsResponse,
+    'Which ways of signing in are configured (accounts, an OpenID provider), for the sign-in forms; answered even with accounts off.'),
   accountOidcStart: request('persona.account.oidc.start.v1', null, 'persona', p.Empty, a.OidcStartResult,
     'Begin an OpenID Connect sign-in: the provider URL to send the browser to and the sealed transaction to keep in its cookie.'),
   accountOidcFinish: request('persona.account.oidc.finish.v1', null, 'persona', a.OidcFinishCommand, r.TokenResponse,

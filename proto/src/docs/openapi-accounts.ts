@@ -25,6 +25,7 @@ export function accountPaths({ json, error }: OpenApiHelpers): Record<string, un
   const me = { summary: 'The caller’s account', security: user, responses: { 200: ok('the account', accounts.AccountResponse), 401: unauthenticated } };
   const id = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
   return {
+    '/api/auth/options': { get: { summary: 'The ways of signing in this deployment offers (password accounts, an OpenID provider), for a sign-in page', responses: { 200: ok('the options', accounts.SignInOptionsResponse) } } },
     '/api/auth/register': { post: { summary: 'Create a customer account', requestBody: body(accounts.RegisterRequest), responses: { 201: ok('created', accounts.AccountResponse), 409: error('email already registered (E4014)'), 413: error('body too large'), 422: bad } } },
     '/api/auth/login': { post: { summary: 'Email and password → access and refresh token', requestBody: body(accounts.PasswordLoginRequest), responses: { 200: tokens, 401: error('invalid email or password (E4011), the same for an unknown email'), 422: bad, 429: error('too many failed logins for this account or address (E4004); Retry-After in seconds') } } },
     '/api/auth/refresh': { post: { summary: 'Rotate a refresh token (a reused one revokes its family)', requestBody: body(accounts.RefreshRequest), responses: { 200: tokens, 401: error('invalid, expired, revoked or reused refresh token (E4015)'), 422: bad } } },

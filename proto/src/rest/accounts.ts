@@ -102,6 +102,13 @@ export const ApiKeyCreatedResponse = ApiKeyItem.extend({ key: z.string() });
 export const ApiKeyListResponse = z.object({ api_keys: z.array(ApiKeyItem) });
 
 /**
+ * `GET /api/auth/options`: the ways of signing in this deployment offers, so a page shows only
+ * those (`accounts`: register and password login; `oidc`: the OpenID Connect button).
+ */
+export const SignInOptionsResponse = z.object({ accounts: z.boolean(), oidc: z.boolean() });
+export type SignInOptionsResponse = z.infer<typeof SignInOptionsResponse>;
+
+/**
  * What the OpenID provider appends to `/api/auth/oidc/callback` (RFC 6749 §4.1.2). An `error`
  * from the provider (the user declined) answers 401 E4017 like any failed sign-in.
  */

@@ -87,3 +87,4 @@ export const ChatSummaryResponse = z.object({
   history: z.array(ChatSummary),
 });
 export type ChatSummaryResponse = z.infer<typeof ChatSummaryResponse>;
+export type ChatbotSettingsHistoryResponse = z.infer<typeof ChatbotSettingsHistoryResponse>;

@@ -15,6 +15,7 @@ export const TransitionRequest = z.strictObject({
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 
 export const AgentMessageRequest = z.strictObject({ message: AgentText });
+export type AgentMessageRequest = z.infer<typeof AgentMessageRequest>;
 
 export const ConversationResponse = ConversationState;
 
@@ -23,6 +24,7 @@ export const AgentMessageResponse = z.object({
   seq: z.number().int().positive(),
   state: ConversationState,
 });
+export type AgentMessageResponse = z.infer<typeof AgentMessageResponse>;
 
 /** 409: the state refused the change; `state` is the conversation as it is now. */
 export const HandoffConflictResponse = z.object({
@@ -31,6 +33,7 @@ export const HandoffConflictResponse = z.object({
   reason: HandoffConflict,
   state: ConversationState,
 });
+export type HandoffConflictResponse = z.infer<typeof HandoffConflictResponse>;
 
 export const ConversationPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),

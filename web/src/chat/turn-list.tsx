@@ -7,15 +7,20 @@ interface Props {
   lang: Lang;
   onAsk: (text: string) => void;
   onRate: (id: string, helpful: boolean | null, before: boolean | null | undefined) => void;
+  /** Older messages exist (an opened conversation): a button loads them. */
+  onOlder?: () => void;
 }
 
 /** The conversation, newest at the bottom; a live region so screen readers hear the answers. */
-export function TurnList({ turns, lang, onAsk, onRate }: Props) {
+export function TurnList({ turns, lang, onAsk, onRate, onOlder }: Props) {
   const w = words[lang];
   const end = useRef<HTMLLIElement>(null);
-  useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [turns]);
+  const newest = turns.at(-1);
+  // follow the newest turn, not an older page put on top
+  useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [newest]);
   return (
     <section class="transcript" aria-label={w.transcript}>
+      {onOlder && <button type="button" class="quiet older" onClick={onOlder}>{w.older}</button>}
       {turns.length === 0 && <p class="muted empty">{w.empty}</p>}
       <div role="log" aria-live="polite">
       <ol>
@@ -25,7 +30,9 @@ export function TurnList({ turns, lang, onAsk, onRate }: Props) {
           ) : turn.role === 'bot' ? (
             <BotView key={`b-${turn.id}`} turn={turn} w={w} onAsk={onAsk} onRate={onRate} />
           ) : (
-            <li key={turn.id} class="notice">{turn.code.startsWith('resync') ? w.resync : `${w.error} (${turn.code})`}</li>
+            <li key={turn.id} class="notice" data-code={turn.code}>
+              {turn.text ?? (turn.code.startsWith('resync') ? w.resync : `${w.error} (${turn.code})`)}
+            </li>
           ),
         )}
         <li ref={end} class="end" aria-hidden="true" />
@@ -49,8 +56,8 @@ function UserView({ turn, w }: { turn: UserTurn; w: Words }) {
 
 function BotView({ turn, w, onAsk, onRate }: { turn: BotTurn; w: Words } & Pick<Props, 'onAsk' | 'onRate'>) {
   return (
-    <li class="turn bot" data-message-id={turn.id} data-done={String(turn.done)}>
-      <span class="visually-hidden">{w.bot}: </span>
+    <li class={`turn bot${turn.agent ? ' agent' : ''}`} data-message-id={turn.id} data-done={String(turn.done)}>
+      {turn.agent ? <small class="sender">{w.agent}</small> : <span class="visually-hidden">{w.bot}: </span>}
       {turn.text && <p class="bubble">{turn.text}</p>}
       {turn.typing && !turn.done && (
         <p class="typing" aria-label={w.typing}>

@@ -21,7 +21,7 @@ class FakeSocket implements SocketLike {
 
 const SESSION = '2b1c6f0e-8a43-4f57-9d6a-0f4b5e9c1a11';
 
-function harness(store: KeyValueStore = memoryStore()) {
+function harness(store: KeyValueStore = memoryStore(), auth: { token?: () => string | null; reauthorize?: () => Promise<unknown> } = {}) {
   const sockets: FakeSocket[] = [];
   const frames: ServerFrameV2[] = [];
   const statuses: Status[] = [];
@@ -36,6 +36,7 @@ function harness(store: KeyValueStore = memoryStore()) {
     store,
     onFrame: (frame) => frames.push(frame),
     onStatus: (status) => statuses.push(status),
+    ...auth,
     backoffMs: () => 100,
     setTimer: (run, ms) => timers.push({ run, ms }),
   });
@@ -152,4 +153,36 @@ test('a session resumed in another tab stops this one; an idle close waits for t
   expect(idle.sockets).toHaveLength(2);
   idle.open();
   expect(idle.last().sent.map((f) => f.message_id)).toEqual(['m1']);
+});
+
+test('signed in, the socket carries the access token; a 4401 close refreshes it and reconnects with the new one', async () => {
+  let token = 'access-1';
+  let refreshed = 0;
+  const h = harness(memoryStore(), {
+    token: () => token,
+    reauthorize: async () => {
+      refreshed += 1;
+      token = 'access-2';
+    },
+  });
+  h.chat.connect();
+  expect(h.last().url).toBe('ws://gw/api/chat/ws?protocol=2&token=access-1');
+  h.open();
+  h.last().drop(4401);
+  expect(h.statuses.at(-1)).toBe('offline');
+  await Promise.resolve();
+  await Promise.resolve();
+  expect(refreshed).toBe(1);
+  expect(h.last().url).toBe(`ws://gw/api/chat/ws?protocol=2&session_id=${SESSION}&last_seq=0&token=access-2`);
+});
+
+test('a stopped connection does not come back', () => {
+  const h = harness();
+  h.chat.connect();
+  h.open();
+  h.chat.stop();
+  h.last().drop(1006);
+  expect(h.timers).toEqual([]);
+  h.chat.connect();
+  expect(h.sockets).toHaveLength(1);
 });

@@ -1,4 +1,4 @@
-import type { ClientChatFrame, ServerFrameV2 } from '@chatbot/proto';
+import type { ClientChatFrame, ClientHandoffFrame, ServerFrameV2 } from '@chatbot/proto';
 
 /**
  * The page's one connection to the gateway (protocol v2), and the only code that knows about
@@ -30,6 +30,10 @@ export interface ChatSocketOptions {
   store: KeyValueStore;
   onFrame: (frame: ServerFrameV2) => void;
   onStatus: (status: Status) => void;
+  /** The signed-in person's access token for the socket URL; absent or null: anonymous. */
+  token?: () => string | null;
+  /** The gateway closed the socket for its token (4401): refresh it, then the socket reconnects. */
+  reauthorize?: () => Promise<unknown>;
   /** Waits before reconnect attempt n (0, 1, 2 …); grows to 8 s. */
   backoffMs?: (attempt: number) => number;
   setTimer?: (run: () => void, ms: number) => unknown;
@@ -45,6 +49,7 @@ interface Saved {
 const STORE_KEY = 'chat.connection';
 const IDLE_CLOSE = 1000; // the gateway's idle timeout: come back when the person writes again
 const REPLACED_CLOSE = 4001; // the same session was resumed by another tab
+const UNAUTHORIZED_CLOSE = 4401; // the access token expired or was refused
 /** Errors after which the message was not taken and may be sent again later. */
 const RETRY_LATER = new Set(['E4004', 'E5006']);
 
@@ -55,6 +60,7 @@ export class ChatSocket {
   private saved: Saved;
   private attempt = 0;
   private status: Status = 'connecting';
+  private stopped = false;
 
   constructor(private readonly options: ChatSocketOptions) {
     this.saved = load(options.store);
@@ -70,12 +76,35 @@ export class ChatSocket {
 
   connect(): void {
     const { sessionId, lastSeq } = this.saved;
-    const query = sessionId ? `?protocol=2&session_id=${sessionId}&last_seq=${lastSeq}` : '?protocol=2';
+    if (this.stopped) return;
+    const params = new URLSearchParams({ protocol: '2' });
+    if (sessionId) {
+      params.set('session_id', sessionId);
+      params.set('last_seq', String(lastSeq));
+    }
+    const token = this.options.token?.();
+    if (token) params.set('token', token);
+    const query = `?${params}`;
     this.setStatus('connecting');
     const socket = this.options.open(this.options.url(query));
     this.socket = socket;
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = (event) => this.closed(socket, event.code);
+  }
+
+  /** Closes for good (the page signed in or out and opens another connection). */
+  stop(): void {
+    this.stopped = true;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'stopped');
+  }
+
+  /** Asks for a person (`{"type":"handoff"}`); false when offline (the person tries again). */
+  handoff(): boolean {
+    if (this.status !== 'online') return false;
+    this.transmit({ type: 'handoff' });
+    return true;
   }
 
   /** Sends now when online; otherwise the message waits for the next session frame. */
@@ -100,6 +129,13 @@ export class ChatSocket {
         if (frame.seq <= this.saved.lastSeq) return;
         this.saved.lastSeq = frame.seq;
         this.forget(frame.message_id);
+        break;
+      case 'agent':
+      case 'status':
+        // durable like a reply, for no message of this page: counted, shown once
+        if (frame.seq <= this.saved.lastSeq) return;
+        this.saved.lastSeq = frame.seq;
+        this.save();
         break;
       case 'resync':
         this.saved.lastSeq = frame.seq;
@@ -136,13 +172,18 @@ export class ChatSocket {
     if (socket !== this.socket) return;
     this.socket = null;
     if (code === REPLACED_CLOSE) return this.setStatus('replaced');
+    if (code === UNAUTHORIZED_CLOSE && this.options.reauthorize) {
+      this.setStatus('offline');
+      void this.options.reauthorize().then(() => this.connect());
+      return;
+    }
     if (code === IDLE_CLOSE && this.saved.unacked.length === 0) return this.setStatus('idle');
     this.setStatus('offline');
     const wait = (this.options.backoffMs ?? defaultBackoff)(this.attempt++);
     this.timer(() => this.connect(), wait);
   }
 
-  private transmit(frame: ClientChatFrame): void {
+  private transmit(frame: ClientChatFrame | ClientHandoffFrame): void {
     this.socket?.send(JSON.stringify(frame));
   }
 

@@ -1,5 +1,5 @@
 import type { ServerFrameV2 } from '@chatbot/proto';
-import { addUserMessage, applyFrame, emptyTranscript, fromSaved, toSaved, type BotTurn, type Transcript } from './transcript';
+import { addUserMessage, applyFrame, conversationStatus, emptyTranscript, fromSaved, toSaved, type BotTurn, type Transcript } from './transcript';
 
 const frames = (t: Transcript, ...list: Array<Record<string, unknown>>) => list.reduce((acc, f) => applyFrame(acc, f as ServerFrameV2), t);
 const bot = (t: Transcript, id: string) => t.turns.find((turn) => turn.role === 'bot' && turn.id === id) as BotTurn;
@@ -47,4 +47,19 @@ test('the saved transcript comes back after a reload; damaged storage starts emp
   const t = frames(addUserMessage(emptyTranscript(), 'q1', 'hi'), delta('q1', 0, 'he'));
   expect(fromSaved(toSaved(t)).turns).toEqual(t.turns);
   expect(fromSaved('{not json').turns).toEqual([]);
+});
+
+test('a handoff: the message handed to an agent is marked, status changes show once as notices, an agent message shows as the agent', () => {
+  let t = addUserMessage(emptyTranscript(), 'm1', '사람과 이야기하고 싶어요');
+  const status = { type: 'status', status: 'waiting', message_id: 's1', message: '곧 상담원이 답변합니다', timestamp: 't', seq: 1 } as const;
+  t = applyFrame(t, status);
+  t = applyFrame(t, status);
+  t = applyFrame(t, { type: 'handed', message_id: 'm1', status: 'waiting', seq: 1 });
+  t = applyFrame(t, { type: 'agent', message_id: 'a1', message: '안녕하세요, 상담원입니다', timestamp: 't', seq: 2 });
+  expect(t.turns).toEqual([
+    { role: 'user', id: 'm1', text: '사람과 이야기하고 싶어요', state: 'sending', notice: 'handed' },
+    { role: 'notice', id: 's1', code: 'status:waiting', text: '곧 상담원이 답변합니다' },
+    { role: 'bot', id: 'a1', text: '안녕하세요, 상담원입니다', done: true, typing: false, cards: [], related: [], agent: true },
+  ]);
+  expect(conversationStatus(t)).toBe('waiting');
 });

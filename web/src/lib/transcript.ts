@@ -30,12 +30,16 @@ export interface BotTurn {
   feedback?: boolean | null;
   /** The last feedback could not be saved. */
   feedbackFailed?: boolean;
+  /** Written by a person (an agent who took the conversation over), not the assistant. */
+  agent?: boolean;
 }
 
 export interface NoticeTurn {
   role: 'notice';
   id: string;
   code: string;
+  /** What the server said, for a status change (`code` is then `status:<status>`). */
+  text?: string;
 }
 
 export type Turn = UserTurn | BotTurn | NoticeTurn;
@@ -71,6 +75,13 @@ export function applyFrame(t: Transcript, frame: ServerFrameV2): Transcript {
       return frame.message_id ? refused(t, frame.message_id, frame.code) : notice(t, frame.code);
     case 'resync':
       return notice(t, `resync:${frame.reason}`);
+    case 'handed':
+      return update(t, 'user', frame.message_id, (turn) => ({ ...turn, notice: 'handed' }));
+    case 'agent':
+      return withBot(t, frame.message_id, (turn) => ({ ...turn, text: frame.message, done: true, typing: false, agent: true }));
+    case 'status':
+      if (t.turns.some((turn) => turn.id === frame.message_id)) return t;
+      return { ...t, turns: [...t.turns, { role: 'notice', id: frame.message_id, code: `status:${frame.status}`, text: frame.message }] };
     default:
       return t;
   }
@@ -106,6 +117,12 @@ function refused(t: Transcript, id: string, code: string): Transcript {
 
 function notice(t: Transcript, code: string): Transcript {
   return { ...t, turns: [...t.turns, { role: 'notice', id: `notice-${t.turns.length}`, code }] };
+}
+
+/** The conversation's status as the last `status` frame said (`bot` until one comes). */
+export function conversationStatus(t: Transcript): string {
+  const last = [...t.turns].reverse().find((turn): turn is NoticeTurn => turn.role === 'notice' && turn.code.startsWith('status:'));
+  return last ? last.code.slice('status:'.length) : 'bot';
 }
 
 /** The answer shown under `id`, made when its first frame arrives (after its question). */

@@ -42,6 +42,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
   const admin = requireCaller(auth, { roles: ['admin'], scope: 'admin' });
   const address = (req: Request) => clientAddress(req, auth.trustedProxyHops);
 
+  router.get('/api/auth/options', route('auth.options', (_req, res) => ask('accountOptions', {}, res)));
   router.post('/api/auth/register', route('auth.register', async (req, res) => {
     res.status(201);
     return ask('accountRegister', bodyOf(RegisterRequest, req), res);

@@ -53,6 +53,10 @@ async function signIn() {
   return callback(await provider.authorize(authorizationUrl), cookie);
 }
 
+test('the sign-in options tell a page that the provider button is on', async () => {
+  expect((await world.call('GET', '/api/auth/options')).body).toEqual({ accounts: true, oidc: true });
+});
+
 test('the login redirect asks for a code with PKCE S256, state and nonce, and keeps them in an HttpOnly cookie', async () => {
   const { setCookie, authorizationUrl } = await begin();
   const url = new URL(authorizationUrl);

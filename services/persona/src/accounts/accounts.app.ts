@@ -65,7 +65,7 @@ export interface AccountsDeps {
 }
 
 export interface Accounts {
-  /** Answers persona.account.* and persona.apikey.*; without a signing key, each answers E5007. */
+  /** Answers persona.account.* and persona.apikey.*; without a signing key, each answers E5007 (but `options`). */
   serve(bus: Bus, observed: { logger: Logger; metrics: PersonaMetrics }): void;
 }
 
@@ -78,6 +78,9 @@ export async function prepareAccounts(deps: AccountsDeps): Promise<Accounts> {
       const handlers = signer && passwords ? accountHandlers(deps, signer, passwords, observed) : null;
       for (const key of accountKeys) serve(bus, key, instrument(key, observed, handlers ? handlers[key] : notConfigured));
       if (!handlers) observed.logger.info('accounts are off: no JWT_SECRET or JWT_PRIVATE_KEY configured');
+      // answered even with accounts off, so a sign-in page can say so instead of failing
+      const options = { accounts: handlers !== null, oidc: handlers !== null && deps.settings.oidc !== null };
+      bus.serve('accountOptions', instrument('accountOptions', observed, async () => options));
     },
   };
 }

@@ -71,7 +71,8 @@ test('an external identity links a passwordless account by (issuer, subject), ne
   }
 });
 
-test('without OIDC_ISSUER, sign-in with a provider answers E5008 and the rest of accounts works', async () => {
+test('without OIDC_ISSUER, sign-in with a provider answers E5008, the options say so, and the rest of accounts works', async () => {
+  expect(await h.bus.request('accountOptions', {})).toEqual({ accounts: true, oidc: false });
   expect(await refusal(h.bus.request('accountOidcStart', {}))).toBe('E5008');
   expect(await refusal(h.bus.request('accountOidcFinish', { transaction: 'x', state: 'y', code: 'z' }))).toBe('E5008');
 });

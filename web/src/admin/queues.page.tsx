@@ -1,0 +1,75 @@
+import type { ConversationList, ConversationSummary } from '@chatbot/proto';
+import { useEffect, useState } from 'preact/hooks';
+import type { AuthSession } from '../lib/auth.session';
+import type { Lang } from '../lib/i18n';
+import { queue } from './handoff.api';
+import { ConversationView } from './conversation.view';
+import { consoleWords, type ConsoleWords } from './words';
+
+const LISTS: ConversationList[] = ['pending', 'active', 'completed'];
+const label = (c: ConsoleWords, list: ConversationList) => (list === 'pending' ? c.queuePending : list === 'active' ? c.queueActive : c.queueCompleted);
+/** The agents' API has no live channel yet: the queues are read again this often. */
+const POLL_MS = 2_000;
+
+/** The three queues with unread badges, read again every two seconds, and the chosen conversation. */
+export function QueuesPage({ lang, auth }: { lang: Lang; auth: AuthSession }) {
+  const c = consoleWords[lang];
+  const [lists, setLists] = useState<Record<ConversationList, ConversationSummary[]>>({ pending: [], active: [], completed: [] });
+  const [shown, setShown] = useState<ConversationList>('pending');
+  const [chosen, setChosen] = useState<string | null>(null);
+  const refresh = async () => {
+    const answers = await Promise.all(LISTS.map((list) => queue(auth, list)));
+    setLists((before) => Object.fromEntries(LISTS.map((list, i) => {
+      const answer = answers[i]!;
+      return [list, answer.ok ? answer.body.items : before[list]];
+    })) as Record<ConversationList, ConversationSummary[]>);
+  };
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
+  const all = LISTS.flatMap((list) => lists[list]);
+  const current = chosen ? all.find((item) => item.session_id === chosen) : undefined;
+
+  return (
+    <section aria-labelledby="queues-heading" class="queues">
+      <h2 id="queues-heading">{c.queues}</h2>
+      <div class="queue-tabs" role="group" aria-label={c.queues}>
+        {LISTS.map((list) => {
+          const unread = lists[list].reduce((n, item) => n + item.unread, 0);
+          return (
+            <button key={list} type="button" aria-pressed={shown === list} onClick={() => setShown(list)} data-list={list}>
+              {label(c, list)} <span class="count">({lists[list].length})</span>
+              {unread > 0 && <span class="badge" aria-label={c.unread.replace('{n}', String(unread))}>{unread}</span>}
+            </button>
+          );
+        })}
+      </div>
+      <div class="queue-layout">
+        <QueueItems c={c} items={lists[shown]} chosen={chosen} onChoose={setChosen} />
+        {current && <ConversationView key={current.session_id} lang={lang} auth={auth} item={current} onChanged={() => void refresh()} />}
+      </div>
+    </section>
+  );
+}
+
+function QueueItems({ c, items, chosen, onChoose }: { c: ConsoleWords; items: ConversationSummary[]; chosen: string | null; onChoose: (id: string) => void }) {
+  if (items.length === 0) return <p class="muted queue-empty">{c.emptyQueue}</p>;
+  return (
+    <ul class="queue" aria-label={c.conversation}>
+      {items.map((item) => (
+        <li key={item.session_id} data-session-id={item.session_id}>
+          <button type="button" class="open" aria-current={item.session_id === chosen ? 'true' : undefined} onClick={() => onChoose(item.session_id)}>
+            <span class="queue-line">
+              <code>{item.session_id.slice(0, 8)}</code>
+              <span class="muted">{c[`status_${item.status}` as keyof ConsoleWords]}</span>
+              {item.unread > 0 && <span class="badge" aria-label={c.unread.replace('{n}', String(item.unread))}>{item.unread}</span>}
+            </span>
+            {item.last_message && <span class="queue-last">{item.last_message.text}</span>}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}

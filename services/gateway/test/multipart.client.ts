@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 export interface UploadAnswer {
   status: number;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- specs read whatever came back
-  /** Bytes the client managed to send before the answer (or the end). */
+  /** Bytes the client had sent when the answer began (or by the end, when none came). */
   sent: number;
 }
 
@@ -51,17 +51,21 @@ export interface PostOptions {
 export function postStream(url: string, body: AsyncIterable<Buffer>, options: PostOptions = {}): Promise<UploadAnswer> {
   return new Promise((resolve) => {
     let sent = 0;
+    // Taken when the answer's head arrives: the server may then read on (and drop) what follows,
+    // so a count taken at the end says how fast this machine is, not what the server waited for.
+    let sentAtAnswer: number | null = null;
     let settled = false;
     const done = (answer: Omit<UploadAnswer, 'sent'>) => {
       if (settled) return;
       settled = true;
-      resolve({ ...answer, sent });
+      resolve({ ...answer, sent: sentAtAnswer ?? sent });
     };
     const headers: Record<string, string> = { 'content-type': options.contentType ?? `multipart/form-data; boundary=${BOUNDARY}` };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.contentLength !== undefined) headers['content-length'] = String(options.contentLength);
     // A connection of its own: a kept-alive one the server is closing would lose the answer.
     const req = request(url, { method: 'POST', headers, agent: false }, (res) => {
+      sentAtAnswer = sent;
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));

@@ -154,3 +154,26 @@ test('only an admin reads or changes the settings', async () => {
   expect(await call('GET', '/api/admin/chatbot/settings', { token: `${admin.token}x` })).toMatchObject({ status: 401 });
   expect((await call('GET', '/api/admin/chatbot/settings/history', { token: admin.token })).body.items).toHaveLength(2);
 });
+
+const chatLogVersion = async () => {
+  const chatLog = system.services.find((s) => s.name.startsWith('chat-log'))!;
+  return ((await (await fetch(`http://127.0.0.1:${chatLog.ports['ops']}/healthz`)).json()) as { settings_version?: number }).settings_version;
+};
+
+test('the saved handoff keywords apply within a second: the next message holding one goes to a person', async () => {
+  const saved = await call('PUT', '/api/admin/chatbot/settings', { token: admin.token, body: settings({ handoff: { keywords: ['Talk To A Human'], categories: [] } }) });
+  const savedAt = Date.now();
+  await eventually(async () => expect(await chatLogVersion()).toBe(saved.body.version), 1_000, 20);
+  expect(Date.now() - savedAt).toBeLessThan(1_000);
+  const socket = await TestSocket.open(system.ws(), 'chat.v2');
+  await socket.waitFor((f) => f.type === 'session');
+  const asked = stub.requests.length;
+  const messageId = randomUUID();
+  socket.send({ type: 'message', message_id: messageId, message: 'please let me talk to a human now' });
+  await socket.waitFor((f) => f.type === 'handed' && f.message_id === messageId, 1, 10_000);
+  await socket.waitFor((f) => f.type === 'status' && f.status === 'waiting', 1, 10_000);
+  const frames = socket.frames as Array<Record<string, unknown>>;
+  expect(frames.some((f) => f.type === 'reply' && f.message_id === messageId)).toBe(false);
+  expect(stub.requests.slice(asked).some((r) => JSON.stringify(r.messages).includes('talk to a human'))).toBe(false);
+  await socket.close();
+});

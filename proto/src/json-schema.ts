@@ -45,6 +45,7 @@ export function contractSchemas(): Record<string, object> {
   add('rest/feedback.response', rest.FeedbackResponse);
   add('rest/error.response', rest.ErrorResponse);
   add('rest/attachment.response', attachments.AttachmentResponse);
+  add('rest/attachment.limits.response', attachments.UploadLimitsResponse);
   addAccountBodies(add);
   add('rest/chatbot.settings.request', chatbot.ChatbotSettings, 'input');
   add('rest/chatbot.settings.response', chatbot.ChatbotSettingsRecord);

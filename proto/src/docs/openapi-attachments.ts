@@ -1,4 +1,4 @@
-import { AttachmentResponse, AttachmentType, UploadForm } from '../rest/attachments';
+import { AttachmentResponse, AttachmentType, UploadForm, UploadLimitsResponse } from '../rest/attachments';
 import type { OpenApiHelpers } from './openapi-accounts';
 
 /** The attachment endpoints (docs/protocol.md, Attachments), kept apart from the seed's paths. */
@@ -41,5 +41,9 @@ export function attachmentPaths({ json, error }: OpenApiHelpers): Record<string,
       404: error('no such complete attachment, or not the caller’s to read (E4044)'),
     },
   };
-  return { '/api/chats/upload': { post: upload }, '/api/chats/attachments/{id}': { get: download } };
+  const limits = {
+    summary: 'What an upload may be: the size limit (UPLOAD_MAX_BYTES) and the accepted types; no credentials needed',
+    responses: { 200: { description: 'the limits', content: json(UploadLimitsResponse) } },
+  };
+  return { '/api/chats/upload': { post: upload }, '/api/chats/upload/limits': { get: limits }, '/api/chats/attachments/{id}': { get: download } };
 }

@@ -25,6 +25,16 @@ export const AttachmentResponse = z.object({
 });
 export type AttachmentResponse = z.infer<typeof AttachmentResponse>;
 
+/**
+ * `GET /api/chats/upload/limits`: what an upload may be, so a page shows the limit before the
+ * upload starts (the gateway's UPLOAD_MAX_BYTES, and the types it accepts by content).
+ */
+export const UploadLimitsResponse = z.object({
+  max_bytes: z.number().int().positive(),
+  types: z.array(AttachmentType),
+});
+export type UploadLimitsResponse = z.infer<typeof UploadLimitsResponse>;
+
 /** The multipart form of `POST /api/chats/upload`: the `session_id` field, then one `file` part. */
 export const UploadForm = z.object({
   session_id: z.string().uuid(),

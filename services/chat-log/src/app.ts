@@ -22,6 +22,7 @@ import { serveAttachments } from './attachments/attachment.handler';
 import { createAttachmentSweep } from './attachments/attachment.sweep';
 import { serveHandoff } from './handoff/handoff.handler';
 import { serveConversations } from './conversations/conversation.handler';
+import { HandoffKeywords, watchHandoffKeywords } from './settings/handoff-keywords';
 
 export interface AppDeps {
   config: Config;
@@ -71,6 +72,8 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, bus, db, logger, registry } = deps;
   const parts = buildParts(deps);
+  const keywords = new HandoffKeywords(config.HANDOFF_KEYWORDS, logger);
+  const keywordsWatch = await watchHandoffKeywords(bus, keywords);
   await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'CHAT_USAGE', 'CHAT_STATUS', 'LLM_SUMMARIES']);
   // Before anything can publish or hand out a newer frame: see drainOutbox.
   const { publisher, serial } = parts;
@@ -81,7 +84,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const bucket = await bus.objectBucket(objectBuckets.attachments);
   serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
   serveConversations(bus, { db, logger, bucket });
-  await startConsumers(deps, parts);
+  await startConsumers(deps, parts, keywords);
   const attachmentSweep = createAttachmentSweep({ db, bucket, logger, graceMs: config.ATTACHMENT_GRACE_MS });
   const sweeps = [...startSweeps(deps, parts), every('attachments', config.ATTACHMENT_SWEEP_MS, logger, attachmentSweep)];
   return {
@@ -89,8 +92,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       service: 'chat-log',
       registry,
       readiness: { nats: () => bus.ping(), postgres: () => pingDb(db) },
+      info: () => ({ settings_version: keywords.version() }),
     },
     async stop() {
+      keywordsWatch.stop();
       parts.retry.stop();
       await Promise.all(sweeps.map((sweep) => sweep.stop()));
     },
@@ -98,14 +103,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 }
 
-async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial }: Parts) {
+async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial }: Parts, keywords: HandoffKeywords) {
   await bus.consumeBatches(
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
     createInboundHandler({
       db, bus, retry, metrics, logger, publisher, serial, historyLimit: historyLimit(config),
-      rules: { keywords: config.HANDOFF_KEYWORDS, onCompleted: config.COMPLETED_MESSAGES },
+      rules: () => ({ keywords: keywords.current(), onCompleted: config.COMPLETED_MESSAGES }),
     }),
   );
   await bus.consumeBatches(

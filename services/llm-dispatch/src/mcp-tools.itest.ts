@@ -90,7 +90,7 @@ describe('tools from MCP servers', () => {
     const { requests } = await ask('안녕하세요');
     expect(toolNamesOf(requests[0]).sort()).toEqual([
       'cards_consumption_recommend', 'cards_get_card_description', 'cards_get_card_recommendation', 'cards_query_faq_database', 'cards_query_term_database',
-      'consumption_recommend', 'fx_add_tool', 'fx_echo', 'fx_wait_forever', 'get_card_description', 'get_card_recommendation',
+      'consumption_recommend', 'escalate_to_human', 'fx_add_tool', 'fx_echo', 'fx_wait_forever', 'get_card_description', 'get_card_recommendation',
       'orders_get_order', 'orders_list_orders', 'query_faq_database', 'query_term_database',
     ].sort());
     const tools = requests[0]!.tools as Array<{ function: { name: string; parameters: { properties: object } } }>;

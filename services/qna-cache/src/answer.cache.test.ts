@@ -17,6 +17,7 @@ test('answers an FAQ question in the seed format whatever its spacing, case or U
   expect(cache.lookup(text)).toEqual({
     kind: 'faq',
     id: 'FAQ-058',
+    category: '분실/도난',
     answer: {
       message: '[분실/도난]\n\n질문: 카드를 잃어버렸을 때 어떻게 신고하나요?\n\n답변: 즉시 분실신고 해 주세요.',
       login_required: false,

@@ -3,7 +3,7 @@ import type { CachedFaq, CachedTerm } from './catalogue.repository';
 import { normalise } from './text.normaliser';
 
 export type CacheHit =
-  | { kind: 'faq'; id: string; answer: AnswerFields }
+  | { kind: 'faq'; id: string; answer: AnswerFields; category: string }
   | { kind: 'term'; id: string; answer: AnswerFields };
 
 /** The seed's message formats, which the client renders as Markdown. */
@@ -31,7 +31,7 @@ export class AnswerCache {
     }
     for (const faq of data.faqs) {
       const answer = { message: faqMessage(faq), login_required: false };
-      this.entries.set(normalise(faq.question), { kind: 'faq', id: faq.faqId, answer });
+      this.entries.set(normalise(faq.question), { kind: 'faq', id: faq.faqId, answer, category: faq.category });
     }
   }
 

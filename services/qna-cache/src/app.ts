@@ -6,6 +6,7 @@ import { createCardSearchRepository } from './search/card-search.repository';
 import { loadCatalogue } from './catalogue.loader';
 import { createCatalogueRepository, type CatalogueRepository } from './catalogue.repository';
 import { createChatMessageRouter } from './chat-message.router';
+import { HandoffCategories, watchHandoffCategories } from './escalation/handoff-categories';
 import type { Config } from './config';
 import type { PrismaClient } from './generated/prisma/client';
 import { createQnaMetrics } from './qna.metrics';
@@ -60,7 +61,11 @@ export async function createApp({ config, logger, bus, prisma, registry }: AppDe
   });
   const views = new ViewTally(catalogue.addViews, logger, () => metrics.viewWriteFailures.inc()).flushEvery(config.VIEW_FLUSH_MS);
   const spec = { ...consumers.qnaRouter, ackWaitMs: config.ROUTER_ACK_WAIT_MS, maxDeliver: -1, maxAckPending: 1_000 };
-  const route = createChatMessageRouter({ bus, cache, views, metrics, logger });
+  const categories = new HandoffCategories(logger);
+  const categoriesWatch = await watchHandoffCategories(bus, categories);
+  // Under the ack wait, so a batch whose handoff timed out is redelivered and asks again.
+  const handoffTimeoutMs = Math.min(5_000, config.ROUTER_ACK_WAIT_MS / 2);
+  const route = createChatMessageRouter({ bus, cache, views, metrics, logger, categories, handoffTimeoutMs });
   await bus.consumeBatches('chatStored', spec, { maxBatch: config.ROUTER_MAX_BATCH }, route);
   await announceCatalogue({ bus, catalogue });
   return {
@@ -70,6 +75,7 @@ export async function createApp({ config, logger, bus, prisma, registry }: AppDe
       readiness: { nats: () => bus.ping(), postgres: () => catalogue.ping() },
     },
     async stop() {
+      categoriesWatch.stop();
       await bus.close();
       await views.close();
     },

@@ -4,6 +4,7 @@ import { inSpan, messageLogger, type Logger } from '@chatbot/runtime';
 import type { AnswerCache, CacheHit } from './answer.cache';
 import type { QnaMetrics } from './qna.metrics';
 import type { ViewTally } from './view.tally';
+import type { HandoffCategories } from './escalation/handoff-categories';
 
 export interface RouterDeps {
   bus: Bus;
@@ -11,6 +12,10 @@ export interface RouterDeps {
   views: ViewTally;
   metrics: QnaMetrics;
   logger: Logger;
+  /** The FAQ categories the chatbot settings hand to a person. */
+  categories: Pick<HandoffCategories, 'escalates'>;
+  /** How long chat-log may take to apply a handoff. */
+  handoffTimeoutMs: number;
 }
 
 type Stored = Delivery<ChatStoredV1>;
@@ -39,7 +44,8 @@ export function cacheReply(message: ChatStoredV1, hit: CacheHit, now: Date): Cha
 }
 
 /**
- * Routes the messages chat-log stored (chat.stored): answers exact FAQ/term matches at once and
+ * Routes the messages chat-log stored (chat.stored): answers exact FAQ/term matches at once (and
+ * hands the conversation to a person when the FAQ's category is listed in the chatbot settings) and
  * forwards everything else to the LLM work queue, with every message that brings its own system
  * prompt (the cached answers were written for the deployment's prompt).
  * A session's messages are handled strictly one after another, so its jobs enter the queue in
@@ -53,6 +59,20 @@ export function createChatMessageRouter(deps: RouterDeps) {
     await deps.bus.publish('chatReply', reply.session_id, reply, { msgId: reply.reply_id, correlationId: delivery.correlationId });
     deps.metrics.cacheHits.inc({ kind: hit.kind });
     log.debug({ kind: hit.kind, id: hit.id }, 'answered from cache');
+    if (hit.kind === 'faq' && deps.categories.escalates(hit.category)) await escalate(delivery, hit.category, log);
+  };
+
+  /**
+   * After the FAQ answer (the user reads it, then the status change): asks chat-log to hand the
+   * conversation to a person, as the user's own handoff request would. chatlog.handoff.v1 is
+   * idempotent, so a redelivered batch asks again harmlessly; a failure fails the batch, which is
+   * redelivered (the answer's copy is dropped by its msgId) and asks again.
+   */
+  const escalate = async (delivery: Stored, category: string, log: Logger) => {
+    const command = { session_id: delivery.payload.session_id, action: 'handoff' as const, actor_id: null };
+    const result = await deps.bus.request('handoff', command, { timeoutMs: deps.handoffTimeoutMs, correlationId: delivery.correlationId });
+    deps.metrics.escalations.inc({ outcome: result.outcome });
+    log.info({ category, outcome: result.outcome }, 'FAQ category escalated to a person');
   };
 
   const forward = async (delivery: Stored, log: Logger) => {

@@ -9,8 +9,8 @@ const plain = (counts: ViewCounts) => ({ faqs: Object.fromEntries(counts.faqs), 
 test('writes a batch\'s views in one call, summed per row', async () => {
   const writes: ReturnType<typeof plain>[] = [];
   const tally = new ViewTally(async (counts) => void writes.push(plain(counts)), logger);
-  tally.count({ kind: 'faq', id: 'FAQ-1', answer });
-  tally.count({ kind: 'faq', id: 'FAQ-1', answer });
+  tally.count({ kind: 'faq', id: 'FAQ-1', answer, category: '발급' });
+  tally.count({ kind: 'faq', id: 'FAQ-1', answer, category: '발급' });
   tally.count({ kind: 'term', id: 'TERM-1', answer });
   await tally.flush();
   await tally.flush(); // nothing pending: no write
@@ -25,10 +25,10 @@ test('keeps the views of a failed write for the next flush', async () => {
     if (down) throw new Error('database unavailable');
     writes.push(plain(counts));
   }, logger, () => failures++);
-  tally.count({ kind: 'faq', id: 'FAQ-1', answer });
+  tally.count({ kind: 'faq', id: 'FAQ-1', answer, category: '발급' });
   await tally.flush();
   down = false;
-  tally.count({ kind: 'faq', id: 'FAQ-1', answer });
+  tally.count({ kind: 'faq', id: 'FAQ-1', answer, category: '발급' });
   tally.count({ kind: 'term', id: 'TERM-2', answer });
   await tally.flush();
   expect(failures).toBe(1);
@@ -40,7 +40,7 @@ test('flushes on its interval and once more on close', async () => {
   try {
     const writes: ReturnType<typeof plain>[] = [];
     const tally = new ViewTally(async (counts) => void writes.push(plain(counts)), logger).flushEvery(1_000);
-    tally.count({ kind: 'faq', id: 'FAQ-1', answer });
+    tally.count({ kind: 'faq', id: 'FAQ-1', answer, category: '발급' });
     expect(writes).toEqual([]);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(writes).toEqual([{ faqs: { 'FAQ-1': 1 }, terms: {} }]);

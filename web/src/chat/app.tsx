@@ -1,5 +1,6 @@
-import type { AccountResponse, Conversation, ServerFrameV2, SignInOptionsResponse } from '@chatbot/proto';
+import type { AccountResponse, Conversation, ServerFrameV2, SignInOptionsResponse, UploadLimitsResponse } from '@chatbot/proto';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { download, upload, uploadLimits } from '../lib/attachments.api';
 import { signInOptions } from '../lib/auth.api';
 import { AuthSession } from '../lib/auth.session';
 import { ChatSocket, type Status } from '../lib/chat.socket';
@@ -12,7 +13,8 @@ import { appendHistory, prependHistory, turnsFromHistory } from '../lib/history'
 import { signInOnLoad } from '../lib/sign-in.load';
 import { addUserMessage, applyFrame, conversationStatus, emptyTranscript, fromSaved, setFeedback, toSaved, type Transcript } from '../lib/transcript';
 import { AccountMenu, SignInPanel } from './account-menu';
-import { Composer } from './composer';
+import { Composer, type SentAttachment } from './composer';
+import type { StartUpload } from './attachment-picker';
 import { ConversationList } from './conversation-list';
 import { TurnList } from './turn-list';
 
@@ -37,6 +39,7 @@ export function App() {
   const [account, setAccount] = useState<AccountResponse | null>(null);
   const [ready, setReady] = useState(false);
   const [options, setOptions] = useState<SignInOptionsResponse>({ accounts: false, oidc: false });
+  const [limits, setLimits] = useState<UploadLimitsResponse | null>(null);
   const [panel, setPanel] = useState<{ open: boolean; error?: string }>({ open: false });
   const [conversation, setConversation] = useState(0);
   const [listOpen, setListOpen] = useState(false);
@@ -52,6 +55,7 @@ export function App() {
 
   useEffect(() => {
     void signInOptions().then((answer) => answer.ok && setOptions(answer.body));
+    void uploadLimits().then((answer) => answer.ok && setLimits(answer.body));
     void signInOnLoad(auth.current!).then((ok) => {
       if (!ok) setPanel({ open: true, error: 'oidcFailed' });
       setReady(true);
@@ -94,11 +98,17 @@ export function App() {
     const page = id ? await historyPage(auth.current!, id, 0) : null;
     if (page?.ok) setTranscript((t) => appendHistory(t, turnsFromHistory(page.body.messages)));
   };
-  const ask = (text: string) => {
+  const ask = (text: string, attachments: SentAttachment[] = []) => {
     const id = newMessageId();
-    setTranscript((t) => addUserMessage(t, id, text));
-    socket.current?.send(id, text);
+    setTranscript((t) => addUserMessage(t, id, text, attachments));
+    socket.current?.send(id, text, attachments.map((a) => a.id));
   };
+  /** Uploads go to the conversation the socket holds, as the signed-in person. */
+  const startUpload: StartUpload | undefined = account && sessionId
+    ? (file, progress) => upload(auth.current!.currentToken() ?? '', sessionId, file, progress)
+    : undefined;
+  const fetchAttachment = (id: string, name: string) =>
+    void download(auth.current!, id, name).then((ok) => ok || setTranscript((t) => ({ ...t, turns: [...t.turns, { role: 'notice', id: `download-${id}-${Date.now()}`, code: 'download', text: w.downloadFailed }] })));
   const rate = async (id: string, helpful: boolean | null, before: boolean | null | undefined) => {
     setTranscript((t) => setFeedback(t, id, helpful));
     if (!(await sendFeedback({ message_id: id, is_helpful: helpful }))) setTranscript((t) => setFeedback(t, id, before, true));
@@ -150,14 +160,14 @@ export function App() {
       )}
       <ConnectionBanner status={status} lang={lang} />
       <main class="chat">
-        <TurnList turns={transcript.turns} lang={lang} onAsk={ask} onRate={rate} onOlder={older?.sessionId === sessionId ? () => void loadOlder() : undefined} />
+        <TurnList turns={transcript.turns} lang={lang} onAsk={ask} onRate={rate} onDownload={fetchAttachment} onOlder={older?.sessionId === sessionId ? () => void loadOlder() : undefined} />
         <div class="handoff-bar">
           <button type="button" class="quiet" onClick={() => socket.current?.handoff()}
             disabled={status !== 'online' || ['waiting', 'agent'].includes(conversationStatus(transcript))}>
             {w.handoff}
           </button>
         </div>
-        <Composer lang={lang} onSend={ask} />
+        <Composer lang={lang} onSend={ask} limits={limits} upload={startUpload} />
       </main>
     </div>
   );

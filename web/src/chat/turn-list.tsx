@@ -9,10 +9,12 @@ interface Props {
   onRate: (id: string, helpful: boolean | null, before: boolean | null | undefined) => void;
   /** Older messages exist (an opened conversation): a button loads them. */
   onOlder?: () => void;
+  /** Downloads an attachment of the person's (it needs their token, so it is no plain link). */
+  onDownload: (id: string, name: string) => void;
 }
 
 /** The conversation, newest at the bottom; a live region so screen readers hear the answers. */
-export function TurnList({ turns, lang, onAsk, onRate, onOlder }: Props) {
+export function TurnList({ turns, lang, onAsk, onRate, onOlder, onDownload }: Props) {
   const w = words[lang];
   const end = useRef<HTMLLIElement>(null);
   const newest = turns.at(-1);
@@ -26,7 +28,7 @@ export function TurnList({ turns, lang, onAsk, onRate, onOlder }: Props) {
       <ol>
         {turns.map((turn) =>
           turn.role === 'user' ? (
-            <UserView key={`u-${turn.id}`} turn={turn} w={w} />
+            <UserView key={`u-${turn.id}`} turn={turn} w={w} onDownload={onDownload} />
           ) : turn.role === 'bot' ? (
             <BotView key={`b-${turn.id}`} turn={turn} w={w} onAsk={onAsk} onRate={onRate} />
           ) : (
@@ -42,12 +44,24 @@ export function TurnList({ turns, lang, onAsk, onRate, onOlder }: Props) {
   );
 }
 
-function UserView({ turn, w }: { turn: UserTurn; w: Words }) {
+function UserView({ turn, w, onDownload }: { turn: UserTurn; w: Words; onDownload: Props['onDownload'] }) {
   const notice = turn.notice && (w[turn.notice as keyof Words] ?? `${w.error} (${turn.notice})`);
   return (
     <li class="turn user" data-message-id={turn.id} data-state={turn.state}>
       <span class="visually-hidden">{w.you}: </span>
       <p class="bubble">{turn.text}</p>
+      {turn.attachments && (
+        <ul class="files" aria-label={w.attachment}>
+          {turn.attachments.map((file, i) => (
+            <li key={file.id}>
+              <a href={`/api/chats/attachments/${file.id}`} class="file-link" data-attachment-id={file.id}
+                onClick={(e) => { e.preventDefault(); onDownload(file.id, file.name ?? `${w.attachment} ${i + 1}`); }}>
+                {file.name ?? `${w.attachment} ${i + 1}`}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
       <small class="state">{w[turn.state]}</small>
       {notice && <small class="state notice-text">{notice}</small>}
     </li>

@@ -43,7 +43,7 @@ interface Saved {
   sessionId?: string;
   lastSeq: number;
   /** Sent, not yet `stored`: resent after every reconnect, in the order they were typed. */
-  unacked: Array<{ message_id: string; message: string }>;
+  unacked: Array<{ message_id: string; message: string; attachment_ids?: string[] }>;
 }
 
 const STORE_KEY = 'chat.connection';
@@ -108,10 +108,11 @@ export class ChatSocket {
   }
 
   /** Sends now when online; otherwise the message waits for the next session frame. */
-  send(message_id: string, message: string): void {
-    this.saved.unacked.push({ message_id, message });
+  send(message_id: string, message: string, attachmentIds: string[] = []): void {
+    const pending = { message_id, message, ...(attachmentIds.length > 0 ? { attachment_ids: attachmentIds } : {}) };
+    this.saved.unacked.push(pending);
     this.save();
-    if (this.status === 'online') this.transmit({ type: 'message', message_id, message });
+    if (this.status === 'online') this.transmit({ type: 'message', ...pending });
     else if (this.status === 'idle') this.connect();
   }
 
@@ -155,7 +156,7 @@ export class ChatSocket {
     this.attempt = 0;
     this.setStatus('online');
     this.options.onFrame(frame);
-    for (const { message_id, message } of this.saved.unacked) this.transmit({ type: 'message', message_id, message });
+    for (const pending of this.saved.unacked) this.transmit({ type: 'message', ...pending });
   }
 
   private failed(messageId: string, code: string, retryAfterMs?: number): void {

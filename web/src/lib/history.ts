@@ -8,7 +8,10 @@ import type { Transcript, Turn } from './transcript';
  */
 export function turnsFromHistory(items: HistoryItem[]): Turn[] {
   return items.map((item): Turn => {
-    if (item.role === 'user') return { role: 'user', id: item.message_id, text: item.content, state: 'stored' };
+    if (item.role === 'user') {
+      const attachments = (item.attachment_ids ?? []).map((id) => ({ id }));
+      return { role: 'user', id: item.message_id, text: item.content, state: 'stored', ...(attachments.length > 0 ? { attachments } : {}) };
+    }
     return {
       role: 'bot',
       id: item.message_id,

@@ -28,6 +28,17 @@ const en = {
   newChat: 'New conversation',
   older: 'Show earlier messages',
   handoff: 'Talk to a person',
+  attach: 'Attach a file',
+  dropHere: 'Drop a file here to attach it',
+  attachLimit: 'Up to {size}: images, PDF or text',
+  attachSignIn: 'Sign in to attach files',
+  uploading: 'Uploading {name}',
+  attached: 'Attached',
+  removeAttachment: 'Remove {name}',
+  tooLarge: '{name} is larger than {size}',
+  uploadFailed: '{name} could not be uploaded ({code})',
+  attachment: 'Attachment',
+  downloadFailed: 'The file could not be downloaded',
   handoffAsked: 'A person will answer here shortly.',
   handed: 'sent to an agent',
   agent: 'Agent',
@@ -103,6 +114,17 @@ const ko: Words = {
   newChat: '새 대화',
   older: '이전 메시지 보기',
   handoff: '상담원 연결',
+  attach: '파일 첨부',
+  dropHere: '여기에 파일을 놓으면 첨부됩니다',
+  attachLimit: '최대 {size}: 이미지, PDF, 텍스트',
+  attachSignIn: '파일을 첨부하려면 로그인하세요',
+  uploading: '{name} 올리는 중',
+  attached: '첨부됨',
+  removeAttachment: '{name} 빼기',
+  tooLarge: '{name}: {size}보다 큽니다',
+  uploadFailed: '{name}을(를) 올리지 못했습니다 ({code})',
+  attachment: '첨부 파일',
+  downloadFailed: '파일을 내려받지 못했습니다',
   handoffAsked: '곧 상담원이 여기에서 답변합니다.',
   handed: '상담원에게 전달됨',
   agent: '상담원',
@@ -166,4 +188,9 @@ export function loadLang(): Lang {
 export function saveLang(lang: Lang): void {
   localStorage.setItem(KEY, lang);
   document.documentElement.lang = lang;
+}
+
+/** A word with `{name}` placeholders filled in. */
+export function fill(text: string, values: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }

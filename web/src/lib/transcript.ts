@@ -14,6 +14,8 @@ export interface UserTurn {
   id: string;
   text: string;
   state: UserState;
+  /** Files sent with the message; the name is unknown for one read back from the history. */
+  attachments?: Array<{ id: string; name?: string }>;
   /** The error code of a refusal or a notice (late answer, slow down). */
   notice?: string;
 }
@@ -52,8 +54,9 @@ export interface Transcript {
 
 export const emptyTranscript = (): Transcript => ({ turns: [], deltas: {} });
 
-export function addUserMessage(t: Transcript, id: string, text: string): Transcript {
-  return { ...t, turns: [...t.turns, { role: 'user', id, text, state: 'sending' }] };
+export function addUserMessage(t: Transcript, id: string, text: string, attachments: UserTurn['attachments'] = []): Transcript {
+  const turn: UserTurn = { role: 'user', id, text, state: 'sending', ...(attachments.length > 0 ? { attachments } : {}) };
+  return { ...t, turns: [...t.turns, turn] };
 }
 
 export function setFeedback(t: Transcript, id: string, feedback: boolean | null | undefined, failed = false): Transcript {

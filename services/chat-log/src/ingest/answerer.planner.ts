@@ -10,7 +10,10 @@ export interface ConversationRow {
 export type CompletedPolicy = 'reopen' | 'new_conversation';
 
 export interface HandoffRules {
-  /** Lower-case phrases that move a `bot` conversation to `waiting` (HANDOFF_KEYWORDS). */
+  /**
+   * Lower-case phrases that move a `bot` conversation to `waiting`: the saved chatbot settings'
+   * keywords, or HANDOFF_KEYWORDS before any save (settings/handoff-keywords.ts).
+   */
   keywords: string[];
   onCompleted: CompletedPolicy;
 }

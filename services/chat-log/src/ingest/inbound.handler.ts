@@ -24,8 +24,8 @@ interface Deps {
   serial: Serial;
   /** Entries of history each chat.stored event carries at most. */
   historyLimit: number;
-  /** Keywords and the completed-conversation policy (HANDOFF_KEYWORDS, COMPLETED_MESSAGES). */
-  rules: HandoffRules;
+  /** Keywords and the completed-conversation policy in force, read for each batch (they change live). */
+  rules: () => HandoffRules;
 }
 
 /**
@@ -44,7 +44,7 @@ export function createInboundHandler(deps: Deps) {
   return async (batch: Array<Delivery<ChatInboundV1>>): Promise<void> => {
     deps.metrics.batchSize.observe({ consumer: 'inbound' }, batch.length);
     const { plan, answerers, histories, released } = await deps.retry.run('store-messages', batch, () =>
-      storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit, deps.rules),
+      storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit, deps.rules()),
     );
     deps.metrics.messagesStored.inc(plan.inserts.length);
     const deliveryOf = new Map(batch.map((d) => [d.payload.message_id, d]));

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { Bus, ObjectBucket } from '@chatbot/bus';
-import { AttachmentId, objectBuckets, type AttachmentRecord, type AttachmentResponse } from '@chatbot/proto';
+import { AttachmentId, AttachmentType, objectBuckets, type AttachmentRecord, type AttachmentResponse, type UploadLimitsResponse } from '@chatbot/proto';
 import { AppError, type Logger } from '@chatbot/runtime';
 import { callerOf, requireCaller, type CallerDeps } from '../auth/caller.middleware';
 import { route, type Ask } from '../auth/auth.request';
@@ -30,6 +30,12 @@ export function attachmentRouter(deps: AttachmentRouteDeps): Router {
   };
   const bucket = lazyBucket(deps.bus);
   const signedIn = requireCaller(deps.auth, { scope: 'chat' });
+
+  // Before signedIn: the page shows the limit to anybody deciding whether to sign in and upload.
+  router.get('/api/chats/upload/limits', route('chats.upload.limits', async (): Promise<UploadLimitsResponse> => ({
+    max_bytes: deps.uploads.maxBytes,
+    types: AttachmentType.options,
+  })));
 
   router.post('/api/chats/upload', signedIn, route('chats.upload', async (req, res): Promise<AttachmentResponse> => {
     const record = await receiveUpload(req, res, { ask, bucket, limits: deps.uploads, logger: deps.logger });

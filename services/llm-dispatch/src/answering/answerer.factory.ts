@@ -13,6 +13,7 @@ import { ModelCaller } from './model.caller';
 import type { PromptSet } from './prompt.loader';
 import { RetrievalAnswerer } from './retrieval.answerer';
 import type { LiveSettings } from '../settings/live.settings';
+import { createEscalation } from '../tools/escalation.tool';
 
 export interface AnswererDeps {
   bus: Bus;
@@ -68,6 +69,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     model: deps.model,
     settings: deps.settings,
     tools: deps.tools,
+    escalation: createEscalation(deps.bus, config.TOOL_TIMEOUT_MS),
     ...(deps.mcp ? { mcp: deps.mcp } : {}),
     memory,
     prompts: deps.prompts,

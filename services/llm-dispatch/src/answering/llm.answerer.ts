@@ -12,10 +12,13 @@ import type { ModelCaller } from './model.caller';
 import { buildMessages } from './prompt.builder';
 import type { PromptSet } from './prompt.loader';
 import type { LiveSettings } from '../settings/live.settings';
+import { ESCALATION_REPLY, ESCALATION_TOOL, escalationDefinition, type Escalation } from '../tools/escalation.tool';
 
 export interface LlmAnswererDeps {
   model: ModelCaller;
   tools: ToolExecutor;
+  /** `escalate_to_human`: hands the conversation to a person. */
+  escalation: Escalation;
   /** Tools of MCP servers, offered beside the built-in ones. */
   mcp?: McpToolbox;
   memory: ConversationMemory;
@@ -88,10 +91,11 @@ export class LlmAnswerer implements Answerer {
     for (let round = 0; ; round += 1) {
       const toolsAllowed = round < deps.maxToolRounds;
       streamed.newRound();
-      const tools = toolsAllowed ? [...toolDefinitions, ...(deps.mcp?.definitions() ?? [])] : undefined;
+      const tools = toolsAllowed ? [...toolDefinitions, escalationDefinition(settings.handoff.categories), ...(deps.mcp?.definitions() ?? [])] : undefined;
       const result = await deps.model.stream({ messages, tools, ...modelOptions }, streamed.write);
       usage = addUsage(usage, result);
       if (!toolsAllowed || result.toolCalls.length === 0) break;
+      if (await this.escalated(result.toolCalls, context, log, streamed)) return { fields: finalFields(streamed.text, undefined), ...(usage ? { usage } : {}) };
       messages.push({ role: 'assistant', content: result.content || null, tool_calls: result.toolCalls.map(wireCall) });
       for (const call of result.toolCalls) {
         const { message, outcome } = await this.runTool(call, context, log);
@@ -102,9 +106,23 @@ export class LlmAnswerer implements Answerer {
     return { fields: finalFields(streamed.text, lastTool), ...(usage ? { usage } : {}) };
   }
 
+  /**
+   * An escalation ends the answer: the other calls of the round are not run (a person takes over),
+   * and the reply is the fixed sentence. When chat-log refuses (the conversation is completed), the
+   * model goes on without it, told so.
+   */
+  private async escalated(calls: ResultToolCall[], context: ToolContext, log: Logger, streamed: StreamedText): Promise<boolean> {
+    if (!calls.some((call) => call.name === ESCALATION_TOOL)) return false;
+    if (!(await this.deps.escalation.escalate(context, log))) return false;
+    streamed.newRound();
+    streamed.write(ESCALATION_REPLY);
+    return true;
+  }
+
   /** A refused call goes back to the model as a tool error, so it can correct its arguments. */
   private async runTool(call: ResultToolCall, context: ToolContext, log: Logger): Promise<{ message: ChatMessage; outcome?: ToolOutcome }> {
     if (this.deps.mcp?.has(call.name)) return this.deps.mcp.run(call, context, log);
+    if (call.name === ESCALATION_TOOL) return { message: { role: 'tool', tool_call_id: call.id, content: toolMessageContent({ error: 'the conversation cannot be handed to a person now; answer yourself' }) } };
     const parsed = parseToolCall(call.name, call.arguments);
     if (!parsed.ok) {
       log.info({ tool: call.name, error: parsed.error, details: parsed.details }, 'tool call refused');

@@ -6,12 +6,14 @@ import type { Serial } from '../frames/serial';
 import type { ReleasedReply } from '../frames/frame.mapper';
 import { applyTransition, sendAgentMessage } from './handoff.repository';
 import { listConversations } from './conversation-list.repository';
+import type { StatusPublisher } from '../status/status.publisher';
 
 export interface HandoffDeps {
   db: Db;
   logger: Logger;
   publisher: FramePublisher;
   serial: Serial;
+  statusPublisher: StatusPublisher;
 }
 
 /**
@@ -28,6 +30,7 @@ export function serveHandoff(bus: Bus, deps: HandoffDeps): void {
       deps.serial(async () => {
         const result = await applyTransition(db, command);
         await released(result.released, correlationId);
+        if (result.outcome === 'changed') await deps.statusPublisher.publish([result.change], correlationId);
         const context = { sessionId: command.session_id, action: command.action, outcome: result.outcome, correlationId };
         logger.info(result.outcome === 'conflict' ? { ...context, reason: result.reason } : context, 'handoff command');
         if (result.outcome === 'not_found') return { outcome: 'not_found' as const };

@@ -22,6 +22,7 @@ import { serveAttachments } from './attachments/attachment.handler';
 import { createAttachmentSweep } from './attachments/attachment.sweep';
 import { serveHandoff } from './handoff/handoff.handler';
 import { createStatusPublisher, createStatusSweep } from './status/status.publisher';
+import { createAgentEvents } from './status/agent-events.publisher';
 import { serveConversations } from './conversations/conversation.handler';
 
 export interface AppDeps {
@@ -66,23 +67,24 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
   const marker = createPublishedMarker(db, metrics, logger);
   const publisher = createFramePublisher(bus, marker, metrics, logger);
   const committer = createReplyCommitter({ db, publisher, metrics, serial });
-  const statusPublisher = createStatusPublisher(bus, db, logger);
-  return { metrics, retry, serial, marker, publisher, committer, statusPublisher };
+  const agentEvents = createAgentEvents(bus, db, logger);
+  const statusPublisher = createStatusPublisher(bus, db, agentEvents, logger);
+  return { metrics, retry, serial, marker, publisher, committer, statusPublisher, agentEvents };
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, bus, db, logger, registry } = deps;
   const parts = buildParts(deps);
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'CHAT_USAGE', 'CHAT_STATUS', 'LLM_SUMMARIES']);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'CHAT_USAGE', 'CHAT_STATUS', 'LLM_SUMMARIES', 'AGENT_EVENTS']);
   // Before anything can publish or hand out a newer frame: see drainOutbox.
-  const { publisher, serial, statusPublisher } = parts;
+  const { publisher, serial, statusPublisher, agentEvents } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
   // Status changes an earlier run committed and never told: their summaries hang on them.
   const drainStatus = createStatusSweep({ db, publisher: statusPublisher, logger, olderThanMs: 0 });
   await retryWhileDatabaseDown('drain-status-outbox', async () => void (await drainStatus()), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   serveSummaries(bus, { db, logger });
-  serveHandoff(bus, { db, logger, publisher, serial, statusPublisher });
+  serveHandoff(bus, { db, logger, publisher, serial, statusPublisher, agentEvents });
   const bucket = await bus.objectBucket(objectBuckets.attachments);
   serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
   serveConversations(bus, { db, logger, bucket });
@@ -103,13 +105,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 }
 
-async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial, statusPublisher }: Parts) {
+async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial, statusPublisher, agentEvents }: Parts) {
   await bus.consumeBatches(
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
     createInboundHandler({
-      db, bus, retry, metrics, logger, publisher, serial, statusPublisher, historyLimit: historyLimit(config),
+      db, bus, retry, metrics, logger, publisher, serial, statusPublisher, agentEvents, historyLimit: historyLimit(config),
       rules: { keywords: config.HANDOFF_KEYWORDS, onCompleted: config.COMPLETED_MESSAGES },
     }),
   );

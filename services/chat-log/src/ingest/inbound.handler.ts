@@ -12,6 +12,7 @@ import type { HandoffRules } from './answerer.planner';
 import { publishUsage } from './usage.publisher';
 import type { Serial } from '../frames/serial';
 import type { StatusPublisher } from '../status/status.publisher';
+import type { AgentEvents } from '../status/agent-events.publisher';
 import { releasedForPrompts } from '../queries/session-query.repository';
 import { storable, timestampOr } from '../store/text';
 
@@ -24,6 +25,7 @@ interface Deps {
   publisher: FramePublisher;
   serial: Serial;
   statusPublisher: StatusPublisher;
+  agentEvents: AgentEvents;
   /** Entries of history each chat.stored event carries at most. */
   historyLimit: number;
   /** Keywords and the completed-conversation policy (HANDOFF_KEYWORDS, COMPLETED_MESSAGES). */
@@ -60,6 +62,10 @@ export function createInboundHandler(deps: Deps) {
     await Promise.all(handed.map((m) => tellHanded(deps, m, deliveryOf.get(m.messageId)?.correlationId)));
     if (released.length > 0) await deps.serial(() => deps.publisher.publish(released, 'live', undefined));
     await deps.statusPublisher.publish(statusChanges);
+    // After the status change that handed them, so a console sees the conversation move first.
+    await deps.agentEvents.messages(handed.map((m) => ({
+      sessionId: m.sessionId, messageId: m.messageId, sender: 'user' as const, text: deliveryOf.get(m.messageId)?.payload.text ?? '',
+    })));
     const answered = new Set(plan.answered);
     await answerAgain(deps, batch.filter((d, i) => plan.outcomes[i] === 'restored' && answered.has(d.payload.message_id)));
   };

@@ -1,25 +1,29 @@
 import type { Bus } from '@chatbot/bus';
 import type { Logger } from '@chatbot/runtime';
 import type { Db } from '../store/database';
+import type { AgentEvents } from './agent-events.publisher';
 import { findUnpublishedChanges, markStatusPublished, statusMsgId, toStatusEvent, type StatusChange } from './status-outbox.repository';
 
 const SWEEP_LIMIT = 500;
 
 export interface StatusPublisher {
   /**
-   * Publishes committed transitions (chat.status.changed.v1) and takes the ones the broker took
-   * out of the outbox. Never throws: what could not be published or marked stays in the outbox
+   * Publishes committed transitions (chat.status.changed.v1, and the agents' view of them) and
+   * takes the ones the broker took out of the outbox. Never throws: what could not be published or marked stays in the outbox
    * for the sweep, and its second publish carries the same Msg-Id, which the broker drops.
    */
   publish(changes: readonly StatusChange[], correlationId?: string): Promise<void>;
 }
 
-export function createStatusPublisher(bus: Pick<Bus, 'publish'>, db: Db, logger: Logger): StatusPublisher {
+export function createStatusPublisher(bus: Pick<Bus, 'publish'>, db: Db, agentEvents: AgentEvents, logger: Logger): StatusPublisher {
   return {
     async publish(changes, correlationId) {
       if (changes.length === 0) return;
       const outcomes = await Promise.allSettled(
-        changes.map((change) => bus.publish('chatStatusChanged', change.sessionId, toStatusEvent(change), { msgId: statusMsgId(change), correlationId })),
+        changes.map((change) => Promise.all([
+          bus.publish('chatStatusChanged', change.sessionId, toStatusEvent(change), { msgId: statusMsgId(change), correlationId }),
+          agentEvents.statusChanged([change]),
+        ])),
       );
       const sent = changes.filter((_, i) => outcomes[i].status === 'fulfilled');
       const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');

@@ -93,3 +93,31 @@ test('customers and strangers cannot read summaries; an unknown or malformed id 
   expect(await call('GET', `/api/admin/chats/${randomUUID()}/summary`, { token: tokens.agent })).toMatchObject({ status: 404, body: { code: 'E4005' } });
   expect(await call('GET', '/api/admin/chats/not-a-session/summary', { token: tokens.agent })).toMatchObject({ status: 404, body: { code: 'E4005' } });
 });
+
+test('a real handoff writes the summaries: the user asks for a person, an agent takes over and completes', async () => {
+  const socket = await TestSocket.open(system.ws(), 'chat.v2');
+  const [session] = await socket.waitFor((f) => f.type === 'session');
+  const sessionId = session.session_id as string;
+  const messageId = randomUUID();
+  socket.send({ type: 'message', message_id: messageId, message: '카드를 잃어버렸어요' });
+  await socket.waitFor((f) => f.type === 'reply' && f.message_id === messageId, 1, 30_000);
+  socket.send({ type: 'handoff' });
+  await socket.waitFor((f) => f.type === 'status' && f.status === 'waiting');
+  const waiting = await eventually(async () => {
+    const answer = await call('GET', `/api/admin/chats/${sessionId}/summary`, { token: tokens.agent });
+    expect(answer.body.summary).toMatchObject({ trigger: 'waiting', version: 1 });
+    return answer;
+  }, 15_000, 100);
+  expect(waiting.body.summary).toMatchObject({ issue: '카드를 잃어버렸어요', source: 'extractive' });
+  expect((await call('POST', `/api/admin/chats/${sessionId}/takeover`, { token: tokens.agent, body: {} })).status).toBe(200);
+  expect((await call('POST', `/api/admin/chats/${sessionId}/complete`, { token: tokens.agent, body: { message: '재발급해 드렸습니다.' } })).status).toBe(200);
+  await socket.waitFor((f) => f.type === 'status' && f.status === 'completed');
+  const completed = await eventually(async () => {
+    const answer = await call('GET', `/api/admin/chats/${sessionId}/summary`, { token: tokens.agent });
+    expect(answer.body.history).toHaveLength(2);
+    return answer;
+  }, 15_000, 100);
+  expect(completed.body.summary).toMatchObject({ trigger: 'completed', version: 3 });
+  expect(completed.body.history.map((s: { trigger: string; version: number }) => [s.trigger, s.version]).sort()).toEqual([['completed', 3], ['waiting', 1]]);
+  await socket.close();
+});

@@ -181,11 +181,15 @@ test('an agent in a second browser context sees the pending conversation, takes 
   expect(await page.locator('.queue-tabs button[data-list="pending"] .badge').innerText()).toBe('1');
   await shot(page, 'agent-pending-queue');
   expect(await seriousA11yViolations(page)).toEqual([]);
+  // with the queue open, a new message raises its badge: the agents' socket said so (the console no longer polls)
+  await user.locator('#message').fill('아직 기다리고 있어요');
+  await user.locator('#message').press('Enter');
+  await pending.locator('.badge', { hasText: '2' }).waitFor(WAIT);
 
   await pending.getByRole('button').click();
-  await page.locator('.said p', { hasText: '사람과 이야기하고 싶어요' }).waitFor(WAIT);
-  // the summary box asks the summary endpoint (200); in this tree no transition triggers a summary yet
-  await page.locator('.summary', { hasText: '아직 요약이 없습니다' }).waitFor(WAIT);
+  await page.locator('.said p', { hasText: '아직 기다리고 있어요' }).waitFor(WAIT);
+  // the summary written when the customer asked for a person (extractive: no model in this system)
+  await page.locator('.summary dl[data-trigger="waiting"]').waitFor(WAIT);
   await shot(page, 'agent-conversation-opened');
   await page.getByRole('button', { name: '이어받기' }).click();
   await page.locator('.conversation-view[data-status="agent"]', { hasText: '내가 응대 중' }).waitFor(WAIT);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { events, requests } from './bus/subjects';
 import { ClientChatFrame, ClientHandoffFrame } from './ws/client-frames';
 import { AgentFrameV1, BotFrameV1, ErrorFrameV1, ServerFrameV2, SessionFrameV1 } from './ws/server-frames';
+import { AgentServerFrame } from './ws/agent-frames';
 import { Seed001ClientFrame, Seed001ServerFrame, Seed002ClientFrame, Seed002ServerFrame } from './ws/seed-frames';
 import * as rest from './rest/bodies';
 import * as accounts from './rest/accounts';
@@ -35,6 +36,7 @@ export function contractSchemas(): Record<string, object> {
   add('ws/server.seed001', Seed001ServerFrame);
   add('ws/client.seed002', Seed002ClientFrame, 'input');
   add('ws/server.seed002', Seed002ServerFrame);
+  add('ws/server.agents', AgentServerFrame);
   add('rest/faq-list.response', rest.FaqListResponse);
   add('rest/term-list.response', rest.TermListResponse);
   add('rest/personas.response', rest.PersonasResponse);

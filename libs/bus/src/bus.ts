@@ -25,6 +25,7 @@ import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type B
 import { backlogOf, oldestOnSubject, orphanSweep, purgeSubject, removeMessage, requeue, type ConsumerBacklog, type Durable, type QueuedMessage } from './work-queue';
 import { parseEvent, streamOf, subjectFor, type Wire } from './wire';
 import { spanForIncoming } from './trace';
+import { follow, type Followed, type Following } from './follow';
 import type { BusOptions, EventContext, Listening, PublishOptions, Published } from './bus.types';
 
 const DRAIN_TIMEOUT_MS = 5_000;
@@ -84,6 +85,14 @@ export class Bus {
       const ack = await js.publish(subject, data, { headers, msgID: options.msgId, timeout: 5_000 });
       return { seq: ack.seq, duplicate: ack.duplicate };
     });
+  }
+
+  /**
+   * Every event of a limits stream after `afterSeq` (null: from now on), then the new ones as they
+   * come, in stream order, each with its stream sequence (see follow.ts). Stop it when done.
+   */
+  follow<K extends EventKey>(key: K, afterSeq: number | null, handler: (event: Followed<K>) => void): Promise<Following> {
+    return follow(this.wire, key, afterSeq, handler);
   }
 
   /** Core-NATS subscription to a non-durable event on one token (or every token with `*`). */

@@ -8,6 +8,7 @@ export type { ConsumerHandle, BatchOptions, JobOptions } from './consumers';
 export type { RequestContext, RequestHandler, RequestOptions } from './request-reply';
 export type { KeyValue, KvChange, KvEntry, KvWatch } from './kv';
 export type { ObjectBucket, StoredObject } from './object-store';
+export type { Followed, Following } from './follow';
 export type { ConsumerBacklog, Durable, QueuedMessage } from './work-queue';
 export { namespace, type Namespace } from './namespace';
 export { CORRELATION_HEADER } from './codec';

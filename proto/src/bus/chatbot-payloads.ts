@@ -35,7 +35,7 @@ export const ChatStatusChangedV1 = z.object({
   to: ConversationStatus,
   version: z.number().int().positive(),
   at: z.string(),
-  /** The account that moved it (an agent), absent when the user or a rule did. */
+  /** The account that moved it (an agent, or a signed-in user asking for a person); absent when a rule or an anonymous user did. */
   actor_id: AccountId.optional(),
 });
 export type ChatStatusChangedV1 = z.infer<typeof ChatStatusChangedV1>;

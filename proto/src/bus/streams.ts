@@ -62,6 +62,14 @@ export const streams: Record<StreamName, StreamSpec> = {
     duplicateWindowMs: 120_000,
     description: 'Conversation status changes, read by several consumers (summary trigger, agents\' live events). Kept 7 days.',
   },
+  AGENT_EVENTS: {
+    name: 'AGENT_EVENTS',
+    subjects: [patternOf(events.agentEvent)],
+    retention: 'limits',
+    maxAgeMs: 24 * HOUR,
+    duplicateWindowMs: 120_000,
+    description: 'Agents\' live events; its sequence is where an agents\' socket resumes. Kept 24 h: an agent away longer reloads the lists.',
+  },
   LLM_SUMMARIES: {
     name: 'LLM_SUMMARIES',
     subjects: [patternOf(events.summaryJob)],

@@ -4,6 +4,7 @@ import * as a from './account-payloads';
 import * as h from './handoff-payloads';
 import * as r from '../rest/accounts';
 import * as cb from './chatbot-payloads';
+import * as ae from './agent-event-payloads';
 import { ChatbotSettingsRecord } from '../rest/chatbot';
 import * as at from './attachment-payloads';
 import * as c from './conversation-payloads';
@@ -37,7 +38,7 @@ export interface RequestDef<Q extends z.ZodTypeAny = z.ZodTypeAny, R extends z.Z
   description: string;
 }
 
-export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS' | 'CHAT_USAGE' | 'CHAT_STATUS' | 'LLM_SUMMARIES';
+export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS' | 'CHAT_USAGE' | 'CHAT_STATUS' | 'LLM_SUMMARIES' | 'AGENT_EVENTS';
 
 const event = <S extends z.ZodTypeAny>(
   name: string,
@@ -73,6 +74,8 @@ export const events = {
     'qna-cache loaded or changed its catalogue; whoever keeps its card names asks for them again.'),
   chatStatusChanged: event('chat.status.changed.v1', 'session', 'CHAT_STATUS', cb.ChatStatusChangedV1,
     'A conversation changed status (bot, waiting, agent, completed); published by chat-log, its owner, after the transition committed.'),
+  agentEvent: event('agent.event.v1', 'session', 'AGENT_EVENTS', ae.AgentEventV1,
+    'What agents see move live (new_message, session_status_changed, session_completed, unread_count_updated); published by chat-log after the commit, replayed by every gateway to its agents\' sockets from the stream sequence they resume after.'),
   summaryJob: event('llm.summary.v1', 'session', 'LLM_SUMMARIES', cb.SummaryJobV1,
     'Summarise a conversation that entered waiting or completed (work queue shared by every llm-dispatch replica).'),
 } as const;

@@ -12,6 +12,7 @@ const eventParties: Record<string, { senders: string[]; receivers: string[] }> =
   'qna.catalogue.changed.v1': { senders: ['qna-cache'], receivers: ['llm-dispatch'] },
   'chat.status.changed.v1': { senders: ['chat-log'], receivers: ['chat-log'] },
   'llm.summary.v1': { senders: ['chat-log'], receivers: ['llm-dispatch'] },
+  'agent.event.v1': { senders: ['chat-log'], receivers: ['gateway'] },
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name.replaceAll('/', '.')}` });
@@ -72,6 +73,12 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
   };
   seedChannel(channels, operations, 'websocketSeed001', '/ws/chat', "Seed 001's chat (an access token in ?token=, closed with 4401 without a valid one).", 'seed001');
   seedChannel(channels, operations, 'websocketSeed002', '/ws/emotion', "Seed 002's emotion chat (a system_prompt is refused from anonymous callers).", 'seed002');
+  channels.websocketAgents = {
+    address: '/api/admin/ws',
+    description: "The agents' socket (agent or admin credential; ?after=<seq> resumes): a ready frame, then every agent event with its seq. Clients send nothing.",
+    messages: { serverFrame: { payload: ref('ws/server.agents') } },
+  };
+  operations['gateway.send.websocketAgents'] = { action: 'send', channel: { $ref: '#/channels/websocketAgents' }, messages: [{ $ref: '#/channels/websocketAgents/messages/serverFrame' }] };
   const schemas = Object.fromEntries(Object.entries(contractSchemas()).map(([name, schema]) => [name.replaceAll('/', '.'), schema]));
   return {
     asyncapi: '3.0.0',

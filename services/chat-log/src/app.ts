@@ -21,6 +21,8 @@ import { createSummaryTrigger } from './summaries/summary.trigger';
 import { serveAttachments } from './attachments/attachment.handler';
 import { createAttachmentSweep } from './attachments/attachment.sweep';
 import { serveHandoff } from './handoff/handoff.handler';
+import { createStatusPublisher, createStatusSweep } from './status/status.publisher';
+import { createAgentEvents } from './status/agent-events.publisher';
 import { serveConversations } from './conversations/conversation.handler';
 import { HandoffKeywords, watchHandoffKeywords } from './settings/handoff-keywords';
 
@@ -66,7 +68,9 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
   const marker = createPublishedMarker(db, metrics, logger);
   const publisher = createFramePublisher(bus, marker, metrics, logger);
   const committer = createReplyCommitter({ db, publisher, metrics, serial });
-  return { metrics, retry, serial, marker, publisher, committer };
+  const agentEvents = createAgentEvents(bus, db, logger);
+  const statusPublisher = createStatusPublisher(bus, db, agentEvents, logger);
+  return { metrics, retry, serial, marker, publisher, committer, statusPublisher, agentEvents };
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
@@ -74,13 +78,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const parts = buildParts(deps);
   const keywords = new HandoffKeywords(config.HANDOFF_KEYWORDS, logger);
   const keywordsWatch = await watchHandoffKeywords(bus, keywords);
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'CHAT_USAGE', 'CHAT_STATUS', 'LLM_SUMMARIES']);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_STORED', 'CHAT_REPLIES', 'CHAT_USAGE', 'CHAT_STATUS', 'LLM_SUMMARIES', 'AGENT_EVENTS']);
   // Before anything can publish or hand out a newer frame: see drainOutbox.
-  const { publisher, serial } = parts;
+  const { publisher, serial, statusPublisher, agentEvents } = parts;
   await retryWhileDatabaseDown('drain-outbox', () => drainOutbox({ db, publisher, serial, logger }), { logger, ping: () => pingDb(db) });
+  // Status changes an earlier run committed and never told: their summaries hang on them.
+  const drainStatus = createStatusSweep({ db, publisher: statusPublisher, logger, olderThanMs: 0 });
+  await retryWhileDatabaseDown('drain-status-outbox', async () => void (await drainStatus()), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   serveSummaries(bus, { db, logger });
-  serveHandoff(bus, { db, logger, publisher, serial });
+  serveHandoff(bus, { db, logger, publisher, serial, statusPublisher, agentEvents });
   const bucket = await bus.objectBucket(objectBuckets.attachments);
   serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
   serveConversations(bus, { db, logger, bucket });
@@ -103,13 +110,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 }
 
-async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial }: Parts, keywords: HandoffKeywords) {
+async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, retry, committer, publisher, serial, statusPublisher, agentEvents }: Parts, keywords: HandoffKeywords) {
   await bus.consumeBatches(
     'chatInbound',
     consumerSpec(consumers.chatLogInbound, config.CONSUMER_ACK_WAIT_MS, config.INBOUND_BATCH * 4),
     { maxBatch: config.INBOUND_BATCH, retryDelayMs: 1_000 },
     createInboundHandler({
-      db, bus, retry, metrics, logger, publisher, serial, historyLimit: historyLimit(config),
+      db, bus, retry, metrics, logger, publisher, serial, statusPublisher, agentEvents, historyLimit: historyLimit(config),
       rules: () => ({ keywords: keywords.current(), onCompleted: config.COMPLETED_MESSAGES }),
     }),
   );
@@ -127,7 +134,7 @@ async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, r
   );
 }
 
-function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, publisher, committer }: Parts): Periodic[] {
+function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, publisher, committer, statusPublisher }: Parts): Periodic[] {
   const counted = (operation: string, task: () => Promise<void>) => async () => {
     try {
       await task();
@@ -142,9 +149,11 @@ function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, pu
   const redrive = createRedriveSweep({
     db, bus, metrics, logger, afterMs: config.REDRIVE_AFTER_MS, deadlineMs: config.RELEASE_DEADLINE_MS, historyLimit: historyLimit(config),
   });
+  const statusOutbox = createStatusSweep({ db, publisher: statusPublisher, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
   const deadline = createDeadlineSweep({ db, committer, metrics, logger, deadlineMs: config.RELEASE_DEADLINE_MS });
   return [
     every('outbox', config.OUTBOX_INTERVAL_MS, logger, counted('outbox', outbox)),
+    every('status-outbox', config.OUTBOX_INTERVAL_MS, logger, counted('status-outbox', async () => void (await statusOutbox()))),
     every('release-deadline', config.DEADLINE_SWEEP_MS, logger, counted('release-deadline', deadline)),
     every('reply-orphans', ORPHAN_SWEEP_MS, logger, async () => void (await replyOrphans())),
     ...(config.REDRIVE_AFTER_MS > 0 ? [every('redrive', REDRIVE_SWEEP_MS, logger, counted('redrive', redrive))] : []),

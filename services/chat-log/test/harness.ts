@@ -93,6 +93,23 @@ export class Harness {
     return found;
   }
 
+  /** Every message of a session the broker kept in a stream whose subjects end in the session id, with its dedupe id, in stream order. */
+  async keptInBroker<T>(stream: 'CHAT_STATUS' | 'LLM_SUMMARIES', sessionId: string): Promise<Array<{ payload: T; msgId: string }>> {
+    const found: Array<{ payload: T; msgId: string }> = [];
+    const admin = await BrokerAdmin.open(this.env);
+    try {
+      const { firstSeq, lastSeq } = await admin.streamState(stream);
+      for (let seq = firstSeq; seq <= lastSeq && lastSeq > 0; seq++) {
+        const message = await admin.stored(stream, seq);
+        if (!message?.subject.endsWith(`.${sessionId}`)) continue;
+        found.push({ payload: message.json<T>(), msgId: message.header('Nats-Msg-Id') ?? '' });
+      }
+    } finally {
+      await admin.close();
+    }
+    return found;
+  }
+
   /** How many messages of a session the broker still keeps in CHAT_INBOUND (read or not). */
   async inboundInBroker(sessionId: string): Promise<number> {
     const admin = await BrokerAdmin.open(this.env);

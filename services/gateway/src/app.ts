@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { createGatewayMetrics } from './gateway.metrics';
 import { createHttpApp } from './http/http.app';
 import { ChatSockets } from './socket/ws.server';
+import { AgentSockets } from './agents/agent.sockets';
 
 export interface AppDeps {
   config: Config;
@@ -83,6 +84,15 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     },
   });
 
+  const agentSockets = new AgentSockets(server, {
+    bus,
+    logger,
+    callers: { verifier: auth.auth.verifier, apiKeys: auth.auth.apiKeys, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS },
+    corsOrigins: config.CORS_ORIGINS,
+    pingIntervalMs: config.WS_PING_INTERVAL_MS,
+    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+  });
+
   link.onReconnect(() => track(sockets.catchUp()));
 
   return {
@@ -98,7 +108,7 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     async stop() {
       const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await sockets.close();
+      await Promise.all([sockets.close(), agentSockets.close()]);
       await Promise.allSettled([...inflight]);
       const force = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
       await httpClosed;

@@ -12,7 +12,7 @@ runMain('gateway', async () => {
     name: `gateway ${config.GATEWAY_ID}`,
     logger,
   });
-  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES']);
+  await bus.ensureStreams(['CHAT_INBOUND', 'CHAT_REPLIES', 'AGENT_EVENTS']);
   const app = createApp({ config, bus, logger });
   const port = await app.listen(config.PORT);
   announceReady(logger, { ports: { http: port } });

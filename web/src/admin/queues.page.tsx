@@ -3,15 +3,19 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AuthSession } from '../lib/auth.session';
 import type { Lang } from '../lib/i18n';
 import { queue } from './handoff.api';
+import { followAgentEvents } from './agent-events';
 import { ConversationView } from './conversation.view';
 import { consoleWords, type ConsoleWords } from './words';
 
 const LISTS: ConversationList[] = ['pending', 'active', 'completed'];
 const label = (c: ConsoleWords, list: ConversationList) => (list === 'pending' ? c.queuePending : list === 'active' ? c.queueActive : c.queueCompleted);
-/** The agents' API has no live channel yet: the queues are read again this often. */
-const POLL_MS = 2_000;
+/** Events that come together (a message and its unread count) cause one read of the queues. */
+const COALESCE_MS = 100;
 
-/** The three queues with unread badges, read again every two seconds, and the chosen conversation. */
+/**
+ * The three queues with unread badges and the chosen conversation, read again when the agents'
+ * socket says something changed (and when it resumes after a drop), instead of on a timer.
+ */
 export function QueuesPage({ lang, auth }: { lang: Lang; auth: AuthSession }) {
   const c = consoleWords[lang];
   const [lists, setLists] = useState<Record<ConversationList, ConversationSummary[]>>({ pending: [], active: [], completed: [] });
@@ -26,8 +30,17 @@ export function QueuesPage({ lang, auth }: { lang: Lang; auth: AuthSession }) {
   };
   useEffect(() => {
     void refresh();
-    const timer = setInterval(() => void refresh(), POLL_MS);
-    return () => clearInterval(timer);
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const stop = followAgentEvents(auth, () => {
+      pending ??= setTimeout(() => {
+        pending = null;
+        void refresh();
+      }, COALESCE_MS);
+    });
+    return () => {
+      stop();
+      if (pending) clearTimeout(pending);
+    };
   }, []);
   const all = LISTS.flatMap((list) => lists[list]);
   const current = chosen ? all.find((item) => item.session_id === chosen) : undefined;

@@ -6,12 +6,12 @@ import { transaction } from '../store/sql';
  * Every table that holds rows of a session besides `sessions`, children before parents. A table
  * added with a `session_id` column belongs here: the erase spec fails for any it leaves rows in.
  */
-const SESSION_TABLES = ['outbox', 'replies', 'attachments', 'messages', 'waiting_sessions', 'summaries'].map((table) => Prisma.raw(`chat_log.${table}`));
+const SESSION_TABLES = ['outbox', 'replies', 'attachments', 'messages', 'waiting_sessions', 'summaries', 'status_outbox'].map((table) => Prisma.raw(`chat_log.${table}`));
 
 /**
  * Erases a conversation in one transaction: its messages, replies (feedback is a column of them),
  * attachment records (the caller removes their bytes), queued frames, waiting mark and summaries are
- * deleted (handed rows, agent messages and status frames are replies); the session row stays as a
+ * deleted, with status changes not yet told (handed rows, agent messages and status frames are replies); the session row stays as a
  * tombstone (owner, counters, `deleted_at`; the title is cleared, the handoff status is put back to
  * `bot` with no holder) so that nothing in flight can bring it back:
  * ingest refuses messages on it, the reply commit drops candidates for it (`erased`), and a

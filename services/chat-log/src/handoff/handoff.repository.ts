@@ -7,6 +7,7 @@ import type { ReplyRow } from '../commit/reply-row.mapper';
 import { decide, type Decision, type StatusRow } from './handoff.machine';
 import { agentRow, statusRow } from './status.texts';
 import { mayAskForPerson, sessionAccessOf } from '../store/session-access';
+import { queueStatusChanges, type StatusChange } from '../status/status-outbox.repository';
 
 /** A session row locked for a handoff step. */
 interface Locked extends StatusRow {
@@ -19,7 +20,8 @@ interface Locked extends StatusRow {
 }
 
 export type TransitionOutcome =
-  | { outcome: 'changed' | 'unchanged'; state: ConversationState; released: ReleasedReply[] }
+  | { outcome: 'changed'; state: ConversationState; released: ReleasedReply[]; change: StatusChange }
+  | { outcome: 'unchanged'; state: ConversationState; released: [] }
   | { outcome: 'conflict'; reason: Extract<Decision, { kind: 'conflict' }>['reason']; state: ConversationState; released: [] }
   | { outcome: 'not_found'; released: [] };
 
@@ -33,7 +35,8 @@ export type AgentMessageOutcome =
  * to hand out turns, so a message is stored either before the change and answered as the old
  * status says, or after it and answered as the new one says), the machine decides, and the change
  * is a compare-and-set on the version read (`WHERE status_version = v`). The agent's message, when
- * given, and the status push are committed and released in the same transaction.
+ * given, and the status push are committed and released in the same transaction, and the change
+ * is queued in the status outbox for chat.status.changed.v1.
  */
 export function applyTransition(db: Db, command: HandoffCommand): Promise<TransitionOutcome> {
   return transaction(db.pool, async (tx) => {
@@ -45,11 +48,15 @@ export function applyTransition(db: Db, command: HandoffCommand): Promise<Transi
     if (decision.kind === 'conflict') return { outcome: 'conflict', reason: decision.reason, state: stateOf(row), released: [] };
     if (decision.kind === 'unchanged') return { outcome: 'unchanged', state: stateOf(row), released: [] };
     const changed = await compareAndSet(tx, row, decision.status, decision.holderId);
+    const change: StatusChange = {
+      sessionId: row.sessionId, from: row.status, to: changed.status, version: changed.version, actorId: command.actor_id, changedAt: new Date(changed.changed_at),
+    };
+    await queueStatusChanges(tx, [change]);
     // The user's own request carries no agent message.
     const text = command.action === 'handoff' ? undefined : command.message;
     if (text !== undefined) await markAnswered(tx, row);
     const released = await insertAndRelease(tx, cursorsOf(row), rowsFor(row, decision.status, text));
-    return { outcome: 'changed', state: changed, released };
+    return { outcome: 'changed', state: changed, released, change };
   });
 }
 

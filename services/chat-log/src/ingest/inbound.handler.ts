@@ -11,6 +11,8 @@ import { storeMessages } from './message.repository';
 import type { HandoffRules } from './answerer.planner';
 import { publishUsage } from './usage.publisher';
 import type { Serial } from '../frames/serial';
+import type { StatusPublisher } from '../status/status.publisher';
+import type { AgentEvents } from '../status/agent-events.publisher';
 import { releasedForPrompts } from '../queries/session-query.repository';
 import { storable, timestampOr } from '../store/text';
 
@@ -22,6 +24,8 @@ interface Deps {
   logger: Logger;
   publisher: FramePublisher;
   serial: Serial;
+  statusPublisher: StatusPublisher;
+  agentEvents: AgentEvents;
   /** Entries of history each chat.stored event carries at most. */
   historyLimit: number;
   /** Keywords and the completed-conversation policy in force, read for each batch (they change live). */
@@ -43,7 +47,7 @@ interface Deps {
 export function createInboundHandler(deps: Deps) {
   return async (batch: Array<Delivery<ChatInboundV1>>): Promise<void> => {
     deps.metrics.batchSize.observe({ consumer: 'inbound' }, batch.length);
-    const { plan, answerers, histories, released } = await deps.retry.run('store-messages', batch, () =>
+    const { plan, answerers, histories, released, statusChanges } = await deps.retry.run('store-messages', batch, () =>
       storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit, deps.rules()),
     );
     deps.metrics.messagesStored.inc(plan.inserts.length);
@@ -57,6 +61,11 @@ export function createInboundHandler(deps: Deps) {
     // After `stored`: the gateway settles each handed message (no assistant reply will come).
     await Promise.all(handed.map((m) => tellHanded(deps, m, deliveryOf.get(m.messageId)?.correlationId)));
     if (released.length > 0) await deps.serial(() => deps.publisher.publish(released, 'live', undefined));
+    await deps.statusPublisher.publish(statusChanges);
+    // After the status change that handed them, so a console sees the conversation move first.
+    await deps.agentEvents.messages(handed.map((m) => ({
+      sessionId: m.sessionId, messageId: m.messageId, sender: 'user' as const, text: deliveryOf.get(m.messageId)?.payload.text ?? '',
+    })));
     const answered = new Set(plan.answered);
     await answerAgain(deps, batch.filter((d, i) => plan.outcomes[i] === 'restored' && answered.has(d.payload.message_id)));
   };

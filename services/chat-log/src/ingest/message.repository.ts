@@ -7,6 +7,7 @@ import { insertAndRelease } from '../commit/release.repository';
 import type { SessionCursor } from '../commit/reply.planner';
 import type { ReleasedReply } from '../frames/frame.mapper';
 import { handedRow, statusRow } from '../handoff/status.texts';
+import { queueStatusChanges, type StatusChange } from '../status/status-outbox.repository';
 import { planAnswerers, type AnswererPlan, type ConversationRow, type HandoffRules } from './answerer.planner';
 import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage } from './message.planner';
 
@@ -18,6 +19,8 @@ export interface StoreResult {
   histories: Map<string, HistoryTurn[]> | null;
   /** Frames the batch released (status changes told to the user). */
   released: ReleasedReply[];
+  /** The transitions the batch committed (escalations, reopens), queued for chat.status.changed.v1. */
+  statusChanges: StatusChange[];
 }
 
 interface LockedSession extends ConversationRow, SessionCursor {
@@ -51,8 +54,8 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
     const answerers = planAnswerers(plan.inserts, sessions, rules);
     plan.routed = plan.routed.filter((m) => !fresh.has(m.messageId) || answerers.bot.has(m.messageId));
     const histories = await advance(tx, plan, historyLimit);
-    const released = await handOver(tx, sessions, answerers);
-    return { plan, answerers, histories, released };
+    const { released, statusChanges } = await handOver(tx, sessions, answerers);
+    return { plan, answerers, histories, released, statusChanges };
   });
 }
 
@@ -65,22 +68,40 @@ async function advance(tx: Sql, plan: InboundPlan, historyLimit: number): Promis
 }
 
 /** Status changes (compare-and-set on the version read under the lock), handed rows and status pushes. */
-async function handOver(tx: Sql, sessions: Map<string, LockedSession>, answerers: AnswererPlan): Promise<ReleasedReply[]> {
-  if (answerers.handed.length === 0 && answerers.changes.size === 0) return [];
+async function handOver(
+  tx: Sql, sessions: Map<string, LockedSession>, answerers: AnswererPlan,
+): Promise<{ released: ReleasedReply[]; statusChanges: StatusChange[] }> {
+  if (answerers.handed.length === 0 && answerers.changes.size === 0) return { released: [], statusChanges: [] };
+  const changedAt = new Map<string, Date>();
   for (const [sessionId, change] of answerers.changes) {
-    const changed = await tx.execute`
+    const changed = await tx.query<Array<{ changed_at: Date }>>`
       UPDATE chat_log.sessions SET status = ${change.status}, holder_id = NULL, status_changed_at = now(),
         status_version = status_version + ${change.steps}::int
-      WHERE id = ${sessionId}::uuid AND status_version = ${change.fromVersion}::int`;
-    if (changed !== 1) throw new Error(`session ${sessionId} changed status under its lock`);
+      WHERE id = ${sessionId}::uuid AND status_version = ${change.fromVersion}::int
+      RETURNING status_changed_at AS changed_at`;
+    if (changed.length !== 1) throw new Error(`session ${sessionId} changed status under its lock`);
+    changedAt.set(sessionId, changed[0].changed_at);
   }
+  const statusChanges = transitionsOf(sessions, answerers, changedAt);
+  await queueStatusChanges(tx, statusChanges);
   const rows = [
     ...answerers.handed.map((m) => handedRow(m.sessionId, m.messageId, m.turn, m.status)),
     ...answerers.announcements.map((a) => statusRow(a.sessionId, a.status, a.afterTurn)),
   ];
   const touched = new Set(rows.map((r) => r.session_id));
   const cursors = new Map([...sessions].filter(([id]) => touched.has(id)).map(([id, s]) => [id, { releasedTurn: s.releasedTurn, lastSeq: s.lastSeq }]));
-  return insertAndRelease(tx, cursors, rows);
+  return { released: await insertAndRelease(tx, cursors, rows), statusChanges };
+}
+
+/** Each step the batch took, one version apart: a reopen then an escalation is two transitions. */
+function transitionsOf(sessions: Map<string, LockedSession>, answerers: AnswererPlan, changedAt: Map<string, Date>): StatusChange[] {
+  const at = new Map([...sessions].map(([id, s]) => [id, { status: s.status, version: s.version }]));
+  return answerers.announcements.map(({ sessionId, status }) => {
+    const before = at.get(sessionId) ?? { status: 'bot' as const, version: 0 };
+    const step = { status, version: before.version + 1 };
+    at.set(sessionId, step);
+    return { sessionId, from: before.status, to: status, version: step.version, actorId: null, changedAt: changedAt.get(sessionId)! };
+  });
 }
 
 /** The new messages that reference attachments, with their sender (anonymous ones link nothing). */

@@ -13,6 +13,7 @@ import { checkSocketCaller, UNAUTHORIZED_CLOSE, type SocketCaller, type SocketCa
 import { SESSION_NOT_FOUND_CLOSE } from '../session/session.access';
 import { SessionHolders } from './session.holders';
 import type { SeedWire } from './wire.codec';
+import { AGENT_SOCKET_PATHS } from '../agents/agent.sockets';
 
 export interface ChatSocketsDeps extends ConnectionDeps {
   maxPayloadBytes: number;
@@ -86,6 +87,7 @@ export class ChatSockets {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!this.accepting) return this.refuse(socket, 'shutting_down', 503, 'Service Unavailable');
+    if (AGENT_SOCKET_PATHS.has(url.pathname)) return; // the agents' socket answers its own upgrades
     const wire = SEED_PATHS.get(url.pathname);
     if (!CHAT_PATHS.has(url.pathname) && !wire) return this.refuse(socket, 'path', 404, 'Not Found');
     if (!originAllowed(this.deps.corsOrigins, req.headers.origin)) return this.refuse(socket, 'origin', 403, 'Forbidden');

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { SessionId } from '../common';
+import { AccountId } from '../rest/accounts';
+import { ConversationStatus } from './handoff-payloads';
+
+/**
+ * What agents see move live (`agent.event.v1.<sid>`, stream AGENT_EVENTS), published by chat-log
+ * after the change committed. The stream's own sequence is the resume point of the agents'
+ * socket, so every gateway replays the same events in the same order.
+ */
+const base = { session_id: SessionId, at: z.string() };
+
+/** A message an agent should read: a user's message handed to an agent, or an agent's message. */
+export const AgentNewMessageEvent = z.object({
+  type: z.literal('new_message'),
+  ...base,
+  message_id: z.string(),
+  sender: z.enum(['user', 'agent']),
+  message: z.string(),
+});
+
+export const AgentStatusChangedEvent = z.object({
+  type: z.literal('session_status_changed'),
+  ...base,
+  from: ConversationStatus,
+  to: ConversationStatus,
+  /** The conversation's status version after the change. */
+  version: z.number().int().positive(),
+  /** The account that made the change, when an account did. */
+  actor_id: AccountId.optional(),
+});
+
+/** Sent beside `session_status_changed` when a conversation is closed. */
+export const AgentSessionCompletedEvent = z.object({
+  type: z.literal('session_completed'),
+  ...base,
+  version: z.number().int().positive(),
+});
+
+/** The user's messages with no agent message after them, as counted when the event was committed. */
+export const AgentUnreadCountEvent = z.object({
+  type: z.literal('unread_count_updated'),
+  ...base,
+  unread_count: z.number().int().nonnegative(),
+});
+
+export const AgentEventV1 = z.discriminatedUnion('type', [AgentNewMessageEvent, AgentStatusChangedEvent, AgentSessionCompletedEvent, AgentUnreadCountEvent]);
+export type AgentEventV1 = z.infer<typeof AgentEventV1>;

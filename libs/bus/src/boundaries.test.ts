@@ -51,15 +51,19 @@ test('the package exports no NATS client type or object', () => {
   expect(readFileSync(join(HERE, 'index.ts'), 'utf8')).not.toMatch(/@nats-io|\bwireOf\b|\bWire\b/);
 });
 
-/** Relative imports of one module of this library, as module names ('./bus' → 'bus'). */
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/from\s+['"]\.\/([\w.-]+)['"]/g)].map((match) => match[1]!);
+/** Relative imports of one module of this library, as module paths from src ('./bus' in buckets/kv → 'bus'). */
+function importsOf(module: string): string[] {
+  const text = readFileSync(join(HERE, `${module}.ts`), 'utf8');
+  const folder = module.includes('/') ? module.slice(0, module.lastIndexOf('/') + 1) : '';
+  return [...text.matchAll(/from\s+['"](\.{1,2}\/[\w./-]+)['"]/g)].map((match) => join(folder, match[1]!).replace(/\\/g, '/'));
 }
 
-test('the modules of the library import one way (no cycle, types included)', () => {
-  const modules = readdirSync(HERE).filter((name) => name.endsWith('.ts') && !/\.(test|itest)\.ts$/.test(name)).map((name) => name.slice(0, -3));
-  const edges = new Map(modules.map((name) => [name, importsOf(join(HERE, `${name}.ts`))]));
+test('the modules of the library import one way (no cycle, types included), in every folder', () => {
+  const modules = sourcesUnder(HERE)
+    .filter((path) => path.endsWith('.ts') && !/\.(test|itest)\.ts$/.test(path))
+    .map((path) => path.slice(HERE.length + 1, -3).replace(/\\/g, '/'));
+  const edges = new Map(modules.map((name) => [name, importsOf(name)]));
+  expect([...edges.values()].flat().filter((target) => !edges.has(target))).toEqual([]);
   const cycles: string[] = [];
   const visit = (name: string, path: string[]) => {
     if (path.includes(name)) return void cycles.push([...path.slice(path.indexOf(name)), name].join(' → '));

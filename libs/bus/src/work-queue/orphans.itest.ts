@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AckPolicy, RetentionPolicy } from '@nats-io/jetstream';
 import { createLogger } from '@chatbot/runtime';
 import { isolate, type TestEnv } from '@chatbot/testkit';
-import { Bus, wireOf } from './bus';
+import { Bus, wireOf } from '../bus';
 import { createOrphanSweep, findOrphans, type OrphanScope } from './orphans';
 
 /**

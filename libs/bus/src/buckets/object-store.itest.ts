@@ -1,6 +1,6 @@
 import { createLogger } from '@chatbot/runtime';
 import { isolate, type TestEnv } from '@chatbot/testkit';
-import { Bus } from './bus';
+import { Bus } from '../bus';
 import type { ObjectBucket } from './object-store';
 
 const logger = createLogger('object-store-test', 'silent');

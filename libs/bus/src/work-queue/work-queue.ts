@@ -1,6 +1,6 @@
 import type { StreamName } from '@chatbot/proto';
 import { createOrphanSweep, requeueMessage } from './orphans';
-import type { Wire } from './wire';
+import type { Wire } from '../wire';
 
 /** The oldest message of one subject still in a stream, and when the broker stored it. */
 export interface QueuedMessage {

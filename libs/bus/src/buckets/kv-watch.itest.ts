@@ -1,6 +1,6 @@
 import { createLogger } from '@chatbot/runtime';
 import { eventually, isolate, type TestEnv } from '@chatbot/testkit';
-import { Bus } from './bus';
+import { Bus } from '../bus';
 import type { KvChange } from './kv';
 
 const logger = createLogger('kv-watch-test', 'silent');

@@ -67,7 +67,10 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     expect(reply.answer.card_list).toEqual(expect.arrayContaining(['카드의정석 오하CHECK']));
     expect(reply.usage?.total_tokens).toBeGreaterThan(0);
     expect(requests).toHaveLength(2);
-    expect(requests[0]?.tools).toHaveLength(5);
+    // the five seed tools and the handoff tool
+    expect((requests[0]?.tools as Array<{ function: { name: string } }> | undefined)?.map((t) => t.function.name)).toEqual([
+      'get_card_description', 'get_card_recommendation', 'consumption_recommend', 'query_faq_database', 'query_term_database', 'escalate_to_human',
+    ]);
     expect(harness.calls).toContainEqual({ key: 'cardRecommend', payload: { query: '편의점 카페 배달 할인', limit: 3 } });
     const [, , assistant, tool] = messagesOf(requests[1]);
     expect(assistant).toMatchObject({ role: 'assistant', tool_calls: [expect.objectContaining({ type: 'function' })] });

@@ -202,10 +202,12 @@ describe('llm mode (LLM_BASE_URL set)', () => {
     const earlier = await ask('이전 질문', sessionId);
     await harness.answerStored(sessionId, earlier.messageId);
     const historyCalls = () => harness.calls.filter((call) => call.key === 'history').length;
+    await harness.callsSettled();
     const asked = historyCalls(); // the test's own look-ups so far
     const { reply, requests } = await ask('카드 추천 좀', sessionId);
     expect(reply.kind).toBe('answer');
     expect(messagesOf(requests[0]).map((m) => m.content)).toEqual([expect.any(String), '이전 질문', '네, 도와드릴게요.', '카드 추천 좀']);
+    await harness.callsSettled();
     expect(historyCalls()).toBe(asked);
   });
 

@@ -43,6 +43,11 @@ export interface DispatchHarness {
   live: LiveFrame[];
   /** Every request to chat-log, qna-cache and persona, in the order the bus carried them. */
   calls: Call[];
+  /**
+   * Resolves once `calls` holds every request the broker carried before now: they reach it over a
+   * connection of its own, so a request already answered may not be listed yet.
+   */
+  callsSettled(): Promise<void>;
   workers: RunningService[];
   startWorker(extraEnv?: Record<string, string>, instance?: string): Promise<RunningService>;
   /**
@@ -114,6 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Dispat
     candidates,
     live,
     calls,
+    callsSettled: () => admin.flush(),
     workers,
     async startWorker(extraEnv = {}, instance) {
       const worker = await startService('llm-dispatch', { ...env.env, ...options.workerEnv, ...extraEnv }, { instance });

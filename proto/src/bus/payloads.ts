@@ -157,6 +157,11 @@ export const PresenceResponse = z.object({ gateway_id: z.string() });
 export const FeedbackCommand = z.object({
   message_id: MessageId,
   is_helpful: z.boolean().nullable(),
+  /**
+   * The signed-in caller, if any. A reply of an account's conversation takes feedback only from
+   * that account; an anonymous conversation's from whoever holds the message id (seed 000).
+   */
+  user_id: z.string().uuid().nullable().optional(),
 });
 export const FeedbackResult = z.object({
   message_id: z.string(),

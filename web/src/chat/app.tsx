@@ -111,7 +111,7 @@ export function App() {
     void download(auth.current!, id, name).then((ok) => ok || setTranscript((t) => ({ ...t, turns: [...t.turns, { role: 'notice', id: `download-${id}-${Date.now()}`, code: 'download', text: w.downloadFailed }] })));
   const rate = async (id: string, helpful: boolean | null, before: boolean | null | undefined) => {
     setTranscript((t) => setFeedback(t, id, helpful));
-    if (!(await sendFeedback({ message_id: id, is_helpful: helpful }))) setTranscript((t) => setFeedback(t, id, before, true));
+    if (!(await sendFeedback({ message_id: id, is_helpful: helpful }, account ? auth.current : null))) setTranscript((t) => setFeedback(t, id, before, true));
   };
   const newConversation = () => {
     socket.current?.stop();

@@ -103,7 +103,7 @@ describe('history', () => {
     const m1 = await exchange(alice, session, '연회비?', {
       answer: { message: '연회비는 만원입니다', login_required: false, card_list: ['카드의정석2'], related_questions: ['혜택은?'], tool_name: 'get_card_description' },
     });
-    await h.bus.request('feedback', { message_id: m1, is_helpful: true });
+    await h.bus.request('feedback', { message_id: m1, is_helpful: true, user_id: alice });
     const m2 = await exchange(alice, session, '혜택은?', { answer: { message: '로그인해 주세요', login_required: true } });
     const m3 = await exchange(alice, session, '아직 답이 없는 질문');
 
@@ -130,7 +130,7 @@ describe('delete', () => {
     const alice = randomUUID();
     const { session_id: session } = await create(alice);
     const m1 = await exchange(alice, session, 'first', { answer: { message: 'answer', login_required: false } });
-    await h.bus.request('feedback', { message_id: m1, is_helpful: false });
+    await h.bus.request('feedback', { message_id: m1, is_helpful: false, user_id: alice });
     await exchange(alice, session, 'left waiting');
     // A frame whose publish failed stays queued until the outbox publishes it again.
     await h.db.$executeRawUnsafe(`INSERT INTO chat_log.outbox (session_id, seq) VALUES ($1::uuid, 99)`, session);

@@ -12,7 +12,7 @@ export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; re
 
   bus.serve('feedback', (request, context) =>
     storage(deps.logger, context.correlationId, async () => {
-      if (!(await setFeedback(db, request.message_id, request.is_helpful))) throw new AppError('E4007');
+      if (!(await setFeedback(db, request.message_id, request.is_helpful, request.user_id ?? null))) throw new AppError('E4007');
       return { message_id: request.message_id, feedback_received: request.is_helpful };
     }),
   );

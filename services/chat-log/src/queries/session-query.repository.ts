@@ -5,11 +5,17 @@ import { historiesByPoint, historySelect, pointKey, type HistoryRow } from '../s
 import { attachmentIdsOf } from '../attachments/attachment.repository';
 
 /** Sets (or changes) the feedback on the newest released reply shown under `messageId`. */
-export async function setFeedback(db: Db, messageId: string, isHelpful: boolean | null): Promise<boolean> {
+/**
+ * Feedback on the newest released reply with this frame id. An account's conversation takes it only
+ * from that account (anyone else is told the id is unknown, as for an id that does not exist).
+ */
+export async function setFeedback(db: Db, messageId: string, isHelpful: boolean | null, userId: string | null): Promise<boolean> {
   const rows = await db.$queryRaw<Array<{ id: string }>>`
     UPDATE chat_log.replies SET is_helpful = ${isHelpful}::boolean, feedback_at = now()
-    WHERE id = (SELECT id FROM chat_log.replies WHERE frame_message_id = ${messageId} AND seq IS NOT NULL
-                ORDER BY created_at DESC, seq DESC LIMIT 1)
+    WHERE id = (SELECT r.id FROM chat_log.replies r JOIN chat_log.sessions s ON s.id = r.session_id
+                WHERE r.frame_message_id = ${messageId} AND r.seq IS NOT NULL
+                  AND (s.owner_id IS NULL OR s.owner_id = ${userId}::uuid)
+                ORDER BY r.created_at DESC, r.seq DESC LIMIT 1)
     RETURNING id::text`;
   return rows.length > 0;
 }

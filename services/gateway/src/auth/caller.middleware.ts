@@ -49,6 +49,20 @@ export function requireCaller(deps: CallerDeps, requirement: Requirement = {}): 
   };
 }
 
+/**
+ * As requireCaller when the request brings a credential (a bad one is still 401); without one the
+ * caller is anonymous (`res.locals.caller` null), for the seed routes that take both.
+ */
+export function optionalCaller(deps: CallerDeps, requirement: Requirement = {}): RequestHandler {
+  return (req, res, next) => {
+    if (req.headers.authorization === undefined && req.headers['x-api-key'] === undefined) {
+      res.locals.caller = null;
+      return next();
+    }
+    requireCaller(deps, requirement)(req, res, next);
+  };
+}
+
 async function identify(deps: CallerDeps, req: Request, res: Response, requirement: Requirement): Promise<Caller> {
   if (!deps.verifier) throw new AppError('E5007');
   const header = req.headers.authorization;

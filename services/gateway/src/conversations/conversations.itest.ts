@@ -159,7 +159,12 @@ test('history pages back from the newest entry and carries the tool metadata and
   const first = await say(alice.id, session, '카드의정석2 연회비?', {
     card_list: ['카드의정석2'], related_questions: ['해외 결제 수수료는?'], tool_name: 'get_card_description',
   });
-  expect((await world.call('POST', '/api/chat/feedback', { body: { message_id: first, is_helpful: true } })).status).toBe(200);
+  // an account's conversation takes feedback from that account only: anonymous callers and other
+  // accounts are told the message does not exist
+  const feedback = { message_id: first, is_helpful: true };
+  expect((await world.call('POST', '/api/chat/feedback', { body: feedback })).body.code).toBe('E4007');
+  expect((await as(mallory).post('/api/chat/feedback', feedback)).body.code).toBe('E4007');
+  expect((await as(alice).post('/api/chat/feedback', feedback)).status).toBe(200);
   const second = await say(alice.id, session, '로그인 해야 하나요?', { login_required: true });
   const third = await say(alice.id, session, '아직 답이 없는 질문');
 
@@ -185,7 +190,7 @@ test('delete erases the conversation from the database, and a message still in f
   const { body: conversation } = await as(alice).post('/api/chat/sessions', { title: 'to be forgotten' });
   const session = conversation.session_id as string;
   const answered = await say(alice.id, session, 'my card number is in here', { card_list: ['카드의정석2'] });
-  await world.call('POST', '/api/chat/feedback', { body: { message_id: answered, is_helpful: false } });
+  expect((await as(alice).post('/api/chat/feedback', { message_id: answered, is_helpful: false })).status).toBe(200);
   await say(alice.id, session, 'still waiting for this one');
   expect([await count('messages', session), await count('replies', session), await count('waiting_sessions', session)]).toEqual([2, 1, 1]);
 

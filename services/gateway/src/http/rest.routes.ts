@@ -13,6 +13,7 @@ import {
 } from '@chatbot/proto';
 import type { BrokerLink } from '../broker.link';
 import { RequestError } from './error.mapper';
+import { optionalCaller, type Caller, type CallerDeps } from '../auth/caller.middleware';
 
 export interface RestDeps {
   bus: Bus;
@@ -25,7 +26,7 @@ const openApi = openApiDocument((require('../../package.json') as { version: str
 const termQuery = TopKQuery(6);
 
 /** The seed's REST API: each route parses its input, asks the owning service, shapes the answer. */
-export function restRouter(deps: RestDeps): Router {
+export function restRouter(deps: RestDeps & { auth: CallerDeps }): Router {
   const router = Router();
   // With the bus disconnected a request would wait out its timeout: 503 at once instead.
   const ask = <K extends RequestKey>(key: K, payload: RequestPayload<K>, res: Response): Promise<ResponsePayload<K>> => {
@@ -43,9 +44,11 @@ export function restRouter(deps: RestDeps): Router {
     await ask('login', body(LoginRequest, req), res);
     return null; // the seed client only checks for 200; the recommendation arrives on the socket
   }));
-  router.post('/api/chat/feedback', route('chat.feedback', async (req, res) => {
+  // Signed in, feedback reaches only the caller's own conversations; the seed client stays anonymous.
+  router.post('/api/chat/feedback', optionalCaller(deps.auth, { scope: 'chat' }), route('chat.feedback', async (req, res) => {
     const { message_id, is_helpful } = body(FeedbackRequest, req);
-    const result = await ask('feedback', { message_id, is_helpful }, res);
+    const caller = res.locals.caller as Caller | null;
+    const result = await ask('feedback', { message_id, is_helpful, user_id: caller?.accountId ?? null }, res);
     return { status: 'success', message_id: result.message_id, feedback_received: result.feedback_received };
   }));
   return router;

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Bus } from '@chatbot/bus';
 import { createLogger } from '@chatbot/runtime';
 import { eventually, startSystem, TestSocket, type TestSystem } from '@chatbot/testkit';
+import { callApi, createAdmin, register as registerAs, signIn as signInAs } from './support/accounts';
 
 /**
  * What an agent reads at `GET /api/admin/chats/{id}/summary`, with the whole system and no model:
@@ -16,32 +14,17 @@ let system: TestSystem;
 let bus: Bus;
 const tokens: Record<'admin' | 'agent' | 'customer', string> = { admin: '', agent: '', customer: '' };
 
-async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(`${system.gateways[0]}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
-async function signIn(email: string, password: string): Promise<string> {
-  const login = await call('POST', '/api/auth/login', { body: { email, password } });
-  if (login.status !== 200) throw new Error(`login ${email}: ${login.status}`);
-  return login.body.access_token as string;
-}
 
-async function register(email: string): Promise<string> {
-  const registered = await call('POST', '/api/auth/register', { body: { email, password: 'a-long-password-1', name: email.split('@')[0] } });
-  if (registered.status !== 201) throw new Error(`register ${email}: ${registered.status}`);
-  return registered.body.id as string;
-}
+
+const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) => callApi(system, method, path, options);
+const signIn = (email: string, password: string) => signInAs(system, email, password);
+const register = (email: string) => registerAs(system, email);
 
 beforeAll(async () => {
   system = await startSystem({ env: { JWT_SECRET } });
   bus = await Bus.connect({ url: system.env.natsUrl, prefix: system.env.prefix, name: 'summaries-test', logger: createLogger('summaries-test', 'silent') });
-  const cli = join(__dirname, '..', 'services', 'persona', 'dist', 'accounts', 'create-admin.cli.js');
-  await promisify(execFile)(process.execPath, [cli, '--email', 'admin@example.com', '--password', 'admin-password-1'], { env: { ...process.env, DATABASE_URL: system.env.databaseUrl } });
+  await createAdmin(system, 'admin@example.com', 'admin-password-1');
   tokens.admin = await signIn('admin@example.com', 'admin-password-1');
   const agentId = await register('agent@example.com');
   expect((await call('PUT', `/api/admin/accounts/${agentId}/role`, { token: tokens.admin, body: { role: 'agent' } })).status).toBe(200);

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { eventually, startStubLlm, startSystem, TestSocket, type StubLlm, type TestSystem } from '@chatbot/testkit';
+import { callApi, createAdmin, signIn as signInAs } from './support/accounts';
 
 /**
  * Chatbot settings end to end: an admin saves them at the gateway, persona keeps every version, and
@@ -27,29 +25,15 @@ const settings = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await fetch(`${system.gateways[0]}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
-async function signIn(email: string, password: string): Promise<string> {
-  const login = await call('POST', '/api/auth/login', { body: { email, password } });
-  if (login.status !== 200) throw new Error(`login ${email}: ${login.status} ${JSON.stringify(login.body)}`);
-  return login.body.access_token as string;
-}
+
+const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) => callApi(system, method, path, options);
+const signIn = (email: string, password: string) => signInAs(system, email, password);
 
 beforeAll(async () => {
   stub = await startStubLlm({ script: { text: '네, 도와드릴게요.' } });
   system = await startSystem({ workers: 2, env: { LLM_BASE_URL: stub.url, LLM_MODEL: 'env-model', LLM_SYSTEM_PROMPT: ENV_PROMPT, LLM_MAX_TOKENS: '200', JWT_SECRET } });
-  const cli = join(__dirname, '..', 'services', 'persona', 'dist', 'accounts', 'create-admin.cli.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [cli, '--email', 'admin@example.com', '--password', 'admin-password-1'], {
-    env: { ...process.env, DATABASE_URL: system.env.databaseUrl },
-  });
-  admin = { id: (JSON.parse(stdout) as { id: string }).id, token: await signIn('admin@example.com', 'admin-password-1') };
+  admin = { id: await createAdmin(system, 'admin@example.com', 'admin-password-1'), token: await signIn('admin@example.com', 'admin-password-1') };
   expect((await call('POST', '/api/auth/register', { body: { email: 'customer@example.com', password: 'customer-password-1', name: 'customer' } })).status).toBe(201);
   customerToken = await signIn('customer@example.com', 'customer-password-1');
 }, 120_000);

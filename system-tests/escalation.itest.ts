@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { eventually, startStubLlm, startSystem, TestSocket, type StubLlm, type TestSystem } from '@chatbot/testkit';
+import { createAdmin } from './support/accounts';
 
 /**
  * Escalation rules end to end (gateway, chat-log, qna-cache, persona, llm-dispatch): the model
@@ -28,10 +26,7 @@ beforeAll(async () => {
         : { text: '네, 도와드릴게요.' },
   });
   system = await startSystem({ env: { LLM_BASE_URL: stub.url, LLM_MODEL: 'stub-model', JWT_SECRET } });
-  const cli = join(__dirname, '..', 'services', 'persona', 'dist', 'accounts', 'create-admin.cli.js');
-  await promisify(execFile)(process.execPath, [cli, '--email', 'admin@example.com', '--password', 'admin-password-1'], {
-    env: { ...process.env, DATABASE_URL: system.env.databaseUrl },
-  });
+  await createAdmin(system, 'admin@example.com', 'admin-password-1');
   const login = await fetch(`${system.gateways[0]}/api/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'admin-password-1' }),
   });

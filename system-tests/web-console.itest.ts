@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStubLlm, startSystem, type StubLlm, type TestSystem } from '@chatbot/testkit';
 import { consoleErrors, launchChromium, screenshots, seriousA11yViolations } from './support/browser';
+import { createAdmin } from './support/accounts';
 
 /**
  * The agents' console (`/admin`) in a real browser (Debian's Chromium) against the whole system as
@@ -30,10 +28,7 @@ beforeAll(async () => {
   // a revoked key stops working at once (the gateway believes a verified key for this long)
   system = await startSystem({ env: { LLM_BASE_URL: stub.url, LLM_MODEL: 'stub-model', JWT_SECRET, API_KEY_CACHE_SECONDS: '0' } });
   base = system.gateways[0]!;
-  const cli = join(__dirname, '..', 'services', 'persona', 'dist', 'accounts', 'create-admin.cli.js');
-  await promisify(execFile)(process.execPath, [cli, '--email', ADMIN.email, '--password', ADMIN.password, '--name', '관리자'], {
-    env: { ...process.env, DATABASE_URL: system.env.databaseUrl },
-  });
+  await createAdmin(system, ADMIN.email, ADMIN.password, '관리자');
   context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ko-KR' });
   page = await context.newPage();
   errors = consoleErrors(page);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { accessTokenEnv, createAccessTokenSigner, createAccessTokenVerifier } from '@chatbot/auth';
 import { createLogger } from '@chatbot/runtime';
 import { errorHandler } from '../http/error.mapper';
+import { restRateLimit } from '../http/rate-limit.middleware';
 import { callerOf, requireCaller, type CallerDeps } from './caller.middleware';
 
 /** The middleware in a real express app on a real port; the routes here never reach persona. */
@@ -48,5 +49,29 @@ test('without a configured key every protected route answers 503 E5007', async (
     expect(await app.get('/user', { authorization: 'Bearer a.b.c' })).toMatchObject({ status: 503, body: { code: 'E5007' } });
   } finally {
     await app.close();
+  }
+});
+
+test('behind the REST rate limit, a bearer token is verified once per request, and a forged one is still refused', async () => {
+  const real = createAccessTokenVerifier(config)!;
+  let verifications = 0;
+  const verifier = { verifyAccessToken: (token: string) => ((verifications += 1), real.verifyAccessToken(token)) };
+  const app = express();
+  const generous = { ratePerSecond: 1_000, burst: 1_000 };
+  app.use(restRateLimit({ perAddress: generous, perCaller: generous, trustedProxyHops: 0, verifier }));
+  app.get('/user', requireCaller({ verifier, apiKeys: noLookup, logger }), (_req, res) => void res.json(callerOf(res)));
+  app.use(errorHandler(logger));
+  const server = app.listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const token = await createAccessTokenSigner(config)!.signAccessToken({ accountId: '7a4c3b56-1a6f-4e0f-9d4e-6f8b1b2d9c10', role: 'customer' });
+  try {
+    const signedIn = await fetch(`${base}/user`, { headers: { authorization: `Bearer ${token}` } });
+    expect(signedIn.status).toBe(200);
+    expect(verifications).toBe(1);
+    const forged = await fetch(`${base}/user`, { headers: { authorization: `Bearer ${token.slice(0, -2)}xx` } });
+    expect(forged.status).toBe(401);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
   }
 });

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { AccessTokenError, type AccessTokenVerifier } from '@chatbot/auth';
+import { AccessTokenError, type AccessTokenVerifier, type Caller as VerifiedToken } from '@chatbot/auth';
 import type { ApiKeyScope, Role } from '@chatbot/proto';
 import { AppError, type Logger } from '@chatbot/runtime';
 import type { ApiKeyLookup } from './api-key.lookup';
@@ -77,11 +77,24 @@ async function identify(deps: CallerDeps, req: Request, res: Response, requireme
   return caller;
 }
 
+/**
+ * A bearer token an earlier step of this request verified (the REST rate limit does), kept so the
+ * route does not verify it again. Only successes are kept: a refusal is the route's to word.
+ */
+export function rememberVerified(res: Response, token: string, verified: VerifiedToken): void {
+  res.locals.verifiedBearer = { token, verified };
+}
+
+async function verifiedOnce(verifier: AccessTokenVerifier, token: string, res: Response): Promise<VerifiedToken> {
+  const earlier = res.locals.verifiedBearer as { token: string; verified: VerifiedToken } | undefined;
+  return earlier?.token === token ? earlier.verified : verifier.verifyAccessToken(token);
+}
+
 async function fromBearer(verifier: AccessTokenVerifier, header: string, res: Response): Promise<Caller> {
   const token = BEARER.exec(header)?.[1];
   if (!token) throw refuse(res, 'E4012', 'invalid_request');
   try {
-    const { accountId, role } = await verifier.verifyAccessToken(token);
+    const { accountId, role } = await verifiedOnce(verifier, token, res);
     return { accountId, role, via: 'token' };
   } catch (error) {
     if (error instanceof AccessTokenError) throw refuse(res, 'E4012', 'invalid_token', error.reason === 'expired' ? 'expired' : undefined);

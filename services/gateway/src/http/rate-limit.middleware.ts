@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { AccessTokenVerifier } from '@chatbot/auth';
 import { errorCatalogue } from '@chatbot/proto';
 import { BucketTable, admitAll, type BucketLimits } from '../limits/bucket.table';
 import type { TokenBucket } from '../limits/token.bucket';
+import { rememberVerified } from '../auth/caller.middleware';
 import { clientAddress } from '../socket/client.address';
 
 export interface RestRateLimits {
@@ -31,7 +32,7 @@ export function restRateLimit(limits: RestRateLimits): RequestHandler {
   const addresses = new BucketTable(limits.perAddress, MAX_KEYS, performance.now());
   const callers = new BucketTable(limits.perCaller, MAX_KEYS, performance.now());
   return (req, res, next) => {
-    callerKey(req, limits.verifier).then(
+    callerKey(req, res, limits.verifier).then(
       (caller) => {
         const now = performance.now();
         const buckets: TokenBucket[] = [addresses.bucket(clientAddress(req, limits.trustedProxyHops), now)];
@@ -48,13 +49,16 @@ export function restRateLimit(limits: RestRateLimits): RequestHandler {
   };
 }
 
-async function callerKey(req: Request, verifier: AccessTokenVerifier | null): Promise<string | undefined> {
+/** The budget a request's credential spends; a verified token is kept for the route (verified once). */
+async function callerKey(req: Request, res: Response, verifier: AccessTokenVerifier | null): Promise<string | undefined> {
   const header = req.headers.authorization;
   if (typeof header === 'string') {
     const token = BEARER.exec(header)?.[1];
     if (!token || !verifier) return undefined;
     try {
-      return `account:${(await verifier.verifyAccessToken(token)).accountId}`;
+      const verified = await verifier.verifyAccessToken(token);
+      rememberVerified(res, token, verified);
+      return `account:${verified.accountId}`;
     } catch {
       return undefined; // the route refuses it; here it counts against its address only
     }

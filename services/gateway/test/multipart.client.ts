@@ -45,6 +45,12 @@ export interface PostOptions {
   contentLength?: number;
   /** Stop sending after this many bytes and drop the connection (a client gone mid-upload). */
   abortAfter?: number;
+  /**
+   * Pause after this many bytes until the answer comes (at most 10 s), then send the rest: a
+   * server that answers while the client waits has not needed the body, however fast the
+   * machine drains what follows.
+   */
+  holdAfter?: number;
 }
 
 /** POSTs `body` to `url` as it is produced; resolves with the answer, or with status 0 when there was none. */
@@ -55,6 +61,8 @@ export function postStream(url: string, body: AsyncIterable<Buffer>, options: Po
     // so a count taken at the end says how fast this machine is, not what the server waited for.
     let sentAtAnswer: number | null = null;
     let settled = false;
+    let answered: () => void = () => {};
+    const answer = new Promise<void>((r) => (answered = r));
     const done = (answer: Omit<UploadAnswer, 'sent'>) => {
       if (settled) return;
       settled = true;
@@ -66,6 +74,7 @@ export function postStream(url: string, body: AsyncIterable<Buffer>, options: Po
     // A connection of its own: a kept-alive one the server is closing would lose the answer.
     const req = request(url, { method: 'POST', headers, agent: false }, (res) => {
       sentAtAnswer = sent;
+      answered();
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -83,6 +92,10 @@ export function postStream(url: string, body: AsyncIterable<Buffer>, options: Po
           await new Promise((r) => setTimeout(r, 300));
           req.destroy();
           return done({ status: 0, body: undefined });
+        }
+        if (options.holdAfter !== undefined && sent >= options.holdAfter && sentAtAnswer === null) {
+          await Promise.race([answer, new Promise((r) => setTimeout(r, 10_000))]);
+          if (settled || req.destroyed) return;
         }
         sent += chunk.length;
         if (!req.write(chunk)) await new Promise<void>((r) => {

@@ -2,6 +2,7 @@ import type { Bus } from '@chatbot/bus';
 import type { Logger, OpsEndpoints, Registry } from '@chatbot/runtime';
 import { prepareAccounts, type AccountSettings } from './accounts/accounts.app';
 import { consumeUsage } from './accounts/usage/usage.consumer';
+import { pruneCountedMessages } from './accounts/usage/usage.pruner';
 import { serveChatbotSettings } from './chatbot-settings/settings.handlers';
 import type { PrismaClient } from './generated/prisma/client';
 import { loginHandler } from './login.handler';
@@ -20,6 +21,8 @@ export interface AppDeps {
   /** Created once by main: a start-up retried while Postgres is down calls createApp again. */
   registry: Registry;
   presenceTimeoutMs: number;
+  /** Days a counted message id is kept (USAGE_DEDUPE_DAYS). */
+  usageDedupeDays: number;
   /** Folder of personas.json and clusters.json. */
   dataDir?: string;
   accounts: AccountSettings;
@@ -58,6 +61,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   bus.serve('binding', instrument('binding', observed, bindingHandler(handlerDeps)));
   bus.serve('recommend', instrument('recommend', observed, recommendHandler(handlerDeps)));
   await consumeUsage(bus, deps.prisma, logger);
+  const pruning = pruneCountedMessages(deps.prisma, deps.usageDedupeDays, logger);
   const settings = await serveChatbotSettings({ bus, prisma: deps.prisma, logger, metrics });
 
   return {
@@ -68,6 +72,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
     async stop() {
       await settings.stop();
+      await pruning.stop();
       await bus.close();
     },
   };

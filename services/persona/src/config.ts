@@ -21,6 +21,11 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(10),
   LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(30),
   LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt(900),
+  /**
+   * How long a counted message id is kept to refuse a second copy. A copy can only arrive while
+   * CHAT_USAGE keeps messages (7 days), so anything shorter could count one twice.
+   */
+  USAGE_DEDUPE_DAYS: z.coerce.number().int().min(8, 'at least 8 (CHAT_USAGE keeps a message 7 days)').default(8),
   /** Expiry of a new API key when its creator gives none. */
   API_KEY_EXPIRY_DAYS: positiveInt(90),
   /**

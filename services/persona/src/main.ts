@@ -20,7 +20,7 @@ runMain('persona', async () => {
   const migrations = join(__dirname, '..', 'prisma', 'migrations');
   const app = await retryWhileDatabaseDown('migrate and seed', async () => {
     await migrate({ databaseUrl: config.DATABASE_URL, schema: DB_SCHEMA, dir: migrations, logger });
-    return createApp({ bus, prisma, logger, registry, presenceTimeoutMs: config.PRESENCE_TIMEOUT_MS, accounts: accountSettings(config) });
+    return createApp({ bus, prisma, logger, registry, presenceTimeoutMs: config.PRESENCE_TIMEOUT_MS, usageDedupeDays: config.USAGE_DEDUPE_DAYS, accounts: accountSettings(config) });
   }, { logger, ping });
   ops.started(app.ops);
   announceReady(logger, { ports: { ops: opsServer.port } });

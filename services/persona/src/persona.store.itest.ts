@@ -23,7 +23,7 @@ test('start-up migrates the empty database into the persona schema and seeds it'
   expect(tables.rows.map((r) => r.table_name)).toEqual([
     '_migrations', 'accounts', 'api_keys', 'chatbot_settings', 'clusters', 'counted_messages', 'external_identities', 'login_throttles', 'personas', 'refresh_tokens', 'session_bindings',
   ]);
-  expect((await h.pg.query('SELECT name FROM persona._migrations ORDER BY name')).rows).toEqual([{ name: '001_init.sql' }, { name: '002_accounts.sql' }, { name: '003_external_identities.sql' }, { name: '004_api_key_system_prompt_scope.sql' }, { name: '005_counted_messages.sql' }, { name: '006_chatbot_settings.sql' }]);
+  expect((await h.pg.query('SELECT name FROM persona._migrations ORDER BY name')).rows).toEqual([{ name: '001_init.sql' }, { name: '002_accounts.sql' }, { name: '003_external_identities.sql' }, { name: '004_api_key_system_prompt_scope.sql' }, { name: '005_counted_messages.sql' }, { name: '006_chatbot_settings.sql' }, { name: '007_counted_messages_age.sql' }]);
   expect([await count('clusters'), await count('personas')]).toEqual([8, 7]);
 });
 
@@ -49,7 +49,7 @@ test('a second start on the same database adds nothing and changes nothing', asy
   expect(previous.logs.map((line) => JSON.parse(line).msg)).toContain('stopped'); // SIGTERM ends it cleanly
   expect((await h.pg.query('SELECT * FROM persona.personas ORDER BY id')).rows).toEqual(before);
   expect((await h.pg.query('SELECT * FROM persona.clusters ORDER BY cluster_id')).rows).toEqual(clustersBefore);
-  expect((await h.pg.query('SELECT count(*)::int AS n FROM persona._migrations')).rows[0].n).toBe(6);
+  expect((await h.pg.query('SELECT count(*)::int AS n FROM persona._migrations')).rows[0].n).toBe(7);
   expect(seedingLine(service.logs).changed).toEqual({ clusters: 0, personas: 0 });
 });
 

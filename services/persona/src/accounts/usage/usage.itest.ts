@@ -3,6 +3,7 @@ import type { ChatUsageV1 } from '@chatbot/proto';
 import { eventually } from '@chatbot/testkit';
 import { startPersona, type PersonaHarness } from '../../../test/harness';
 import { createPrisma } from '../../database';
+import { forgetCountedMessages } from './usage.repository';
 
 /**
  * The usage counter per message: chat.usage.v1 events on the real bus into the real persona and
@@ -43,6 +44,24 @@ test('each message id adds one to its account, once, whatever copies arrive; unk
     const counted = await prisma.countedMessage.findMany({ where: { accountId: account.id }, orderBy: { messageId: 'asc' } });
     expect(counted.map((m) => m.messageId)).toEqual(['u-1', 'u-2', 'u-3', 'u-4']);
     expect(await prisma.countedMessage.count({ where: { messageId: 'u-nobody' } })).toBe(0);
+  } finally {
+    await prisma.$disconnect();
+  }
+});
+
+test('ids counted longer ago than the de-duplication window are forgotten in batches; the counters keep their totals', async () => {
+  const account = await h.bus.request('accountRegister', { email: 'pruned@example.com', password: 'counted-password-1', name: 'Pruned' });
+  for (const id of ['p-1', 'p-2', 'p-3', 'p-new']) await publish(usage(account.id, id));
+  await eventually(async () => expect(await usageCount(account.id)).toBe(4));
+  const prisma = createPrisma(h.env.databaseUrl);
+  try {
+    await prisma.$executeRaw`UPDATE persona.counted_messages SET counted_at = now() - interval '9 days' WHERE message_id IN ('p-1', 'p-2', 'p-3')`;
+    expect(await forgetCountedMessages(prisma, 8, 2)).toBe(2);
+    expect(await forgetCountedMessages(prisma, 8, 2)).toBe(1);
+    expect(await forgetCountedMessages(prisma, 8, 2)).toBe(0);
+    const left = await prisma.countedMessage.findMany({ where: { accountId: account.id } });
+    expect(left.map((m) => m.messageId)).toEqual(['p-new']);
+    expect(await usageCount(account.id)).toBe(4);
   } finally {
     await prisma.$disconnect();
   }

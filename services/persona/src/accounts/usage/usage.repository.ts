@@ -32,3 +32,15 @@ export async function countMessages(prisma: PrismaClient, messages: CountedMessa
     SELECT coalesce(sum(n), 0)::int AS added FROM counted`;
   return rows[0]?.added ?? 0;
 }
+
+/**
+ * Forgets counted message ids older than `days`, at most `limit` of them (short transactions on a
+ * big table); answers how many went. The usage counters keep their totals.
+ */
+export async function forgetCountedMessages(prisma: PrismaClient, days: number, limit: number): Promise<number> {
+  return prisma.$executeRaw`
+    DELETE FROM persona.counted_messages WHERE message_id IN (
+      SELECT message_id FROM persona.counted_messages
+      WHERE counted_at < now() - make_interval(days => ${days}::int)
+      ORDER BY counted_at LIMIT ${limit}::int)`;
+}

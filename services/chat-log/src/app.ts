@@ -92,7 +92,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
   serveConversations(bus, { db, logger, bucket });
   await startConsumers(deps, parts, keywords);
-  const attachmentSweep = createAttachmentSweep({ db, bucket, logger, graceMs: config.ATTACHMENT_GRACE_MS });
+  const attachmentSweep = createAttachmentSweep({ db, bucket, logger, graceMs: config.ATTACHMENT_GRACE_MS, retentionDays: config.ATTACHMENT_RETENTION_DAYS });
   const sweeps = [...startSweeps(deps, parts), every('attachments', config.ATTACHMENT_SWEEP_MS, logger, attachmentSweep)];
   return {
     ops: {

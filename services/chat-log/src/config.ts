@@ -44,8 +44,10 @@ const schema = z.object({
    * well above the gateway's UPLOAD_TIMEOUT_MS.
    */
   ATTACHMENT_GRACE_MS: positiveInt(3_600_000),
-  /** How often the sweep of cut-off uploads runs. */
+  /** How often the sweep of cut-off (and expired) uploads runs. */
   ATTACHMENT_SWEEP_MS: positiveInt(60_000),
+  /** Days an attachment is kept after its upload completed; 0: as long as its conversation. */
+  ATTACHMENT_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
   /**
    * Comma-separated phrases (matched case-insensitively anywhere in a message) that move a `bot`
    * conversation to `waiting`: the message goes to an agent instead of the assistant. Empty: none.

@@ -98,6 +98,19 @@ export async function stalePending(db: Db, graceMs: number, limit: number): Prom
   return rows.map((r) => r.id);
 }
 
+/** Complete attachments whose upload completed more than `days` ago, oldest first. */
+export async function expiredComplete(db: Db, days: number, limit: number): Promise<string[]> {
+  const rows = await db.sql.query<Array<{ id: string }>>`
+    SELECT id::text FROM chat_log.attachments
+    WHERE state = 'complete' AND completed_at < now() - make_interval(days => ${days}::int) ORDER BY completed_at LIMIT ${limit}::int`;
+  return rows.map((r) => r.id);
+}
+
+/** Removes an attachment's row, whatever its state (its bytes are gone). */
+export async function removeAttachment(db: Db, id: string): Promise<void> {
+  await db.sql.execute`DELETE FROM chat_log.attachments WHERE id = ${id}::uuid`;
+}
+
 /** Removes a pending row (its bytes are gone); a row completed meanwhile stays. */
 export async function removePending(db: Db, id: string): Promise<void> {
   await db.sql.execute`DELETE FROM chat_log.attachments WHERE id = ${id}::uuid AND state = 'pending'`;

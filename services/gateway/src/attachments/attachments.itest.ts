@@ -22,7 +22,7 @@ let admin: { access: string };
 
 beforeAll(async () => {
   world = await startAuthWorld({}, { UPLOAD_TIMEOUT_MS: '6000' }, ['chat-log'], {
-    'chat-log': { ATTACHMENT_DAILY_UPLOADS: '4', ATTACHMENT_GRACE_MS: String(GRACE_MS), ATTACHMENT_SWEEP_MS: '500' },
+    'chat-log': { ATTACHMENT_RETENTION_DAYS: '30', ATTACHMENT_DAILY_UPLOADS: '4', ATTACHMENT_GRACE_MS: String(GRACE_MS), ATTACHMENT_SWEEP_MS: '500' },
   });
   pg = new Client({ connectionString: world.env.databaseUrl });
   await pg.connect();
@@ -216,6 +216,19 @@ test('a gateway killed mid-upload leaves chunks behind; the sweep removes the by
     expect(await rowsOf(user.id)).toEqual([]);
   }, GRACE_MS + 15_000);
 }, 60_000);
+
+test('an attachment past ATTACHMENT_RETENTION_DAYS loses its bytes and its record; a younger one stays', async () => {
+  const user = await signUp(world, 'keeper@example.com');
+  const sessionId = randomUUID();
+  const old = (await upload(user.access, sessionId, { name: 'old.png', data: pngOf(5000) })).body.attachment_id as string;
+  const young = (await upload(user.access, sessionId, { name: 'young.png', data: pngOf(5000) })).body.attachment_id as string;
+  expect(await bucket.get(old)).not.toBeNull();
+  await pg.query(`UPDATE chat_log.attachments SET created_at = now() - interval '31 days', completed_at = now() - interval '31 days' WHERE id = $1`, [old]);
+  await eventually(async () => expect(await download(user.access, old)).toMatchObject({ status: 404, body: { code: 'E4044' } }));
+  expect(await bucket.get(old)).toBeNull();
+  expect(await rowsOf(user.id)).toEqual(['complete']);
+  expect(await download(user.access, young)).toMatchObject({ status: 200, size: 5000 });
+});
 
 /** The chunks with a pause between them, so an upload is still going when a spec acts. */
 async function* slowly(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {

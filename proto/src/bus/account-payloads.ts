@@ -62,12 +62,13 @@ export const ApiKeyListQuery = z.object({ actor_id: AccountId });
 export const ApiKeyListResult = z.object({ api_keys: z.array(ApiKeyItem) });
 export const ApiKeyRevokeCommand = z.object({ actor_id: AccountId, key_id: z.string().uuid() });
 export const ApiKeyVerifyQuery = z.object({ key: z.string().min(1).max(200) });
-/** Who an API key acts for: its creator's account and role, within the key's scopes. */
+/** Who an API key acts for: its creator's account and role, within the key's scopes, until it expires. */
 export const ApiKeyVerifyResult = z.object({
   key_id: z.string().uuid(),
   account_id: AccountId,
   role: Role,
   scopes: z.array(ApiKeyScope),
+  expires_at: z.string().datetime(),
 });
 export type ApiKeyVerifyResult = z.infer<typeof ApiKeyVerifyResult>;
 

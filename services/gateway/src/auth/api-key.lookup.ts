@@ -28,7 +28,9 @@ export function apiKeyLookup(deps: { bus: Bus; timeoutMs: number; cacheSeconds: 
         result = null;
       }
       if (cache.size > 10_000) cache.clear(); // bounded: a flood of made-up keys cannot grow it
-      if (deps.cacheSeconds > 0) cache.set(id, { until: Date.now() + deps.cacheSeconds * 1000, result });
+      // never believed past the key's own expiry
+      const until = Math.min(Date.now() + deps.cacheSeconds * 1000, result ? Date.parse(result.expires_at) : Infinity);
+      if (deps.cacheSeconds > 0) cache.set(id, { until, result });
       return result;
     },
   };

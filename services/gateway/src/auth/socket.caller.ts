@@ -91,7 +91,7 @@ async function fromApiKey(apiKeys: ApiKeyLookup, key: string): Promise<UpgradeCh
   const found = await apiKeys.verify(key, randomUUID());
   if (!found) return refuse('API key invalid');
   if (!found.scopes.includes('chat')) return refuse('API key without the chat scope');
-  return { ok: true, caller: { accountId: found.account_id, role: found.role, via: 'api-key', expiresAtMs: null, scopes: found.scopes } };
+  return { ok: true, caller: { accountId: found.account_id, role: found.role, via: 'api-key', expiresAtMs: Date.parse(found.expires_at), scopes: found.scopes } };
 }
 
 const refuse = (reason: string): UpgradeCheck => ({ ok: false, reason });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { startService, type RunningService } from '@chatbot/testkit';
 import { createAdmin, forgeToken, JWT_SECRET, signUp, startAuthWorld, type AuthWorld } from '../../test/auth.harness';
 import { answer, eventually, newMessageId, sendStored, TestSocket } from '../../test/harness';
@@ -209,6 +210,25 @@ describe("an account's tabs", () => {
     await next.waitFor((f) => f.type === 'session');
     await eventually(() => expect(first.closed?.code).toBe(4001));
     await next.close();
+  });
+});
+
+describe('an expiring API key', () => {
+  test('a socket opened with an API key is closed 4401 when the key expires', async () => {
+    await createAdmin(world, 'expiring@example.com', 'keys-password-1');
+    const admin = (await world.call('POST', '/api/auth/login', { body: { email: 'expiring@example.com', password: 'keys-password-1' } })).body.access_token as string;
+    const created = (await world.call('POST', '/api/admin/api-keys', { token: admin, body: { name: 'short', scopes: ['chat'] } })).body;
+    const pg = new Client({ connectionString: world.env.databaseUrl });
+    await pg.connect();
+    try {
+      await pg.query(`UPDATE persona.api_keys SET expires_at = now() + interval '3 seconds' WHERE id = $1`, [created.id]);
+    } finally {
+      await pg.end();
+    }
+    const socket = await TestSocket.open(world.ws, ['chat.v2'], { headers: { 'x-api-key': created.key } });
+    await socket.waitFor((f) => f.type === 'session');
+    await eventually(() => expect(socket.closed).toEqual({ code: 4401, reason: 'token expired' }), 8_000);
+    expect(await refused(world.ws, { headers: { 'x-api-key': created.key } })).toMatchObject({ code: 4401, reason: 'API key invalid' });
   });
 });
 

@@ -44,7 +44,7 @@ test('every account model is written and read through the generated client', asy
   const row = (await h.pg.query('SELECT prefix, secret_hash, scopes FROM persona.api_keys WHERE id = $1', [key.id])).rows[0];
   expect(row).toMatchObject({ prefix: key.prefix.slice(4), scopes: ['chat'] });
   expect(row.secret_hash).not.toContain(key.key);
-  expect(await h.bus.request('apiKeyVerify', { key: key.key })).toEqual({ key_id: key.id, account_id: account.id, role: 'admin', scopes: ['chat'] });
+  expect(await h.bus.request('apiKeyVerify', { key: key.key })).toEqual({ key_id: key.id, account_id: account.id, role: 'admin', scopes: ['chat'], expires_at: key.expires_at });
   expect((await h.bus.request('apiKeyList', { actor_id: account.id })).api_keys[0].last_used_at).not.toBeNull();
 });
 

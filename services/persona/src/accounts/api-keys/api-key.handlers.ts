@@ -70,6 +70,6 @@ export function verifyApiKeyHandler(deps: ApiKeyDeps): LoggedHandler<'apiKeyVeri
     const row = prefix ? await deps.prisma.apiKey.findUnique({ where: { prefix }, include: { account: true } }) : null;
     if (!row || !matches(key, row.secretHash) || row.revokedAt || row.expiresAt.getTime() <= Date.now()) throw new AppError('E4012');
     await deps.prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-    return { key_id: row.id, account_id: row.accountId, role: row.account.role as Role, scopes: row.scopes as ApiKeyScope[] };
+    return { key_id: row.id, account_id: row.accountId, role: row.account.role as Role, scopes: row.scopes as ApiKeyScope[], expires_at: row.expiresAt.toISOString() };
   };
 }

@@ -8,7 +8,8 @@ import type { Logger } from '@chatbot/runtime';
  * progress cannot re-arm it.
  */
 export class ReplyTimers {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Made at the first timer: most sockets are idle. */
+  private timers?: Map<string, NodeJS.Timeout>;
 
   constructor(
     private readonly timeoutMs: number,
@@ -16,21 +17,23 @@ export class ReplyTimers {
   ) {}
 
   start(messageId: string): void {
-    const running = this.timers.get(messageId);
+    const timers = (this.timers ??= new Map());
+    const running = timers.get(messageId);
     if (running) return void running.refresh();
     const fire = () => {
-      this.timers.delete(messageId);
+      timers.delete(messageId);
       this.onTimeout(messageId);
     };
-    this.timers.set(messageId, setTimeout(fire, this.timeoutMs));
+    timers.set(messageId, setTimeout(fire, this.timeoutMs));
   }
 
   stop(messageId: string): void {
-    clearTimeout(this.timers.get(messageId));
-    this.timers.delete(messageId);
+    clearTimeout(this.timers?.get(messageId));
+    this.timers?.delete(messageId);
   }
 
   clear(): void {
+    if (!this.timers) return;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }

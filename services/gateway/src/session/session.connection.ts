@@ -15,6 +15,9 @@ import { servePresence } from './presence.responder';
 import { askSessionAccess, SessionGate, SESSION_NOT_FOUND_CLOSE, TRY_AGAIN_LATER_CLOSE, type AccessVerdict } from './session.access';
 import { SocketOrder } from './socket-order.machine';
 
+/** One clock for every socket's order and idle check (a closure each would cost memory per socket). */
+const clock = () => performance.now();
+
 export interface ConnectionLimits extends OutboxLimits {
   /** Client frames a second this socket may send, and its burst. */
   ratePerSecond: number;
@@ -41,7 +44,8 @@ export class SessionConnection {
   private readonly order: SocketOrder;
   private readonly driver: OrderDriver;
   private readonly gate: SessionGate;
-  private readonly idle: NodeJS.Timeout;
+  /** When the client last sent a frame (performance.now()); ChatSockets' sweep closes idle sockets. */
+  private lastFrameAt = clock();
   private subscription?: ReturnType<Bus['subscribe']>;
   private presence?: { stop(): Promise<void> };
   private closed = false;
@@ -69,13 +73,17 @@ export class SessionConnection {
     this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec, caller ?? null);
     this.deadline = caller?.expiresAtMs ?? null;
     const expires = this.deadline !== null;
-    this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: () => performance.now(), expires });
+    this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: clock, expires });
     const onExpired = () => void this.closer.close('token_expired', UNAUTHORIZED_CLOSE, 'token expired');
     this.driver = new OrderDriver(deps, sessionId, codec, this.order, this.outbox, this.inbound, onExpired);
     const accountId = caller?.accountId ?? null;
     const ask = () => askSessionAccess(deps, sessionId, accountId);
     this.gate = new SessionGate(accountId, ask, (delivery) => void this.driver.run(this.order.deliver(delivery)), (verdict) => this.refuse(verdict));
-    this.idle = setTimeout(() => void this.closer.close('idle', 1000, 'idle timeout'), limits.idleTimeoutMs);
+  }
+
+  /** Closes the socket when the client sent nothing for idleTimeoutMs (one sweep for all sockets, no timer each). */
+  closeIfIdle(now: number): void {
+    if (now - this.lastFrameAt >= this.deps.limits.idleTimeoutMs) void this.closer.close('idle', 1000, 'idle timeout');
   }
 
   /**
@@ -86,7 +94,7 @@ export class SessionConnection {
   async open(): Promise<void> {
     const { bus, gatewayId, metrics } = this.deps;
     this.ws.on('message', (data, isBinary) => {
-      this.idle.refresh();
+      this.lastFrameAt = clock();
       // The one per-message cost of an account's socket: a clock comparison (the token was verified at the upgrade).
       if (this.deadline !== null && Date.now() >= this.deadline) this.expire();
       void this.driver.run(this.order.arrive(this.inbound.judge(data, isBinary)));
@@ -132,7 +140,6 @@ export class SessionConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.idle);
     clearTimeout(this.expiry);
     clearTimeout(this.expiryGrace);
     this.gate.close();

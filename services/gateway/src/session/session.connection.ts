@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
-import type { Bus } from '@chatbot/bus';
+import type { Listening } from '@chatbot/bus';
 import { UNAUTHORIZED_CLOSE, type SocketCaller } from '../auth/socket.caller';
 import type { AddressSlot } from '../socket/address.ledger';
 import { SocketCloser } from '../socket/socket.closer';
@@ -11,7 +11,7 @@ import type { Handshake } from '../socket/ws.handshake';
 import { codecFor } from '../socket/wire.codec';
 import { ClientFrameHandler, type ClientFrameDeps } from './client-frame.handler';
 import { OrderDriver, type OrderDriverDeps } from './order.driver';
-import { servePresence } from './presence.responder';
+import { attendSession } from './presence.responder';
 import { askSessionAccess, SessionGate, SESSION_NOT_FOUND_CLOSE, TRY_AGAIN_LATER_CLOSE, type AccessVerdict } from './session.access';
 import { SocketOrder } from './socket-order.machine';
 
@@ -46,8 +46,8 @@ export class SessionConnection {
   private readonly gate: SessionGate;
   /** When the client last sent a frame (performance.now()); ChatSockets' sweep closes idle sockets. */
   private lastFrameAt = clock();
-  private subscription?: ReturnType<Bus['subscribe']>;
-  private presence?: { stop(): Promise<void> };
+  /** The session's deliveries and presence, on one NATS subscription. */
+  private subscription?: Listening;
   private closed = false;
   /** When the socket's access token expires (epoch ms); null for anonymous and API-key sockets. */
   private readonly deadline: number | null;
@@ -102,9 +102,8 @@ export class SessionConnection {
     // A session made here, now, is this socket's; one the client named is chat-log's to allow.
     if (this.handshake.resumeFrom !== null && !(await this.gate.admit())) return;
     if (this.closed) return;
-    this.subscription = bus.subscribe('sessionDelivery', this.sessionId, (delivery) => this.gate.deliver(delivery));
-    this.presence = servePresence(bus, this.sessionId, gatewayId);
-    metrics.subscriptions.inc(2);
+    this.subscription = attendSession(bus, this.sessionId, gatewayId, (delivery) => this.gate.deliver(delivery));
+    metrics.subscriptions.inc();
     this.armExpiry();
     // Bounded: with the broker away the socket still opens, and its messages then fail loudly.
     await settleWithin(this.deps.link.flush(), this.deps.requestTimeoutMs);
@@ -149,8 +148,7 @@ export class SessionConnection {
     this.address.release();
     if (!this.subscription) return;
     this.subscription.unsubscribe();
-    this.presence?.stop().catch(() => undefined);
-    this.deps.metrics.subscriptions.dec(2);
+    this.deps.metrics.subscriptions.dec();
   }
 }
 

@@ -20,6 +20,15 @@ export interface PendingPrompt {
  */
 export type Outcome = 'replied' | 'timeout' | 'rejected' | 'unavailable' | 'handed';
 
+/**
+ * Deletes a key and drops the Map once it is empty. A socket's Maps are made at first use and given
+ * back when empty: most sockets are idle between messages, and an empty Map still costs about 180 bytes.
+ */
+export function deleteFrom<K, V>(map: Map<K, V> | undefined, key: K): Map<K, V> | undefined {
+  map?.delete(key);
+  return map?.size ? map : undefined;
+}
+
 /** How many settled prompts a socket remembers, to drop late frames and ignore resends. */
 const SETTLED_MEMORY = 512;
 
@@ -28,7 +37,7 @@ const SETTLED_MEMORY = 512;
  * were settled. Data only: the socket's order decides what each change means for the client.
  */
 export class PromptLedger {
-  /** Both made at the first message: most sockets are idle, and an empty Map costs about 180 bytes. */
+  /** Made at the first message; `pending` is dropped again when empty (see deleteFrom). */
   private pending?: Map<string, PendingPrompt>;
   private settled?: Map<string, Outcome>;
 
@@ -58,12 +67,12 @@ export class PromptLedger {
 
   /** Forgets a pending prompt without an outcome (its publish failed: it may be sent again). */
   forget(messageId: string): void {
-    this.pending?.delete(messageId);
+    this.pending = deleteFrom(this.pending, messageId);
   }
 
   settle(messageId: string, outcome: Outcome): PendingPrompt | undefined {
     const prompt = this.pending?.get(messageId);
-    this.pending?.delete(messageId);
+    this.pending = deleteFrom(this.pending, messageId);
     const settled = (this.settled ??= new Map());
     settled.delete(messageId);
     settled.set(messageId, outcome);

@@ -1,7 +1,7 @@
 import { errorCatalogue, type ClientChatFrame, type CommittedFrame, type ErrorCode, type SessionDeliveryV1 } from '@chatbot/proto';
 import { rateLimitedText, type DecodedFrame, type Protocol, type ServerFrame, type ServerFrameBody } from '../socket/frame.codec';
 import { AT_HEAD } from '../socket/ws.handshake';
-import { PromptLedger, type Outcome, type PendingPrompt } from './prompt.ledger';
+import { deleteFrom, PromptLedger, type Outcome, type PendingPrompt } from './prompt.ledger';
 import type { MissedFrames, PromptStatus } from './session.resume';
 
 /** One client frame as judged on arrival (rate limits, decoding). */
@@ -77,7 +77,7 @@ export class SocketOrder {
   private readonly prompts = new PromptLedger();
   /**
    * Publishes awaiting the broker's ack, by correlation id; `began`: it registered the prompt.
-   * Made at the first publish: most sockets are idle, and an empty Map costs about 180 bytes.
+   * Only while a publish awaits its ack (see deleteFrom).
    */
   private publishes?: Map<string, { messageId: string; began: boolean }>;
   private effects: Effect[] = BETWEEN_STEPS;
@@ -309,7 +309,7 @@ export class SocketOrder {
   /** Each publish is answered once, by its ack or its failure. */
   private takePublish(correlationId: string): { messageId: string; began: boolean } | undefined {
     const publish = this.publishes?.get(correlationId);
-    this.publishes?.delete(correlationId);
+    this.publishes = deleteFrom(this.publishes, correlationId);
     return publish;
   }
 

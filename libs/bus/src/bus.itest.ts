@@ -88,6 +88,27 @@ test('request/reply returns typed data and maps handler errors to catalogue code
   await expect(bus.request('personas', {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'E5002' });
 });
 
+test("one subscription attends a token's event and request, and nothing of another token", async () => {
+  const [mine, other] = [randomUUID(), randomUUID()];
+  const delivered: unknown[] = [];
+  const listening = bus.attend(mine, {
+    event: 'sessionDelivery',
+    handler: (delivery) => delivered.push(delivery),
+    request: 'presence',
+    responder: async () => ({ gateway_id: 'gw-attending' }),
+  });
+  await bus.flush();
+  const [theirs, ours] = [randomUUID(), randomUUID()];
+  await bus.publish('sessionDelivery', other, { type: 'stored', message_id: theirs });
+  await bus.publish('sessionDelivery', mine, { type: 'stored', message_id: ours });
+  // Answered on the same subscription after the delivery published before it.
+  await expect(bus.request('presence', {}, { token: mine, timeoutMs: 2_000 })).resolves.toEqual({ gateway_id: 'gw-attending' });
+  expect(delivered).toEqual([{ type: 'stored', message_id: ours }]);
+  await expect(bus.request('presence', {}, { token: other, timeoutMs: 500 })).rejects.toMatchObject({ code: 'E5002' });
+  listening.unsubscribe();
+  await expect(bus.request('presence', {}, { token: mine, timeoutMs: 500 })).rejects.toMatchObject({ code: 'E5002' });
+});
+
 test('a request that may wait for its responder gets the answer of one that subscribes a moment later', async () => {
   const started = Date.now();
   await expect(bus.request('faqTop', { top_k: 3 }, { timeoutMs: 300, waitForResponder: true })).rejects.toMatchObject({ code: 'E5002' });

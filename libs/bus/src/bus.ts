@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager, StorageType, type JetStreamManager } from 
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import {
   events,
+  requests,
   patternOf,
   type EventKey,
   type EventPayload,
@@ -20,10 +21,10 @@ import { objectBucketOf, type ObjectBucket } from './buckets/object-store';
 import { namespace, type Namespace } from './namespace';
 import { SendQueue } from './send.queue';
 import { ensureStreams, isNotFound, type ConsumerSpec } from './topology';
-import { serveRequests, callRequest, type RequestHandler, type RequestOptions } from './request-reply';
+import { answer, serveRequests, callRequest, type RequestHandler, type RequestOptions } from './request-reply';
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
 import { backlogOf, oldestOnSubject, orphanSweep, purgeSubject, removeMessage, requeue, type ConsumerBacklog, type Durable, type QueuedMessage } from './work-queue/work-queue';
-import { parseEvent, streamOf, subjectFor, type Wire } from './wire';
+import { parseEvent, sharedPattern, streamOf, subjectFor, type Wire } from './wire';
 import { spanForIncoming } from './trace';
 import { follow, type Followed, type Following } from './follow';
 import type { BusOptions, EventContext, Listening, PublishOptions, Published } from './bus.types';
@@ -107,6 +108,29 @@ export class Bus {
       callback: (error, msg) => {
         if (error) return;
         this.dispatchEvent(def, msg, handler as never);
+      },
+    });
+    return { unsubscribe: () => sub.unsubscribe() };
+  }
+
+  /**
+   * A token's event and its request (a socket's session deliveries and presence) on one core-NATS
+   * subscription: their subjects differ in one token, so one wildcard covers both, and a holder of
+   * thousands of tokens keeps one subscription each, not two (each costs about 1.3 KB here).
+   * Nothing else is answered or delivered; unsubscribe stops both at once.
+   */
+  attend<E extends EventKey, R extends RequestKey>(
+    token: string,
+    on: { event: E; handler: (payload: EventPayload<E>, context: EventContext) => void; request: R; responder: RequestHandler<R> },
+  ): Listening {
+    const eventDef = events[on.event];
+    const eventSubject = this.subject(eventDef, token);
+    const requestSubject = this.subject(requests[on.request], token);
+    const sub = this.wire.nc.subscribe(sharedPattern(eventSubject, requestSubject), {
+      callback: (error, msg) => {
+        if (error) return;
+        if (msg.subject === eventSubject) this.dispatchEvent(eventDef, msg, on.handler as never);
+        else if (msg.subject === requestSubject) void answer(this.wire, on.request, on.responder, msg);
       },
     });
     return { unsubscribe: () => sub.unsubscribe() };

@@ -55,7 +55,8 @@ export function serveRequests<K extends RequestKey>(
   };
 }
 
-async function answer<K extends RequestKey>(bus: Wire, key: K, handler: RequestHandler<K>, msg: Msg) {
+/** Answers one request message with the handler's result or the error envelope. */
+export async function answer<K extends RequestKey>(bus: Wire, key: K, handler: RequestHandler<K>, msg: Msg) {
   const def = requests[key];
   const correlationId = correlationOf(msg.headers);
   const subject = bus.ns.strip(msg.subject);

@@ -38,3 +38,14 @@ export function streamOf(key: EventKey): StreamName {
   if (!stream) throw new Error(`${events[key].name} is not a JetStream subject`);
   return stream;
 }
+
+/**
+ * The one wildcard that matches both subjects and little else: they must differ in exactly one
+ * token (`gw.deliver.v1.<sid>`, `gw.presence.v1.<sid>` → `gw.*.v1.<sid>`).
+ */
+export function sharedPattern(first: string, second: string): string {
+  const [a, b] = [first.split('.'), second.split('.')];
+  const differing = a.flatMap((token, index) => (token === b[index] ? [] : [index]));
+  if (a.length !== b.length || differing.length !== 1) throw new Error(`no one-token wildcard covers ${first} and ${second}`);
+  return a.map((token, index) => (index === differing[0] ? '*' : token)).join('.');
+}

@@ -27,7 +27,7 @@ export function createGatewayMetrics(registry: Registry) {
   return {
     connections: gauge(registry, 'chatbot_gateway_ws_connections', 'Open WebSocket connections'),
     sessions: gauge(registry, 'chatbot_gateway_sessions', 'Sessions held by this instance'),
-    subscriptions: gauge(registry, 'chatbot_gateway_session_subscriptions', 'NATS subscriptions held for live sessions (delivery and presence)'),
+    subscriptions: gauge(registry, 'chatbot_gateway_session_subscriptions', 'NATS subscriptions held for live sessions (one each: delivery and presence share it)'),
     frameIn: bound(framesIn),
     frameOut: bound(framesOut),
     errorFrame: bound(errorFrames),

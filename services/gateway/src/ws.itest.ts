@@ -217,7 +217,7 @@ describe('session lifetime', () => {
     const opened = await Promise.all(Array.from({ length: 5 }, (_, i) => connect(world.ws, i % 2 ? 'chat.v2' : undefined)));
     expect(await metric(world.http, 'chatbot_gateway_sessions')).toBe(5);
     expect(await metric(world.http, 'chatbot_gateway_ws_connections')).toBe(5);
-    expect(await metric(world.http, 'chatbot_gateway_session_subscriptions')).toBe(10);
+    expect(await metric(world.http, 'chatbot_gateway_session_subscriptions')).toBe(5);
     await Promise.all(opened.map(({ socket }) => socket.close()));
     await eventually(async () => {
       expect(await metric(world.http, 'chatbot_gateway_sessions')).toBe(0);

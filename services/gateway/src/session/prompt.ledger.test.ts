@@ -1,4 +1,4 @@
-import { PromptLedger } from './prompt.ledger';
+import { deleteFrom, PromptLedger } from './prompt.ledger';
 
 test('a prompt is pending from its publish, in flight until its ack, and settled once', () => {
   const ledger = new PromptLedger();
@@ -37,4 +37,11 @@ test('remembers the last 512 settled prompts, oldest forgotten first', () => {
   expect(ledger.isSettled('m0')).toBe(false);
   expect(ledger.isSettled('m1')).toBe(true);
   expect(ledger.isSettled('m512')).toBe(true);
+});
+
+test('a Map emptied by deleteFrom is given back; one still holding keys is kept', () => {
+  const map = new Map([['a', 1], ['b', 2]]);
+  expect(deleteFrom(map, 'a')).toBe(map);
+  expect(deleteFrom(map, 'b')).toBeUndefined();
+  expect(deleteFrom(undefined, 'a')).toBeUndefined();
 });

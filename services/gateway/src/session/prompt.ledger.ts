@@ -20,6 +20,15 @@ export interface PendingPrompt {
  */
 export type Outcome = 'replied' | 'timeout' | 'rejected' | 'unavailable' | 'handed';
 
+/**
+ * Deletes a key and drops the Map once it is empty. A socket's Maps are made at first use and given
+ * back when empty: most sockets are idle between messages, and an empty Map still costs about 180 bytes.
+ */
+export function deleteFrom<K, V>(map: Map<K, V> | undefined, key: K): Map<K, V> | undefined {
+  map?.delete(key);
+  return map?.size ? map : undefined;
+}
+
 /** How many settled prompts a socket remembers, to drop late frames and ignore resends. */
 const SETTLED_MEMORY = 512;
 
@@ -28,64 +37,66 @@ const SETTLED_MEMORY = 512;
  * were settled. Data only: the socket's order decides what each change means for the client.
  */
 export class PromptLedger {
-  private readonly pending = new Map<string, PendingPrompt>();
-  private readonly settled = new Map<string, Outcome>();
+  /** Made at the first message; `pending` is dropped again when empty (see deleteFrom). */
+  private pending?: Map<string, PendingPrompt>;
+  private settled?: Map<string, Outcome>;
 
   get(messageId: string): PendingPrompt | undefined {
-    return this.pending.get(messageId);
+    return this.pending?.get(messageId);
   }
 
   /** The pending prompt begun by this publish, unless it was settled (or begun again) since. */
   current(messageId: string, correlationId: string): PendingPrompt | undefined {
-    const prompt = this.pending.get(messageId);
+    const prompt = this.pending?.get(messageId);
     return prompt?.correlationId === correlationId ? prompt : undefined;
   }
 
   /** Registers a message before its publish; undefined when it is already pending or answered. */
   begin(messageId: string, correlationId: string): PendingPrompt | undefined {
-    if (this.pending.has(messageId) || this.settled.has(messageId)) return undefined;
+    if (this.pending?.has(messageId) || this.settled?.has(messageId)) return undefined;
     const prompt: PendingPrompt = { messageId, correlationId, timerArmed: false, held: [] };
-    this.pending.set(messageId, prompt);
+    (this.pending ??= new Map()).set(messageId, prompt);
     return prompt;
   }
 
   /** Is this message's publish still waiting for the broker's ack? */
   inFlight(messageId: string): boolean {
-    const prompt = this.pending.get(messageId);
+    const prompt = this.pending?.get(messageId);
     return prompt !== undefined && prompt.acceptedAt === undefined;
   }
 
   /** Forgets a pending prompt without an outcome (its publish failed: it may be sent again). */
   forget(messageId: string): void {
-    this.pending.delete(messageId);
+    this.pending = deleteFrom(this.pending, messageId);
   }
 
   settle(messageId: string, outcome: Outcome): PendingPrompt | undefined {
-    const prompt = this.pending.get(messageId);
-    this.pending.delete(messageId);
-    this.settled.delete(messageId);
-    this.settled.set(messageId, outcome);
-    if (this.settled.size > SETTLED_MEMORY) this.settled.delete(this.settled.keys().next().value as string);
+    const prompt = this.pending?.get(messageId);
+    this.pending = deleteFrom(this.pending, messageId);
+    const settled = (this.settled ??= new Map());
+    settled.delete(messageId);
+    settled.set(messageId, outcome);
+    if (settled.size > SETTLED_MEMORY) settled.delete(settled.keys().next().value as string);
     return prompt;
   }
 
   /** True when the user already got the unavailable frame (or an error) for this prompt. */
   answeredLocally(messageId: string): boolean {
-    const outcome = this.settled.get(messageId);
+    const outcome = this.settled?.get(messageId);
     return outcome !== undefined && outcome !== 'replied';
   }
 
   /** True when chat-log refused the message (its id is another session's): a resend is refused too. */
   refused(messageId: string): boolean {
-    return this.settled.get(messageId) === 'rejected';
+    return this.settled?.get(messageId) === 'rejected';
   }
 
   /** True once the prompt has its bot frame, of any kind: typing and deltas for it are stale. */
   isSettled(messageId: string): boolean {
-    return this.settled.has(messageId);
+    return this.settled?.has(messageId) ?? false;
   }
 
   get size(): number {
-    return this.pending.size;
+    return this.pending?.size ?? 0;
   }
 }

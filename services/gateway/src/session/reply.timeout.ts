@@ -1,6 +1,7 @@
 import type { Bus } from '@chatbot/bus';
 import { UNAVAILABLE_MESSAGE, type ChatReplyV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
+import { deleteFrom } from './prompt.ledger';
 
 /**
  * One timer per prompt awaiting its reply, started at the broker's ack. Starting it again
@@ -8,7 +9,8 @@ import type { Logger } from '@chatbot/runtime';
  * progress cannot re-arm it.
  */
 export class ReplyTimers {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Only while a timer runs (see deleteFrom). */
+  private timers?: Map<string, NodeJS.Timeout>;
 
   constructor(
     private readonly timeoutMs: number,
@@ -16,23 +18,23 @@ export class ReplyTimers {
   ) {}
 
   start(messageId: string): void {
-    const running = this.timers.get(messageId);
+    const running = this.timers?.get(messageId);
     if (running) return void running.refresh();
     const fire = () => {
-      this.timers.delete(messageId);
+      this.timers = deleteFrom(this.timers, messageId);
       this.onTimeout(messageId);
     };
-    this.timers.set(messageId, setTimeout(fire, this.timeoutMs));
+    (this.timers ??= new Map()).set(messageId, setTimeout(fire, this.timeoutMs));
   }
 
   stop(messageId: string): void {
-    clearTimeout(this.timers.get(messageId));
-    this.timers.delete(messageId);
+    clearTimeout(this.timers?.get(messageId));
+    this.timers = deleteFrom(this.timers, messageId);
   }
 
   clear(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    for (const timer of this.timers?.values() ?? []) clearTimeout(timer);
+    this.timers = undefined;
   }
 }
 

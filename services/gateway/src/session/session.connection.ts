@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
-import type { Bus } from '@chatbot/bus';
+import type { Listening } from '@chatbot/bus';
 import { UNAUTHORIZED_CLOSE, type SocketCaller } from '../auth/socket.caller';
 import type { AddressSlot } from '../socket/address.ledger';
 import { SocketCloser } from '../socket/socket.closer';
@@ -11,9 +11,12 @@ import type { Handshake } from '../socket/ws.handshake';
 import { codecFor } from '../socket/wire.codec';
 import { ClientFrameHandler, type ClientFrameDeps } from './client-frame.handler';
 import { OrderDriver, type OrderDriverDeps } from './order.driver';
-import { servePresence } from './presence.responder';
+import { attendSession } from './presence.responder';
 import { askSessionAccess, SessionGate, SESSION_NOT_FOUND_CLOSE, TRY_AGAIN_LATER_CLOSE, type AccessVerdict } from './session.access';
 import { SocketOrder } from './socket-order.machine';
+
+/** One clock for every socket's order and idle check (a closure each would cost memory per socket). */
+const clock = () => performance.now();
 
 export interface ConnectionLimits extends OutboxLimits {
   /** Client frames a second this socket may send, and its burst. */
@@ -41,9 +44,10 @@ export class SessionConnection {
   private readonly order: SocketOrder;
   private readonly driver: OrderDriver;
   private readonly gate: SessionGate;
-  private readonly idle: NodeJS.Timeout;
-  private subscription?: ReturnType<Bus['subscribe']>;
-  private presence?: { stop(): Promise<void> };
+  /** When the client last sent a frame (performance.now()); ChatSockets' sweep closes idle sockets. */
+  private lastFrameAt = clock();
+  /** The session's deliveries and presence, on one NATS subscription. */
+  private subscription?: Listening;
   private closed = false;
   /** When the socket's access token expires (epoch ms); null for anonymous and API-key sockets. */
   private readonly deadline: number | null;
@@ -69,13 +73,17 @@ export class SessionConnection {
     this.inbound = new ClientFrameHandler(deps, sessionId, protocol, buckets, codec, caller ?? null);
     this.deadline = caller?.expiresAtMs ?? null;
     const expires = this.deadline !== null;
-    this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: () => performance.now(), expires });
+    this.order = new SocketOrder({ sessionId, protocol, resumeFrom, newId: randomUUID, now: clock, expires });
     const onExpired = () => void this.closer.close('token_expired', UNAUTHORIZED_CLOSE, 'token expired');
     this.driver = new OrderDriver(deps, sessionId, codec, this.order, this.outbox, this.inbound, onExpired);
     const accountId = caller?.accountId ?? null;
     const ask = () => askSessionAccess(deps, sessionId, accountId);
     this.gate = new SessionGate(accountId, ask, (delivery) => void this.driver.run(this.order.deliver(delivery)), (verdict) => this.refuse(verdict));
-    this.idle = setTimeout(() => void this.closer.close('idle', 1000, 'idle timeout'), limits.idleTimeoutMs);
+  }
+
+  /** Closes the socket when the client sent nothing for idleTimeoutMs (one sweep for all sockets, no timer each). */
+  closeIfIdle(now: number): void {
+    if (now - this.lastFrameAt >= this.deps.limits.idleTimeoutMs) void this.closer.close('idle', 1000, 'idle timeout');
   }
 
   /**
@@ -86,7 +94,7 @@ export class SessionConnection {
   async open(): Promise<void> {
     const { bus, gatewayId, metrics } = this.deps;
     this.ws.on('message', (data, isBinary) => {
-      this.idle.refresh();
+      this.lastFrameAt = clock();
       // The one per-message cost of an account's socket: a clock comparison (the token was verified at the upgrade).
       if (this.deadline !== null && Date.now() >= this.deadline) this.expire();
       void this.driver.run(this.order.arrive(this.inbound.judge(data, isBinary)));
@@ -94,9 +102,8 @@ export class SessionConnection {
     // A session made here, now, is this socket's; one the client named is chat-log's to allow.
     if (this.handshake.resumeFrom !== null && !(await this.gate.admit())) return;
     if (this.closed) return;
-    this.subscription = bus.subscribe('sessionDelivery', this.sessionId, (delivery) => this.gate.deliver(delivery));
-    this.presence = servePresence(bus, this.sessionId, gatewayId);
-    metrics.subscriptions.inc(2);
+    this.subscription = attendSession(bus, this.sessionId, gatewayId, (delivery) => this.gate.deliver(delivery));
+    metrics.subscriptions.inc();
     this.armExpiry();
     // Bounded: with the broker away the socket still opens, and its messages then fail loudly.
     await settleWithin(this.deps.link.flush(), this.deps.requestTimeoutMs);
@@ -132,7 +139,6 @@ export class SessionConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.idle);
     clearTimeout(this.expiry);
     clearTimeout(this.expiryGrace);
     this.gate.close();
@@ -142,8 +148,7 @@ export class SessionConnection {
     this.address.release();
     if (!this.subscription) return;
     this.subscription.unsubscribe();
-    this.presence?.stop().catch(() => undefined);
-    this.deps.metrics.subscriptions.dec(2);
+    this.deps.metrics.subscriptions.dec();
   }
 }
 

@@ -1,7 +1,7 @@
 import { errorCatalogue, type ClientChatFrame, type CommittedFrame, type ErrorCode, type SessionDeliveryV1 } from '@chatbot/proto';
 import { rateLimitedText, type DecodedFrame, type Protocol, type ServerFrame, type ServerFrameBody } from '../socket/frame.codec';
 import { AT_HEAD } from '../socket/ws.handshake';
-import { PromptLedger, type Outcome, type PendingPrompt } from './prompt.ledger';
+import { deleteFrom, PromptLedger, type Outcome, type PendingPrompt } from './prompt.ledger';
 import type { MissedFrames, PromptStatus } from './session.resume';
 
 /** One client frame as judged on arrival (rate limits, decoding). */
@@ -50,6 +50,9 @@ export const TOKEN_EXPIRED_TEXT = 'Access token expired: refresh it and reconnec
  */
 type Phase = 'opening' | 'replaying' | 'live' | 'closed';
 
+/** Effects are only emitted inside a step: one emitted outside would throw here, not vanish. */
+const BETWEEN_STEPS: Effect[] = Object.freeze([]) as unknown as Effect[];
+
 /** Refused frames held for an E4004 notice while the session opens; later ones get no notice. */
 const HELD_REFUSALS = 16;
 
@@ -72,9 +75,12 @@ export class SocketOrder {
   /** Joined at the head without learning it (chat-log away): the first live frame sets the seq. */
   private unanchored = false;
   private readonly prompts = new PromptLedger();
-  /** Publishes awaiting the broker's ack, by correlation id; `began`: it registered the prompt. */
-  private readonly publishes = new Map<string, { messageId: string; began: boolean }>();
-  private effects: Effect[] = [];
+  /**
+   * Publishes awaiting the broker's ack, by correlation id; `began`: it registered the prompt.
+   * Only while a publish awaits its ack (see deleteFrom).
+   */
+  private publishes?: Map<string, { messageId: string; began: boolean }>;
+  private effects: Effect[] = BETWEEN_STEPS;
   /** The access token expired: no message is taken, the socket closes once no reply is in progress. */
   private expiring = false;
   private expiredSent = false;
@@ -235,19 +241,22 @@ export class SocketOrder {
 
   private step(work: () => void): Effect[] {
     if (this.phase === 'closed') return [];
-    this.effects = [];
+    const effects: Effect[] = [];
+    this.effects = effects;
     work();
     if (this.expiring && !this.expiredSent && this.quiet()) {
       this.expiredSent = true;
       this.emit({ kind: 'expired' });
     }
-    return this.effects;
+    // Not kept between events: an idle socket would otherwise hold its last effects for good.
+    this.effects = BETWEEN_STEPS;
+    return effects;
   }
 
   /** Live, with nothing of this socket awaiting the broker or a reply, and no reply streaming. */
   private quiet(): boolean {
     const streams = this.streaming?.size ?? 0;
-    return this.phase === 'live' && this.ahead === null && this.publishes.size === 0 && this.prompts.size === 0 && streams === 0;
+    return this.phase === 'live' && this.ahead === null && (this.publishes?.size ?? 0) === 0 && this.prompts.size === 0 && streams === 0;
   }
 
   private goLive(): void {
@@ -293,14 +302,14 @@ export class SocketOrder {
     if (this.prompts.refused(messageId)) return this.error('E4008', errorCatalogue.E4008.text, messageId);
     const correlationId = this.options.newId();
     const began = this.prompts.begin(messageId, correlationId) !== undefined;
-    this.publishes.set(correlationId, { messageId, began });
+    (this.publishes ??= new Map()).set(correlationId, { messageId, began });
     this.emit({ kind: 'publish', frame, correlationId });
   }
 
   /** Each publish is answered once, by its ack or its failure. */
   private takePublish(correlationId: string): { messageId: string; began: boolean } | undefined {
-    const publish = this.publishes.get(correlationId);
-    this.publishes.delete(correlationId);
+    const publish = this.publishes?.get(correlationId);
+    this.publishes = deleteFrom(this.publishes, correlationId);
     return publish;
   }
 

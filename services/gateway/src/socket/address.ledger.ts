@@ -41,17 +41,13 @@ export class AddressLedger {
   attach(address: string): AddressSlot {
     const entry = this.entryFor(address);
     entry.connections += 1;
-    let released = false;
-    return {
-      address,
-      bucket: entry.bucket,
-      release: () => {
-        if (released) return;
-        released = true;
-        entry.connections -= 1;
-        this.forgetIfIdle(address, entry);
-      },
-    };
+    return new Slot(this, address, entry);
+  }
+
+  /** For Slot only: one socket of this address closed. */
+  detach(address: string, entry: Entry): void {
+    entry.connections -= 1;
+    this.forgetIfIdle(address, entry);
   }
 
   /** Drops every address with no socket and a full bucket; run it periodically. */
@@ -76,5 +72,26 @@ export class AddressLedger {
     if (entry.connections === 0 && entry.bucket.isFull(this.now()) && this.entries.get(address) === entry) {
       this.entries.delete(address);
     }
+  }
+}
+
+/** A class, not a closure over the ledger: one slot per socket, and a closure costs its context too. */
+class Slot implements AddressSlot {
+  private released = false;
+
+  constructor(
+    private readonly ledger: AddressLedger,
+    readonly address: string,
+    private readonly entry: Entry,
+  ) {}
+
+  get bucket(): TokenBucket {
+    return this.entry.bucket;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.ledger.detach(this.address, this.entry);
   }
 }

@@ -25,21 +25,38 @@ const PROTOCOL_ERRORS: Record<string, [CloseReason, number]> = {
   WS_ERR_INVALID_UTF8: ['protocol_error', 1007],
 };
 
-/** Closes one socket once and counts it under the first reason that applied. */
+/**
+ * Closes one socket once and counts it under the first reason that applied. Its owner passes on
+ * the socket's close event (`ended`): one listener per socket, not one more here.
+ */
 export class SocketCloser {
-  readonly closed: Promise<void>;
   private reason?: CloseReason;
+  private hasEnded = false;
+  /** Made when first awaited: most sockets are never closed by the gateway. */
+  private waiting?: { promise: Promise<void>; resolve(): void };
 
   constructor(
     private readonly ws: WebSocket,
     private readonly metrics: GatewayMetrics,
-  ) {
-    this.closed = new Promise((resolve) =>
-      ws.once('close', (code: number) => {
-        this.record('client', code);
-        resolve();
-      }),
-    );
+  ) {}
+
+  /** Settles once the socket has closed. */
+  get closed(): Promise<void> {
+    if (this.hasEnded) return Promise.resolve();
+    if (!this.waiting) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      this.waiting = { promise, resolve };
+    }
+    return this.waiting.promise;
+  }
+
+  /** The socket's close event: counted as the client's unless the gateway had a reason. */
+  ended(code: number): void {
+    if (this.hasEnded) return;
+    this.hasEnded = true;
+    this.record('client', code);
+    this.waiting?.resolve();
   }
 
   /**

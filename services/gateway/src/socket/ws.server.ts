@@ -30,6 +30,8 @@ export interface ChatSocketsDeps extends ConnectionDeps {
 
 /** Addresses with no socket are forgotten once their bucket refilled; this is how often we look. */
 const ADDRESS_SWEEP_MS = 10_000;
+/** The longest an idle socket may outlive WS_IDLE_TIMEOUT_MS: the idle sweep runs at least this often. */
+const IDLE_SWEEP_MAX_MS = 10_000;
 /** Sockets that ask chat-log for lost frames at the same time after a reconnect. */
 const CATCH_UP_BATCH = 32;
 
@@ -44,7 +46,13 @@ export class ChatSockets {
   private readonly addresses: AddressLedger;
   private readonly stopHeartbeat: () => void;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly idleSweeper: NodeJS.Timeout;
   private accepting = true;
+  /**
+   * Every socket's listeners, shared: ws calls them with the socket as `this` (a closure per socket
+   * and event would cost memory on each of thousands of idle sockets).
+   */
+  private readonly listeners: { pong(this: WebSocket): void; error(this: WebSocket, error: Error): void; close(this: WebSocket, code: number): void };
 
   constructor(server: Server, private readonly deps: ChatSocketsDeps) {
     this.wss = new WebSocketServer({
@@ -60,6 +68,11 @@ export class ChatSockets {
     this.stopHeartbeat = startHeartbeat(deps.pingIntervalMs, () => this.sockets.values());
     this.sweeper = setInterval(() => this.sweepAddresses(), ADDRESS_SWEEP_MS);
     this.sweeper.unref();
+    // Closes at most a tenth of the timeout late (IDLE_SWEEP_MAX_MS at most), with one timer for all sockets.
+    const idleSweepMs = Math.max(100, Math.min(IDLE_SWEEP_MAX_MS, deps.limits.idleTimeoutMs / 10));
+    this.idleSweeper = setInterval(() => this.sweepIdle(), idleSweepMs);
+    this.idleSweeper.unref();
+    this.listeners = socketListeners(this);
   }
 
   /**
@@ -80,6 +93,7 @@ export class ChatSockets {
     this.accepting = false;
     this.stopHeartbeat();
     clearInterval(this.sweeper);
+    clearInterval(this.idleSweeper);
     await Promise.all([...this.sockets.values()].map((c) => c.closer.close('shutdown', 1001, 'server shutting down')));
     this.wss.close();
   }
@@ -132,9 +146,9 @@ export class ChatSockets {
     const connection = new SessionConnection(this.deps, ws, handshake, caller, this.addresses.attach(address));
     this.sockets.set(ws, connection);
     this.updateGauges();
-    ws.on('pong', () => (connection.alive = true));
-    ws.on('error', (error) => this.onSocketError(connection, error));
-    ws.on('close', () => this.forget(ws, connection));
+    ws.on('pong', this.listeners.pong);
+    ws.on('error', this.listeners.error);
+    ws.on('close', this.listeners.close);
     connection.open().catch((error: unknown) => {
       this.deps.logger.error({ err: error, sessionId }, 'session setup failed');
       void connection.closer.close('setup_failed', 1011, 'session setup failed');
@@ -154,16 +168,27 @@ export class ChatSockets {
     void connection?.closer.close('resumed', 4001, 'session resumed on another connection');
   }
 
-  private onSocketError(connection: SessionConnection, error: Error): void {
+  /** For socketListeners only: the connection of a socket that is open here. */
+  connectionOf(ws: WebSocket): SessionConnection | undefined {
+    return this.sockets.get(ws);
+  }
+
+  onSocketError(connection: SessionConnection, error: Error): void {
     if (connection.closer.protocolError(error) === 'too_large') this.deps.metrics.reject('too_large');
     this.deps.logger.debug({ err: error, sessionId: connection.sessionId }, 'socket error');
   }
 
-  private forget(ws: WebSocket, connection: SessionConnection): void {
+  forget(ws: WebSocket, connection: SessionConnection, code: number): void {
+    connection.closer.ended(code);
     connection.close();
     this.sockets.delete(ws);
     this.sessions.release(connection.sessionId, ws);
     this.updateGauges();
+  }
+
+  private sweepIdle(): void {
+    const now = performance.now();
+    for (const connection of this.sockets.values()) connection.closeIfIdle(now);
   }
 
   private sweepAddresses(): void {
@@ -183,4 +208,21 @@ export class ChatSockets {
     const type = body ? 'Content-Type: application/json\r\n' : '';
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
   }
+}
+
+function socketListeners(chat: ChatSockets) {
+  return {
+    pong(this: WebSocket): void {
+      const connection = chat.connectionOf(this);
+      if (connection) connection.alive = true;
+    },
+    error(this: WebSocket, error: Error): void {
+      const connection = chat.connectionOf(this);
+      if (connection) chat.onSocketError(connection, error);
+    },
+    close(this: WebSocket, code: number): void {
+      const connection = chat.connectionOf(this);
+      if (connection) chat.forget(this, connection, code);
+    },
+  };
 }

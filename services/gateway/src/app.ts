@@ -74,6 +74,7 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     trustedProxyHops: config.TRUST_PROXY,
     callers: { verifier: auth.auth.verifier, apiKeys: auth.auth.apiKeys, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS },
     authRequired: config.AUTH_REQUIRED,
+    apiKeyRecheckMs: Math.max(1, config.API_KEY_CACHE_SECONDS) * 1000,
     perAddress: { maxConnections: config.WS_MAX_CONN_PER_IP, ratePerSecond: config.WS_RATE_PER_IP, burst: config.WS_BURST_PER_IP },
     limits: {
       ratePerSecond: config.WS_RATE_PER_CONN,

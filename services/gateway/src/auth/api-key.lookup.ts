@@ -4,8 +4,8 @@ import type { ApiKeyVerifyResult } from '@chatbot/proto';
 import { isAppError } from '@chatbot/runtime';
 
 export interface ApiKeyLookup {
-  /** Who the key acts for, or null when persona refuses it. */
-  verify(key: string, correlationId: string): Promise<ApiKeyVerifyResult | null>;
+  /** Who the key acts for, or null when persona refuses it; `fresh`: ask persona even if remembered. */
+  verify(key: string, correlationId: string, options?: { fresh?: boolean }): Promise<ApiKeyVerifyResult | null>;
 }
 
 /**
@@ -16,10 +16,10 @@ export interface ApiKeyLookup {
 export function apiKeyLookup(deps: { bus: Bus; timeoutMs: number; cacheSeconds: number }): ApiKeyLookup {
   const cache = new Map<string, { until: number; result: ApiKeyVerifyResult | null }>();
   return {
-    async verify(key, correlationId) {
+    async verify(key, correlationId, options = {}) {
       const id = createHash('sha256').update(key).digest('hex');
       const hit = cache.get(id);
-      if (hit && hit.until > Date.now()) return hit.result;
+      if (hit && hit.until > Date.now() && !options.fresh) return hit.result;
       let result: ApiKeyVerifyResult | null;
       try {
         result = await deps.bus.request('apiKeyVerify', { key }, { timeoutMs: deps.timeoutMs, correlationId });

@@ -19,10 +19,12 @@ export interface SocketCaller {
   accountId: string;
   role: Role;
   via: 'token' | 'api-key';
-  /** When the access token stops being accepted (epoch ms); null for an API key (checked at the upgrade only). */
+  /** When the credential stops being accepted (epoch ms): the token's or the API key's expiry. */
   expiresAtMs: number | null;
   /** API keys only: what the key may do. */
   scopes?: ApiKeyScope[];
+  /** API keys only: the key itself, kept to ask persona again whether it was revoked (never logged). */
+  apiKey?: string;
 }
 
 /** `caller: null`: an anonymous socket, where the path and AUTH_REQUIRED allow one. */
@@ -91,7 +93,7 @@ async function fromApiKey(apiKeys: ApiKeyLookup, key: string): Promise<UpgradeCh
   const found = await apiKeys.verify(key, randomUUID());
   if (!found) return refuse('API key invalid');
   if (!found.scopes.includes('chat')) return refuse('API key without the chat scope');
-  return { ok: true, caller: { accountId: found.account_id, role: found.role, via: 'api-key', expiresAtMs: Date.parse(found.expires_at), scopes: found.scopes } };
+  return { ok: true, caller: { accountId: found.account_id, role: found.role, via: 'api-key', expiresAtMs: Date.parse(found.expires_at), scopes: found.scopes, apiKey: key } };
 }
 
 const refuse = (reason: string): UpgradeCheck => ({ ok: false, reason });

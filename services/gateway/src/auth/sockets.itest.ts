@@ -15,8 +15,8 @@ let strict: RunningService;
 let alice: Awaited<ReturnType<typeof signUp>>;
 let bob: Awaited<ReturnType<typeof signUp>>;
 
-/** No clock skew allowed, so the expiry specs need not wait for it. */
-const gatewayEnv = { JWT_CLOCK_TOLERANCE_SECONDS: '0' };
+/** No clock skew allowed, so the expiry specs need not wait for it; API keys are checked again every 2 s. */
+const gatewayEnv = { JWT_CLOCK_TOLERANCE_SECONDS: '0', API_KEY_CACHE_SECONDS: '2' };
 
 beforeAll(async () => {
   world = await startAuthWorld({}, { ...gatewayEnv, GATEWAY_ID: 'gw-a' }, ['chat-log']);
@@ -229,6 +229,26 @@ describe('an expiring API key', () => {
     await socket.waitFor((f) => f.type === 'session');
     await eventually(() => expect(socket.closed).toEqual({ code: 4401, reason: 'token expired' }), 8_000);
     expect(await refused(world.ws, { headers: { 'x-api-key': created.key } })).toMatchObject({ code: 4401, reason: 'API key invalid' });
+  });
+});
+
+describe('a revoked API key', () => {
+  test('its open sockets are closed 4401 "API key revoked" within the recheck period; a socket of another key stays', async () => {
+    await createAdmin(world, 'revoker@example.com', 'keys-password-1');
+    const admin = (await world.call('POST', '/api/auth/login', { body: { email: 'revoker@example.com', password: 'keys-password-1' } })).body.access_token as string;
+    const doomed = (await world.call('POST', '/api/admin/api-keys', { token: admin, body: { name: 'doomed', scopes: ['chat'] } })).body;
+    const kept = (await world.call('POST', '/api/admin/api-keys', { token: admin, body: { name: 'kept', scopes: ['chat'] } })).body;
+    const open = async (key: string) => {
+      const socket = await TestSocket.open(world.ws, ['chat.v2'], { headers: { 'x-api-key': key } });
+      await socket.waitFor((f) => f.type === 'session');
+      return socket;
+    };
+    const [first, second, other] = [await open(doomed.key), await open(doomed.key), await open(kept.key)];
+    expect((await world.call('DELETE', `/api/admin/api-keys/${doomed.id}`, { token: admin })).status).toBe(200);
+    for (const socket of [first, second]) await eventually(() => expect(socket.closed).toEqual({ code: 4401, reason: 'API key revoked' }), 8_000);
+    expect(other.closed).toBeNull();
+    await sendStored(other, newMessageId());
+    await other.close();
   });
 });
 

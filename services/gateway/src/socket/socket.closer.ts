@@ -13,6 +13,7 @@ export type CloseReason =
   | 'shutdown'
   | 'setup_failed'
   | 'token_expired'
+  | 'credential_revoked'
   | 'session_refused'
   | 'session_check_failed';
 

@@ -21,10 +21,9 @@ export function AttachmentView({ c, auth, file }: Props) {
     event.preventDefault();
     setFailed(!(await download(auth, file.attachment_id, file.name)));
   };
-  const label = c.openAttachment.replace('{name}', file.name);
   return (
     <li class="attachment" data-attachment-id={file.attachment_id} data-content-type={file.content_type}>
-      <a href={`/api/chats/attachments/${file.attachment_id}`} class="file-link" aria-label={label} onClick={(e) => void open(e)}>
+      <a href={`/api/chats/attachments/${file.attachment_id}`} class="file-link" onClick={(e) => void open(e)}>
         {file.content_type.startsWith('image/') && <Thumbnail auth={auth} id={file.attachment_id} />}
         <span>{file.name}</span> <small class="muted">{formatBytes(file.size)}</small>
       </a>

@@ -52,6 +52,9 @@ async function adminToken(): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** A 32×24 PNG, as a customer's screenshot would be (the gateway decides its type from these bytes). */
+const SCREENSHOT_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAACAAAAAYCAIAAAAUMWhjAAAAJElEQVR42mOQqzhBU8QwasGoBaMWjFowasGoBaMWjFowNCwAAFrDGj1bs5BCAAAAAElFTkSuQmCC', 'base64');
+
 const asKey = (key: string) => fetch(`${base}/api/auth/me`, { headers: { 'x-api-key': key } });
 
 test('an admin signs in to the console in Korean, with no serious accessibility finding', async () => {
@@ -183,6 +186,9 @@ test('an agent in a second browser context sees the pending conversation, takes 
 
   await pending.getByRole('button').click();
   await page.locator('.said p', { hasText: '아직 기다리고 있어요' }).waitFor(WAIT);
+  // the whole conversation, from before the customer asked for a person: the question and the bot's answer
+  expect(await page.locator('.said li.said-user p').allInnerTexts()).toEqual(['신용카드는 어떻게 발급받을 수 있나요?', '사람과 이야기하고 싶어요', '아직 기다리고 있어요']);
+  expect(await page.locator('.said li').nth(1).getAttribute('class')).toBe('said-bot');
   // the summary written when the customer asked for a person (extractive: no model in this system)
   await page.locator('.summary dl[data-trigger="waiting"]').waitFor(WAIT);
   await shot(page, 'agent-conversation-opened');
@@ -210,6 +216,58 @@ test('an agent in a second browser context sees the pending conversation, takes 
   expect(errors).toEqual([]);
   expect(userErrors).toEqual([]);
   await customer.close();
+}, STEP_LIMIT);
+
+test('an agent opens a signed-in customer\'s conversation: the earlier messages, and the uploaded image shown and downloaded with the agent\'s token', async () => {
+  const customer = { email: 'uploader@example.com', password: 'uploader-password-1', name: '고객' };
+  expect((await fetch(`${base}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(customer) })).status).toBe(201);
+  const userContext = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'ko-KR' });
+  const user = await userContext.newPage();
+  const userErrors = consoleErrors(user);
+  await user.goto(`${base}/`);
+  await user.getByRole('button', { name: '로그인', exact: true }).first().click();
+  await signIn(user, customer.email, customer.password);
+  await user.locator('.account .who', { hasText: customer.name }).waitFor(WAIT);
+  await user.locator('.banner[data-status="online"]').waitFor({ state: 'attached', ...WAIT });
+  await user.locator('#message').fill('카드 연회비가 궁금해요');
+  await user.locator('#message').press('Enter');
+  await user.locator('.turn.bot[data-done="true"]').first().waitFor(WAIT);
+  const chooser = user.waitForEvent('filechooser');
+  await user.getByRole('button', { name: /파일 첨부/ }).click();
+  await (await chooser).setFiles({ name: '명세서.png', mimeType: 'image/png', buffer: SCREENSHOT_PNG });
+  await user.locator('.pending-file[data-state="uploaded"]', { hasText: '명세서.png' }).waitFor(WAIT);
+  await user.locator('#message').fill('명세서를 첨부했어요');
+  await user.locator('#message').press('Enter');
+  await user.locator('.turn.user[data-state="stored"] .file-link', { hasText: '명세서.png' }).waitFor(WAIT);
+  await user.locator('.turn.bot[data-done="true"]').nth(1).waitFor(WAIT);
+  await user.getByRole('button', { name: '상담원 연결' }).click();
+  await user.locator('.notice[data-code="status:waiting"]').waitFor(WAIT);
+  const sessionId = await user.evaluate<string>(`JSON.parse(sessionStorage.getItem('chat.connection')).sessionId`);
+
+  await page.getByRole('link', { name: '대기열' }).click();
+  await page.locator('.queue-tabs button[data-list="pending"]').click();
+  await page.locator(`.queue li[data-session-id="${sessionId}"]`).getByRole('button').click();
+  const view = page.locator('.conversation-view');
+  await view.locator('.said p', { hasText: '카드 연회비가 궁금해요' }).waitFor(WAIT);
+  const file = view.locator('.said li.said-user .attachment', { hasText: '명세서.png' });
+  await file.waitFor(WAIT);
+  expect(await file.innerText()).toContain('93 B');
+  // the thumbnail is the image itself, fetched with the token and shown through a blob: URL the CSP allows
+  const thumb = file.locator('img.attachment-thumb');
+  await thumb.waitFor(WAIT);
+  expect(await thumb.evaluate((el) => { const img = el as unknown as { src: string; naturalWidth: number; naturalHeight: number }; return [img.src.startsWith('blob:'), img.naturalWidth, img.naturalHeight]; })).toEqual([true, 32, 24]);
+  await shot(page, 'agent-sees-history-and-attachment');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  const download = page.waitForEvent('download');
+  await file.getByRole('link', { name: /명세서\.png/ }).click();
+  const saved = await download;
+  expect(saved.suggestedFilename()).toBe('명세서.png');
+  const bytes: Buffer[] = [];
+  for await (const chunk of (await saved.createReadStream()) as AsyncIterable<Buffer>) bytes.push(chunk);
+  expect(Buffer.concat(bytes).equals(SCREENSHOT_PNG)).toBe(true);
+  expect(errors).toEqual([]);
+  expect(userErrors).toEqual([]);
+  await userContext.close();
 }, STEP_LIMIT);
 
 test('the dashboard shows the gateway\'s figures: the messages of the conversation above and their reply latency', async () => {

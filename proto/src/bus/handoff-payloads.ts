@@ -110,3 +110,12 @@ export const ConversationListResult = z.object({
   next_cursor: z.string().nullable(),
 });
 export type ConversationListResult = z.infer<typeof ConversationListResult>;
+
+/** A page of one conversation's entries for agents; an unknown or erased conversation is E4005. */
+export const AgentHistoryQuery = z.object({
+  session_id: SessionId,
+  limit: z.number().int().min(1).max(100),
+  /** The `next_cursor` of the previous page; an unreadable one is E4001. */
+  cursor: z.string().max(200).optional(),
+});
+export type AgentHistoryQuery = z.infer<typeof AgentHistoryQuery>;

@@ -9,6 +9,7 @@ import { ChatbotSettingsRecord } from '../rest/chatbot';
 import * as at from './attachment-payloads';
 import * as c from './conversation-payloads';
 import * as cr from '../rest/conversations';
+import { AgentHistoryPage } from '../rest/handoff';
 
 /**
  * Every NATS subject of the system, one schema each, versioned in its name.
@@ -181,6 +182,8 @@ export const requests = {
     'An agent\'s message to a conversation the agent holds: stored and released as a push frame (sender agent).'),
   conversations: request('chatlog.conversations.v1', null, 'chat-log', h.AgentListQuery, h.ConversationListResult,
     'One page of the active, pending or completed conversations with status, unread count, last message and holder.'),
+  agentHistory: request('chatlog.agent.history.v1', null, 'chat-log', h.AgentHistoryQuery, AgentHistoryPage,
+    'A page of any conversation\'s entries for agents, newest page first, with tool metadata and each user message\'s attachments.'),
   queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
     'Pending and in-flight jobs of the LLM worker pool.'),
 } as const;

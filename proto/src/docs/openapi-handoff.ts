@@ -20,14 +20,15 @@ export function handoffPaths({ json, error }: OpenApiHelpers): Record<string, un
       responses: { 200: ok('the conversation after it (unchanged when it already was so)', handoff.ConversationResponse), ...denied, ...missing, ...conflict, 422: error('bad body') },
     },
   });
+  const paging = [
+    { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+    { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'next_cursor of the previous page' },
+  ];
   const list = (which: string) => ({
     get: {
       summary: `A page of ${which} conversations, newest status change first`,
       security: credentials,
-      parameters: [
-        { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-        { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'next_cursor of the previous page' },
-      ],
+      parameters: paging,
       responses: { 200: ok('the page', handoff.ConversationPageResponse), 400: error('bad limit'), ...denied },
     },
   });
@@ -40,6 +41,12 @@ export function handoffPaths({ json, error }: OpenApiHelpers): Record<string, un
     '/api/admin/chats/{id}/provide-info': transition('Answer with a message and hand back to the assistant (from waiting or agent)', true),
     '/api/admin/chats/{id}/complete': transition('Close the conversation; an optional message goes first'),
     '/api/admin/chats/{id}/messages': {
+      get: {
+        summary: 'The conversation’s entries (user, assistant, agent), newest page first, each page oldest first: replies with their tool metadata, user messages with their attachments',
+        security: credentials,
+        parameters: [...id, ...paging],
+        responses: { 200: ok('the page; next_cursor reads the entries before it', handoff.AgentHistoryPage), 400: error('bad limit or an unreadable cursor (E4001)'), ...denied, ...missing },
+      },
       post: {
         summary: 'An agent’s message to the user: a durable frame (sender agent) on every socket of the conversation',
         security: credentials,

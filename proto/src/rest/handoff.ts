@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AgentText, ConversationListResult, ConversationState, HandoffConflict } from '../bus/handoff-payloads';
+import { AttachmentResponse } from './attachments';
+import { HistoryItem } from './conversations';
 
 // The agents' REST API (/api/admin/chats/*) and the user's handoff request.
 
@@ -41,3 +43,26 @@ export const ConversationPageQuery = z.object({
 });
 
 export const ConversationPageResponse = ConversationListResult;
+
+/** An attachment as the console lists it beside its message; its bytes: `GET /api/chats/attachments/{attachment_id}`. */
+export const AttachmentSummary = AttachmentResponse.pick({ attachment_id: true, name: true, size: true, content_type: true });
+export type AttachmentSummary = z.infer<typeof AttachmentSummary>;
+
+/** One entry of a conversation as agents read it: the user's history entry with its attachments described. */
+export const AgentHistoryItem = HistoryItem.omit({ attachment_ids: true }).extend({
+  /** A user message's attachments, oldest first; absent when it has none. */
+  attachments: z.array(AttachmentSummary).optional(),
+});
+export type AgentHistoryItem = z.infer<typeof AgentHistoryItem>;
+
+/**
+ * `GET /api/admin/chats/{id}/messages?limit&cursor`: the newest entries first time, then (with
+ * `cursor`) the ones before; each page oldest first. A cursor names a place in the conversation,
+ * so messages that arrive between two reads neither shift nor repeat a page.
+ */
+export const AgentHistoryPage = z.object({
+  messages: z.array(AgentHistoryItem),
+  /** Pass as `cursor` for the entries before this page; null when this page holds the first. */
+  next_cursor: z.string().nullable(),
+});
+export type AgentHistoryPage = z.infer<typeof AgentHistoryPage>;

@@ -1,8 +1,10 @@
-import type { ConversationSummary } from '@chatbot/proto';
-import { useEffect, useState } from 'preact/hooks';
+import type { AgentHistoryItem, ConversationSummary } from '@chatbot/proto';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ApiResult } from '../lib/auth.api';
 import type { AuthSession } from '../lib/auth.session';
-import type { Lang } from '../lib/i18n';
+import { words, type Lang } from '../lib/i18n';
+import { AttachmentView } from './attachment.view';
+import { useConversationHistory } from './conversation-history';
 import { sendAgentMessage, transition, type Transition } from './handoff.api';
 import { SummaryBox } from './summary.box';
 import { consoleWords, when, type ConsoleWords } from './words';
@@ -15,24 +17,19 @@ interface Props {
   onChanged: () => void;
 }
 
-type Said = NonNullable<ConversationSummary['last_message']>;
-
 /**
- * One conversation: its status and holder, its messages as they arrive while it is open (the
- * agents' API gives the latest message of a conversation, not its whole history), and what the
- * agent may do in its status: take over, send a message, provide information, release, complete.
+ * One conversation: its status and holder, its whole history (the newest page first, older pages
+ * when the agent scrolls to the top or asks; what arrives is added whenever the queues are read
+ * again, which the agents' socket causes), the customer's attachments, and what the agent may do
+ * in its status: take over, send a message, provide information, release, complete.
  */
 export function ConversationView({ lang, auth, item, onChanged }: Props) {
   const c = consoleWords[lang];
-  const [said, setSaid] = useState<Said[]>([]);
+  const history = useConversationHistory(auth, item.session_id, `${item.last_message?.at}|${item.version}|${item.unread}`);
   const [text, setText] = useState('');
   const [error, setError] = useState('');
   const me = auth.account?.id;
   const mine = item.status === 'agent' && item.holder_id === me;
-  useEffect(() => {
-    const last = item.last_message;
-    if (last) setSaid((list) => (list.some((s) => s.at === last.at && s.text === last.text) ? list : [...list, last]));
-  }, [item.last_message?.at]);
 
   const settle = (answer: ApiResult<unknown>) => {
     if (answer.ok) {
@@ -63,14 +60,7 @@ export function ConversationView({ lang, auth, item, onChanged }: Props) {
         {item.status === 'agent' && <> · {mine ? c.heldByMe : c.heldByOther}</>}
       </p>
       <SummaryBox c={c} auth={auth} sessionId={item.session_id} />
-      <ol class="said" aria-label={c.lastMessage} aria-live="polite">
-        {said.map((s) => (
-          <li key={`${s.at}-${s.text}`} class={`said-${s.sender}`}>
-            <small class="muted">{c[`sender_${s.sender}` as keyof ConsoleWords]} · {when(lang, s.at)}</small>
-            <p>{s.text}</p>
-          </li>
-        ))}
-      </ol>
+      <HistoryList lang={lang} c={c} auth={auth} history={history} />
       <p class="form-error" role="alert">{error}</p>
       <div class="actions">
         {(item.status === 'bot' || item.status === 'waiting') && <button type="button" class="primary" onClick={() => void act('takeover')}>{c.takeover}</button>}
@@ -87,5 +77,49 @@ export function ConversationView({ lang, auth, item, onChanged }: Props) {
         </form>
       )}
     </article>
+  );
+}
+
+/** Who wrote an entry, by the names the queues use (the assistant is the bot). */
+const senderOf = (entry: AgentHistoryItem) => (entry.role === 'assistant' ? 'bot' : entry.role);
+
+function HistoryList({ lang, c, auth, history }: { lang: Lang; c: ConsoleWords; auth: AuthSession; history: ReturnType<typeof useConversationHistory> }) {
+  const list = useRef<HTMLOListElement>(null);
+  const nearBottom = useRef(true);
+  const before = useRef({ first: '', height: 0 });
+  const first = history.entries[0] ? `${history.entries[0].role}:${history.entries[0].message_id}` : '';
+  // An older page keeps the agent's place; a new message scrolls into view when the agent was at the end.
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    if (before.current.first && first !== before.current.first) el.scrollTop += el.scrollHeight - before.current.height;
+    else if (nearBottom.current) el.scrollTop = el.scrollHeight;
+    before.current = { first, height: el.scrollHeight };
+  }, [history.entries]);
+  const scrolled = () => {
+    const el = list.current!;
+    nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 8) void history.older();
+  };
+  return (
+    <>
+      {history.olderCursor && (
+        <button type="button" class="quiet older" disabled={history.loadingOlder} onClick={() => void history.older()}>{words[lang].older}</button>
+      )}
+      <ol ref={list} class="said" aria-label={c.conversationHistory} aria-live="polite" tabIndex={0} onScroll={scrolled}>
+        {history.entries.map((entry) => (
+          <li key={`${entry.role}:${entry.message_id}`} class={`said-${senderOf(entry)}`} data-message-id={entry.message_id}>
+            <small class="muted">{c[`sender_${senderOf(entry)}` as keyof ConsoleWords]} · {when(lang, entry.created_at)}</small>
+            <p>{entry.content}</p>
+            {entry.attachments && (
+              <ul class="files" aria-label={words[lang].attachment}>
+                {entry.attachments.map((file) => <AttachmentView key={file.attachment_id} c={c} auth={auth} file={file} />)}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ol>
+      {history.failed && <p class="form-error" role="alert">{c.requestFailed.replace('{code}', history.failed)}</p>}
+    </>
   );
 }

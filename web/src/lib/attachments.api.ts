@@ -44,15 +44,22 @@ function resultOf(xhr: XMLHttpRequest): ApiResult<AttachmentResponse> {
 }
 
 /**
- * Downloads an attachment as the signed-in person: the gateway wants the bearer token, which a
- * plain link cannot send, so the bytes are fetched and handed to the browser as a file.
+ * An attachment's bytes as the signed-in person: the gateway wants the bearer token, which a plain
+ * link or image address cannot send, so they are fetched (null when refused) and shown through a
+ * `blob:` URL.
  */
-export async function download(auth: AuthSession, id: string, name: string): Promise<boolean> {
+export async function fetchAttachment(auth: AuthSession, id: string): Promise<Blob | null> {
   const token = await auth.token();
-  if (!token) return false;
+  if (!token) return null;
   const res = await fetch(`/api/chats/attachments/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) return false;
-  const url = URL.createObjectURL(await res.blob());
+  return res.ok ? res.blob() : null;
+}
+
+/** Downloads an attachment (see fetchAttachment), handed to the browser as a file. */
+export async function download(auth: AuthSession, id: string, name: string): Promise<boolean> {
+  const blob = await fetchAttachment(auth, id);
+  if (!blob) return false;
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = name;

@@ -26,14 +26,23 @@ export function turnsFromHistory(items: HistoryItem[]): Turn[] {
   });
 }
 
+/**
+ * The entries of a page not shown yet, in page order. A question and its answer share a message
+ * id, so an entry is named by its role and id (`key`).
+ */
+export function notShown<T>(shown: readonly T[], page: readonly T[], key: (entry: T) => string): T[] {
+  const seen = new Set(shown.map(key));
+  return page.filter((entry) => !seen.has(key(entry)));
+}
+
+const turnKey = (turn: Turn) => `${turn.role}:${turn.id}`;
+
 /** An older page put before what is shown, without the turns already there. */
 export function prependHistory(t: Transcript, older: Turn[]): Transcript {
-  const shown = new Set(t.turns.map((turn) => `${turn.role}:${turn.id}`));
-  return { ...t, turns: [...older.filter((turn) => !shown.has(`${turn.role}:${turn.id}`)), ...t.turns] };
+  return { ...t, turns: [...notShown(t.turns, older, turnKey), ...t.turns] };
 }
 
 /** The newest page read again (after a resync): the turns not shown yet go at the end, in order. */
 export function appendHistory(t: Transcript, latest: Turn[]): Transcript {
-  const shown = new Set(t.turns.map((turn) => `${turn.role}:${turn.id}`));
-  return { ...t, turns: [...t.turns, ...latest.filter((turn) => !shown.has(`${turn.role}:${turn.id}`))] };
+  return { ...t, turns: [...t.turns, ...notShown(t.turns, latest, turnKey)] };
 }

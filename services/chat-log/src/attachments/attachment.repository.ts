@@ -1,4 +1,4 @@
-import type { AttachmentRecord, AttachmentType } from '@chatbot/proto';
+import type { AttachmentRecord, AttachmentSummary, AttachmentType } from '@chatbot/proto';
 import { AppError } from '@chatbot/runtime';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../store/database';
@@ -74,14 +74,24 @@ export async function linkToMessages(tx: Sql, links: Array<{ messageId: string; 
     WHERE a.id = r.id AND a.session_id = r.session_id AND a.owner_id = r.owner_id AND a.state = 'complete' AND a.message_id IS NULL`;
 }
 
-/** The attachments linked to these messages, by message id. */
-export async function attachmentIdsOf(db: Db, messageIds: string[]): Promise<Map<string, string[]>> {
+/** The attachments linked to these messages, by message id, oldest first. */
+export async function attachmentsOf(db: Db, messageIds: string[]): Promise<Map<string, AttachmentSummary[]>> {
   if (messageIds.length === 0) return new Map();
-  const rows = await db.sql.query<Array<{ id: string; message_id: string }>>`
-    SELECT id::text, message_id FROM chat_log.attachments WHERE message_id = ANY(${messageIds}::text[]) ORDER BY completed_at, id`;
-  const byMessage = new Map<string, string[]>();
-  for (const row of rows) byMessage.set(row.message_id, [...(byMessage.get(row.message_id) ?? []), row.id]);
+  const rows = await db.sql.query<Array<{ id: string; message_id: string; name: string; size: bigint; content_type: AttachmentType }>>`
+    SELECT id::text, message_id, name, size, content_type FROM chat_log.attachments
+    WHERE message_id = ANY(${messageIds}::text[]) ORDER BY completed_at, id`;
+  const byMessage = new Map<string, AttachmentSummary[]>();
+  for (const row of rows) {
+    const summary = { attachment_id: row.id, name: row.name, size: Number(row.size), content_type: row.content_type };
+    byMessage.set(row.message_id, [...(byMessage.get(row.message_id) ?? []), summary]);
+  }
   return byMessage;
+}
+
+/** The ids of the attachments linked to these messages, by message id. */
+export async function attachmentIdsOf(db: Db, messageIds: string[]): Promise<Map<string, string[]>> {
+  const linked = await attachmentsOf(db, messageIds);
+  return new Map([...linked].map(([messageId, list]) => [messageId, list.map((a) => a.attachment_id)]));
 }
 
 /** Every attachment of a session, pending or complete (whose bytes a deleted conversation takes along). */

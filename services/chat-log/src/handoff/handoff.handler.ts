@@ -6,6 +6,7 @@ import type { Serial } from '../frames/serial';
 import type { ReleasedReply } from '../frames/frame.mapper';
 import { applyTransition, sendAgentMessage } from './handoff.repository';
 import { listConversations } from './conversation-list.repository';
+import { agentHistoryPage } from '../conversations/history-page.repository';
 import type { StatusPublisher } from '../status/status.publisher';
 import type { AgentEvents } from '../status/agent-events.publisher';
 
@@ -19,7 +20,7 @@ export interface HandoffDeps {
 }
 
 /**
- * The handoff endpoints: status changes, agents' messages, the agents' lists. A change and its
+ * The handoff endpoints: status changes, agents' messages, the agents' lists and a conversation's history. A change and its
  * frames run in the process's serial order (as reply commits do), so frames leave in seq order.
  */
 export function serveHandoff(bus: Bus, deps: HandoffDeps): void {
@@ -62,6 +63,10 @@ export function serveHandoff(bus: Bus, deps: HandoffDeps): void {
 
   bus.serve('conversations', (query, { correlationId }) =>
     storage(logger, correlationId, () => listConversations(db, query.list, query.limit, query.cursor)),
+  );
+
+  bus.serve('agentHistory', (query, { correlationId }) =>
+    storage(logger, correlationId, () => agentHistoryPage(db, query.session_id, query.limit, query.cursor)),
   );
 }
 

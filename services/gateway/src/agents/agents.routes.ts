@@ -45,6 +45,13 @@ export function agentsRouter(deps: AuthRouteDeps): Router {
     const page = queryOf(req);
     return ask('conversations', { list, limit: page.limit, ...(page.cursor ? { cursor: page.cursor } : {}) }, res);
   }));
+  // Every entry, with attachments described; a customer's words, so no shared cache keeps them.
+  router.get('/api/admin/chats/:id/messages', agent, route('admin.chats.history', async (req, res) => {
+    const session_id = sessionOf(req);
+    const page = queryOf(req);
+    res.setHeader('Cache-Control', 'private, no-store');
+    return ask('agentHistory', { session_id, limit: page.limit, ...(page.cursor ? { cursor: page.cursor } : {}) }, res);
+  }));
   router.post('/api/admin/chats/:id/messages', agent, route('admin.chats.message', async (req, res) => {
     const { message } = bodyOf(AgentMessageRequest, req);
     const result = await ask('agentMessage', { session_id: sessionOf(req), agent_id: callerOf(res).accountId, message }, res);

@@ -104,7 +104,8 @@ export function contentSecurityPolicy(host: string | undefined): string {
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // blob: the console shows an image attachment it fetched with the agent's token
+    "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src 'self'${socket}`,
     "object-src 'none'",

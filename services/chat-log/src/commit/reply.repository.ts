@@ -2,6 +2,7 @@ import type { ChatReplyV1 } from '@chatbot/proto';
 import type { Db } from '../store/database';
 import { Prisma } from '../generated/prisma/client';
 import { transaction, type Tx } from '../store/sql';
+import { lockSessions } from '../store/session-lock';
 import type { ReleasedReply } from '../frames/frame.mapper';
 import { insertAndRelease, unreleasedTurns } from './release.repository';
 import { answerRow, latestLoginPrompts, pushRow, type LoginPrompt, type ReplyRow } from './reply-row.mapper';
@@ -41,28 +42,27 @@ type ReplyKeyRow = { prompt_message_id: string | null; reply_id: string };
 type LoginRow = { session_id: string; prompt_message_id: string; turn: number };
 
 /**
- * In one round trip that also begins the transaction: creates the candidates' sessions not seen
- * before, locks them (id order), then reads the prompts, the replies already committed, the
- * sessions' unreleased turns and, when pushes are among the candidates, their login prompts.
- * The upsert matters: `FOR UPDATE` neither sees nor waits for a session row another transaction
- * inserted and has not committed yet, while the insert waits for that transaction to end; for a
- * session that exists it writes nothing and costs an index probe in the same round trip.
+ * In one round trip that also begins the transaction: locks the candidates' sessions (creating
+ * those not seen before), then reads the prompts, the replies already committed, the sessions'
+ * unreleased turns and, when pushes are among the candidates, their login prompts.
  */
 async function lockAndRead(tx: Tx, candidates: ChatReplyV1[]) {
   const ids = [...new Set(candidates.map((c) => c.session_id))].sort();
   const promptIds = candidates.flatMap((c) => (c.kind !== 'push' && c.prompt_message_id ? [c.prompt_message_id] : []));
   const replyIds = candidates.map((c) => c.reply_id);
   const pushSessions = [...new Set(candidates.filter((c) => c.kind === 'push').map((c) => c.session_id))];
-  const [, sessions, prompts, replies, waiting, logins = []] = (await tx.batch([
-    Prisma.sql`INSERT INTO chat_log.sessions (id) SELECT unnest(${ids}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`,
+  const { sessions, reads } = await lockSessions<SessionRow>(tx, ids,
     Prisma.sql`SELECT id::text, released_turn, last_seq, deleted_at IS NOT NULL AS erased FROM chat_log.sessions
       WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`,
-    Prisma.sql`SELECT message_id, session_id::text, turn FROM chat_log.messages WHERE message_id = ANY(${promptIds}::text[])`,
-    Prisma.sql`SELECT prompt_message_id, reply_id FROM chat_log.replies
-      WHERE prompt_message_id = ANY(${promptIds}::text[]) OR reply_id = ANY(${replyIds}::text[])`,
-    unreleasedTurns(ids),
-    ...(pushSessions.length > 0 ? [storedLoginPrompts(pushSessions)] : []),
-  ])) as [unknown, SessionRow[], PromptRow[], ReplyKeyRow[], Unreleased[], LoginRow[]?];
+    [
+      Prisma.sql`SELECT message_id, session_id::text, turn FROM chat_log.messages WHERE message_id = ANY(${promptIds}::text[])`,
+      Prisma.sql`SELECT prompt_message_id, reply_id FROM chat_log.replies
+        WHERE prompt_message_id = ANY(${promptIds}::text[]) OR reply_id = ANY(${replyIds}::text[])`,
+      unreleasedTurns(ids),
+      ...(pushSessions.length > 0 ? [storedLoginPrompts(pushSessions)] : []),
+    ],
+  );
+  const [prompts, replies, waiting, logins = []] = reads as [PromptRow[], ReplyKeyRow[], Unreleased[], LoginRow[]?];
   return {
     cursors: new Map(sessions.map((r) => [r.id, { releasedTurn: r.released_turn, lastSeq: r.last_seq }])) as Map<string, SessionCursor>,
     erased: new Set(sessions.filter((r) => r.erased).map((r) => r.id)),

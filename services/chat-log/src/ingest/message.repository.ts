@@ -3,6 +3,7 @@ import type { Db } from '../store/database';
 import { historiesByPoint, historySelect, type HistoryRow } from '../store/history.repository';
 import { Prisma } from '../generated/prisma/client';
 import { transaction, type Tx } from '../store/sql';
+import { lockSessions } from '../store/session-lock';
 import { linkStatement } from '../attachments/attachment.repository';
 import { insertAndRelease } from '../commit/release.repository';
 import type { SessionCursor } from '../commit/reply.planner';
@@ -131,24 +132,20 @@ type SessionRow = {
 };
 
 /**
- * In one round trip that also begins the transaction: creates the sessions not seen before,
- * locks the batch's sessions, then reads which ids of the batch are stored already (after the
- * lock, so a store of the same session that held it is seen) and whether each has a reply. The
- * upsert matters: `FOR UPDATE` neither sees nor waits for a session row another transaction
- * inserted and has not committed yet, while the insert waits for that transaction to end. For a
- * session that exists it writes nothing and costs one index probe in the same round trip.
+ * In one round trip that also begins the transaction: locks the batch's sessions (creating those
+ * not seen before), then reads which ids of the batch are stored already (after the lock, so a
+ * store of the same session that held it is seen) and whether each has a reply.
  */
 async function lockAndRead(tx: Tx, sessionIds: string[], messageIds: string[]) {
-  const [, sessionRows, storedRows] = await tx.batch([
-    Prisma.sql`INSERT INTO chat_log.sessions (id) SELECT unnest(${sessionIds}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`,
+  const { sessions, reads: [storedRows] } = await lockSessions<SessionRow>(tx, sessionIds,
     Prisma.sql`SELECT id::text, next_turn, released_turn, last_seq, status, status_version, owner_id::text, deleted_at IS NOT NULL AS deleted
       FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`,
-    Prisma.sql`SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, m.system_prompt,
+    [Prisma.sql`SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, m.system_prompt,
         r.kind::text AS reply_kind, r.announces_status AS handed_status
       FROM chat_log.messages m LEFT JOIN chat_log.replies r ON r.prompt_message_id = m.message_id
-      WHERE m.message_id = ANY(${messageIds}::text[])`,
-  ]);
-  return { sessions: lockedSessions(sessionRows as SessionRow[]), stored: storedMessages(storedRows as StoredRow[]) };
+      WHERE m.message_id = ANY(${messageIds}::text[])`],
+  );
+  return { sessions: lockedSessions(sessions), stored: storedMessages(storedRows as StoredRow[]) };
 }
 
 function storedMessages(rows: StoredRow[]): Map<string, StoredMessage> {

@@ -52,7 +52,8 @@ async function counted<T>(work: () => Promise<T>): Promise<{ result: T; roundTri
 test('a message of a known session is stored, answered and released in two round trips per transaction', async () => {
   const session = newSession();
   const first = newMessageId('first');
-  await storeMessages(db, [message(session, first)], 0, rules);
+  // The session's first message creates its row, in the same round trip.
+  expect((await counted(() => storeMessages(db, [message(session, first)], 0, rules))).roundTrips).toBe(2);
   await commitReplies(db, [answer(session, first)]);
 
   const prompt = newMessageId('quiet');
@@ -64,4 +65,17 @@ test('a message of a known session is stored, answered and released in two round
   expect(commit.result.released.map((r) => [r.promptMessageId, r.seq])).toEqual([[prompt, 2]]);
   expect(await db.outboxFrame.count({ where: { sessionId: session } })).toBe(2);
   expect([store.roundTrips, commit.roundTrips]).toEqual([2, 2]);
+});
+
+test('a session row this process saw and no longer finds is created again, at the cost of one round trip', async () => {
+  const session = newSession();
+  await storeMessages(db, [message(session, newMessageId('before'))], 0, rules);
+  await db.$executeRaw`TRUNCATE chat_log.sessions CASCADE`;
+
+  const prompt = newMessageId('after');
+  const store = await counted(() => storeMessages(db, [message(session, prompt)], 0, rules));
+  expect(store.result.plan.routed.map((m) => [m.messageId, m.turn])).toEqual([[prompt, 1]]);
+  expect(store.roundTrips).toBe(3);
+  const commit = await commitReplies(db, [answer(session, prompt)]);
+  expect(commit.released.map((r) => [r.promptMessageId, r.seq])).toEqual([[prompt, 1]]);
 });

@@ -20,12 +20,12 @@ beforeAll(async () => {
   const connect = pool.connect.bind(pool);
   pool.connect = (...args: unknown[]) => {
     if (args.length > 0) return connect(...args);
-    return connect().then((client) => {
-      if (!client!.counted) {
-        const query = client!.query.bind(client);
-        Object.assign(client!, { counted: true, query: (...q: unknown[]) => (roundTrips++, query(...q)) });
+    return (connect() as Promise<Counted>).then((client) => {
+      if (!client.counted) {
+        const query = client.query.bind(client);
+        Object.assign(client, { counted: true, query: (...q: unknown[]) => (roundTrips++, query(...q)) });
       }
-      return client!;
+      return client;
     });
   };
 });

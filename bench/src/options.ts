@@ -20,6 +20,8 @@ export interface Profile {
     boundTtftMs: number;
     boundTokenDelayMs: number;
   };
+  /** The quiet-message scenario: one client, one question every intervalMs, the same in both profiles. */
+  quietMessage: { intervalMs: number; warmupMessages: number; messages: number };
   connections: {
     counts: number[];
     /** Each idle session sends one message per interval (random phase). */
@@ -30,6 +32,9 @@ export interface Profile {
     holdMs: number;
   };
 }
+
+/** Light whatever the profile: about 30 messages after three of warm-up, a minute and a half per pipeline. */
+const QUIET_MESSAGE = { intervalMs: 2_000, warmupMessages: 3, messages: 30 };
 
 export const fullProfile: Profile = {
   quick: false,
@@ -48,6 +53,7 @@ export const fullProfile: Profile = {
     boundTtftMs: 200,
     boundTokenDelayMs: 5,
   },
+  quietMessage: QUIET_MESSAGE,
   connections: {
     counts: [10_000, 20_000],
     idleIntervalMs: 60_000,
@@ -75,6 +81,7 @@ export const quickProfile: Profile = {
     boundTtftMs: 100,
     boundTokenDelayMs: 2,
   },
+  quietMessage: QUIET_MESSAGE,
   connections: {
     counts: [200],
     idleIntervalMs: 2_000,
@@ -85,7 +92,7 @@ export const quickProfile: Profile = {
   },
 };
 
-export const scenarioNames = ['reference', 'cache-hit', 'persistence', 'llm', 'connections'] as const;
+export const scenarioNames = ['reference', 'cache-hit', 'persistence', 'quiet-message', 'llm', 'connections'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface CliOptions {

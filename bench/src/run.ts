@@ -10,6 +10,7 @@ import type { Context, Measured } from './scenarios/context';
 import { runConnections } from './scenarios/connections';
 import { runLlm } from './scenarios/llm';
 import { RETRY_BUDGET } from './scenarios/quiet';
+import { runQuietMessage } from './scenarios/quiet-message';
 import { runReferences } from './scenarios/reference';
 
 export interface BenchOptions {
@@ -37,6 +38,7 @@ export interface BenchResult {
 const ORDER: Array<[ScenarioName[], (ctx: Context) => Promise<void>]> = [
   [['cache-hit', 'persistence'], runCacheHit],
   [['reference'], runReferences],
+  [['quiet-message'], runQuietMessage],
   [['llm'], runLlm],
   [['connections'], runConnections],
 ];
@@ -88,7 +90,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
 /** Scenarios in a reading order (references first), rows in the order they were measured. */
 function sortRows(rows: Row[]): Row[] {
-  const rank = (scenario: string) => ['reference', 'cache-hit', 'persistence', 'llm', 'connections'].findIndex((s) => scenario.startsWith(s));
+  const rank = (scenario: string) => ['reference', 'cache-hit', 'persistence', 'quiet-message', 'llm', 'connections'].findIndex((s) => scenario.startsWith(s));
   const clients = (scenario: string) => Number(/@(\d+)/.exec(scenario)?.[1] ?? 0);
   return rows
     .map((row, index) => ({ row, index }))

@@ -2,7 +2,7 @@ import type { AttachmentRecord, AttachmentSummary, AttachmentType } from '@chatb
 import { AppError } from '@chatbot/runtime';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../store/database';
-import { transaction, type Sql } from '../store/sql';
+import { transaction } from '../store/sql';
 
 /** How many uploads, and how many stored bytes, one account may add in a day. */
 export interface DailyCap {
@@ -63,12 +63,12 @@ export async function findComplete(db: Db, id: string): Promise<AttachmentRecord
 /**
  * Links newly stored messages to the attachments they reference: only complete ones, of the same
  * session, uploaded by the sender, not linked yet. Any other id is left alone (the message is
- * stored all the same). Runs in the transaction that stores the messages.
+ * stored all the same). The statement, for the batch that stores the messages.
  */
-export async function linkToMessages(tx: Sql, links: Array<{ messageId: string; sessionId: string; senderId: string; ids: string[] }>): Promise<void> {
-  if (links.length === 0) return;
+export function linkStatement(links: Array<{ messageId: string; sessionId: string; senderId: string; ids: string[] }>): Prisma.Sql | null {
+  if (links.length === 0) return null;
   const json = JSON.stringify(links.flatMap((l) => l.ids.map((id) => ({ id, message_id: l.messageId, session_id: l.sessionId, owner_id: l.senderId }))));
-  await tx.execute`
+  return Prisma.sql`
     UPDATE chat_log.attachments a SET message_id = r.message_id
     FROM jsonb_to_recordset(${json}::jsonb) AS r(id uuid, message_id text, session_id uuid, owner_id uuid)
     WHERE a.id = r.id AND a.session_id = r.session_id AND a.owner_id = r.owner_id AND a.state = 'complete' AND a.message_id IS NULL`;

@@ -1,5 +1,6 @@
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../store/database';
-import type { Sql } from '../store/sql';
+import type { Tx } from '../store/sql';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from '../frames/frame.mapper';
 import { queueForPublish } from '../frames/outbox.repository';
 import type { ReplyRow } from './reply-row.mapper';
@@ -10,48 +11,61 @@ import { planRelease, type SessionCursor, type Unreleased } from './reply.planne
 // the previous release's outbox, running next to this one during an upgrade, leaves it alone.
 
 /** Committed replies of these sessions still waiting for an earlier turn. */
-export function unreleasedTurns(tx: Sql, sessionIds: string[]): Promise<Unreleased[]> {
-  if (sessionIds.length === 0) return Promise.resolve([]);
-  return tx.query<Unreleased[]>`
+export function unreleasedTurns(sessionIds: string[]): Prisma.Sql {
+  return Prisma.sql`
     SELECT id::text, session_id::text AS "sessionId", turn, kind = 'handed' AS silent FROM chat_log.replies
     WHERE session_id = ANY(${[...new Set(sessionIds)]}::uuid[]) AND seq IS NULL AND released_at IS NULL AND turn IS NOT NULL
     ORDER BY session_id, turn`;
+}
+
+export interface ReleaseOptions {
+  /** The sessions' unreleased turns (unreleasedTurns), when the caller read them with its lock. */
+  waiting?: Unreleased[];
+  /** Commits the transaction in the same round trip as the writes. */
+  commit?: boolean;
 }
 
 /**
  * Inserts `rows` into sessions whose rows the caller locked (`cursors`: their counters as read),
  * releasing what becomes releasable in turn order: new rows next in turn are inserted released,
  * earlier rows they unblock are updated, handed rows are released without a seq. Released frames
- * are queued in the outbox. Returns them by session then seq.
+ * are queued in the outbox. Every write goes in one round trip. Returns the released frames by
+ * session then seq.
  */
-export async function insertAndRelease(tx: Sql, cursors: Map<string, SessionCursor>, rows: ReplyRow[]): Promise<ReleasedReply[]> {
-  const waiting = await unreleasedTurns(tx, [...cursors.keys()]);
+export async function insertAndRelease(tx: Tx, cursors: Map<string, SessionCursor>, rows: ReplyRow[], options: ReleaseOptions = {}): Promise<ReleasedReply[]> {
+  const waiting = options.waiting ?? (cursors.size === 0 ? [] : ((await tx.batch([unreleasedTurns([...cursors.keys()])]))[0] as Unreleased[]));
   const newOnes = rows.map((r) => ({ id: r.id, sessionId: r.session_id, turn: r.turn ?? null, silent: r.kind === 'handed' }));
   const plan = planRelease(cursors, [...waiting, ...newOnes]);
   const seqOf = new Map(plan.assignments.map((a) => [a.id, a.seq]));
   const settled = new Set(plan.settled);
-  const inserted = await insertReplies(tx, rows.map((r) => ({ ...r, seq: seqOf.get(r.id), settled: settled.has(r.id) })));
-  const unblocked = await releaseWaiting(tx, waiting.flatMap((w) => (seqOf.has(w.id) ? [{ id: w.id, seq: seqOf.get(w.id)! }] : [])));
-  await settleWaiting(tx, waiting.filter((w) => settled.has(w.id)).map((w) => w.id));
-  await moveCursors(tx, plan.cursors);
-  const released = [...inserted, ...unblocked].sort(bySessionThenSeq);
-  await queueForPublish(tx, released);
-  return released;
+  const sessionOf = new Map([...waiting, ...newOnes].map((r) => [r.id, r.sessionId]));
+  const unblocked = waiting.flatMap((w) => (seqOf.has(w.id) ? [{ id: w.id, seq: seqOf.get(w.id)! }] : []));
+  const settledWaiting = waiting.filter((w) => settled.has(w.id)).map((w) => w.id);
+  const statements = {
+    inserted: rows.length > 0 ? insertReplies(rows.map((r) => ({ ...r, seq: seqOf.get(r.id), settled: settled.has(r.id) }))) : null,
+    unblocked: unblocked.length > 0 ? releaseWaiting(unblocked) : null,
+    settled: settledWaiting.length > 0 ? settleWaiting(settledWaiting) : null,
+    cursors: plan.cursors.size > 0 ? moveCursors(plan.cursors) : null,
+    outbox: plan.assignments.length > 0 ? queueForPublish(plan.assignments.map((a) => ({ sessionId: sessionOf.get(a.id)!, seq: a.seq }))) : null,
+  };
+  const sent = Object.entries(statements).filter((e): e is [string, Prisma.Sql] => e[1] !== null);
+  if (sent.length === 0 && !options.commit) return [];
+  const results = new Map((await tx.batch(sent.map(([, statement]) => statement), { commit: options.commit })).map((r, i) => [sent[i][0], r]));
+  const inserted = ((results.get('inserted') ?? []) as Array<ReleasedReply & { seq: number | null }>).filter((row): row is ReleasedReply => row.seq !== null);
+  return [...inserted, ...((results.get('unblocked') ?? []) as ReleasedReply[])].sort(bySessionThenSeq);
 }
 
 /** Handed rows an earlier turn held back: released now, still without a seq. */
-async function settleWaiting(tx: Sql, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await tx.execute`UPDATE chat_log.replies SET released_at = now() WHERE id = ANY(${ids}::uuid[])`;
+function settleWaiting(ids: string[]): Prisma.Sql {
+  return Prisma.sql`UPDATE chat_log.replies SET released_at = now() WHERE id = ANY(${ids}::uuid[])`;
 }
 
 /**
  * Inserts new replies; those with a seq are released as they are inserted and returned (a
  * `settled` handed row is released too, without a seq).
  */
-export async function insertReplies(tx: Sql, rows: ReplyRow[]): Promise<ReleasedReply[]> {
-  if (rows.length === 0) return [];
-  const inserted = await tx.query<Array<ReleasedReply & { seq: number | null }>>`
+function insertReplies(rows: ReplyRow[]): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO chat_log.replies AS r (id, session_id, kind, prompt_message_id, turn, reply_id, frame_message_id,
       message, login_required, card_list, related_questions, tool_name, usage, source, error_code, seq, released_at,
       published_at, sender, announces_status, after_turn)
@@ -64,13 +78,11 @@ export async function insertReplies(tx: Sql, rows: ReplyRow[]): Promise<Released
       message text, login_required boolean, card_list jsonb, related_questions jsonb, tool_name text,
       usage jsonb, source text, error_code text, seq int, settled boolean, sender text, announces_status text, after_turn int)
     RETURNING ${RELEASED_COLUMNS}`;
-  return inserted.filter((row): row is ReleasedReply => row.seq !== null);
 }
 
 /** Releases replies committed earlier that the new ones unblocked. */
-export function releaseWaiting(tx: Sql, assignments: Array<{ id: string; seq: number }>): Promise<ReleasedReply[]> {
-  if (assignments.length === 0) return Promise.resolve([]);
-  return tx.query<ReleasedReply[]>`
+function releaseWaiting(assignments: Array<{ id: string; seq: number }>): Prisma.Sql {
+  return Prisma.sql`
     UPDATE chat_log.replies r SET seq = a.seq, released_at = now(), published_at = now()
     FROM unnest(${assignments.map((a) => a.id)}::uuid[], ${assignments.map((a) => a.seq)}::int[]) AS a(id, seq)
     WHERE r.id = a.id
@@ -78,12 +90,11 @@ export function releaseWaiting(tx: Sql, assignments: Array<{ id: string; seq: nu
 }
 
 /** A session with every stored turn released leaves `waiting_sessions` by a trigger (migration 003). */
-export async function moveCursors(tx: Sql, cursors: Map<string, SessionCursor>): Promise<void> {
-  if (cursors.size === 0) return;
+function moveCursors(cursors: Map<string, SessionCursor>): Prisma.Sql {
   const ids = [...cursors.keys()];
   const turns = [...cursors.values()].map((c) => c.releasedTurn);
   const seqs = [...cursors.values()].map((c) => c.lastSeq);
-  await tx.execute`
+  return Prisma.sql`
     UPDATE chat_log.sessions s SET released_turn = c.released_turn, last_seq = c.last_seq
     FROM unnest(${ids}::uuid[], ${turns}::int[], ${seqs}::int[]) AS c(id, released_turn, last_seq)
     WHERE s.id = c.id`;

@@ -1,5 +1,5 @@
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../store/database';
-import type { Sql } from '../store/sql';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
 
 /** A released frame, by its place in its session. */
@@ -8,10 +8,9 @@ export interface FrameKey {
   seq: number;
 }
 
-/** Queues released frames for publishing, inside the transaction that releases them. */
-export async function queueForPublish(tx: Sql, frames: readonly FrameKey[]): Promise<void> {
-  if (frames.length === 0) return;
-  await tx.execute`
+/** Queues released frames for publishing: a statement of the transaction that releases them. */
+export function queueForPublish(frames: readonly FrameKey[]): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO chat_log.outbox (session_id, seq)
     SELECT * FROM unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[])`;
 }

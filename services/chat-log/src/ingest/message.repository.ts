@@ -1,8 +1,10 @@
 import type { ConversationStatus, HistoryTurn } from '@chatbot/proto';
 import type { Db } from '../store/database';
 import { historiesByPoint, historySelect, type HistoryRow } from '../store/history.repository';
-import { transaction, type Sql } from '../store/sql';
-import { linkToMessages } from '../attachments/attachment.repository';
+import { Prisma } from '../generated/prisma/client';
+import { transaction, type Tx } from '../store/sql';
+import { lockSessions } from '../store/session-lock';
+import { linkStatement } from '../attachments/attachment.repository';
 import { insertAndRelease } from '../commit/release.repository';
 import type { SessionCursor } from '../commit/reply.planner';
 import type { ReleasedReply } from '../frames/frame.mapper';
@@ -35,43 +37,52 @@ interface LockedSession extends ConversationRow, SessionCursor {
  * hand out the same turn; a message id raced in by another session fails the unique key and the
  * batch is retried, when it is seen as taken. The history of every message that goes on to be
  * answered is read by the statement that moves the turn counters, after the inserts: no round
- * trip of its own, and it includes the batch's earlier messages of the same session.
+ * trip of its own, and it includes the batch's earlier messages of the same session. Two round
+ * trips in all unless the batch changes a conversation's status: the lock and the reads, then
+ * the writes and the commit.
  */
 export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: number, rules: HandoffRules): Promise<StoreResult> {
   return transaction(db.pool, async (tx) => {
     const sessionIds = [...new Set(batch.map((m) => m.sessionId))].sort();
     const messageIds = [...new Set(batch.map((m) => m.messageId))];
-    const sessions = await lockSessions(tx, sessionIds);
+    const { sessions, stored } = await lockAndRead(tx, sessionIds, messageIds);
     const closed = new Set(rules.onCompleted === 'new_conversation' ? [...sessions].filter(([, s]) => s.status === 'completed').map(([id]) => id) : []);
     const nextTurn = new Map([...sessions].map(([id, s]) => [id, s.nextTurn]));
     const owners = new Map([...sessions].map(([id, s]) => [id, { ownerId: s.ownerId, deleted: s.deleted }]));
-    const plan = planInbound(batch, { stored: await storedBefore(tx, messageIds), nextTurn, owners, closed });
-    if (plan.inserts.length > 0) await insertMessages(tx, plan.inserts);
-    await linkToMessages(tx, attachmentLinks(plan.inserts));
+    const plan = planInbound(batch, { stored, nextTurn, owners, closed });
     // The decision is taken here, under the lock that handed out the turns: a transition waits
     // for this transaction, or this one read the status the transition left.
     const fresh = new Set(plan.inserts.map((m) => m.messageId));
     const answerers = planAnswerers(plan.inserts, sessions, rules);
     plan.routed = plan.routed.filter((m) => !fresh.has(m.messageId) || answerers.bot.has(m.messageId));
-    const histories = await advance(tx, plan, historyLimit);
-    const { released, statusChanges } = await handOver(tx, sessions, answerers);
+    const handsOver = answerers.handed.length > 0 || answerers.changes.size > 0;
+    const histories = await write(tx, plan, historyLimit, !handsOver);
+    const { released, statusChanges } = handsOver ? await handOver(tx, sessions, answerers) : { released: [], statusChanges: [] };
     return { plan, answerers, histories, released, statusChanges };
   });
 }
 
-async function advance(tx: Sql, plan: InboundPlan, historyLimit: number): Promise<Map<string, HistoryTurn[]> | null> {
-  if (historyLimit === 0 || plan.routed.length === 0) {
-    if (plan.nextTurn.size > 0) await advanceTurns(tx, plan);
-    return null;
-  }
-  return historiesByPoint(await advanceTurnsAndReadHistory(tx, plan, historyLimit));
+/**
+ * The batch's writes in one round trip (with the commit unless a status change follows): the new
+ * messages, their attachments, the turn counters (and the history, when carried).
+ */
+async function write(tx: Tx, plan: InboundPlan, historyLimit: number, commit: boolean): Promise<Map<string, HistoryTurn[]> | null> {
+  const withHistory = historyLimit > 0 && plan.routed.length > 0;
+  const link = linkStatement(attachmentLinks(plan.inserts));
+  const statements = [
+    ...(plan.inserts.length > 0 ? [insertMessages(plan.inserts)] : []),
+    ...(link ? [link] : []),
+    ...(withHistory ? [advanceTurnsAndReadHistory(plan, historyLimit)] : plan.nextTurn.size > 0 ? [advanceTurns(plan)] : []),
+  ];
+  if (statements.length === 0 && !commit) return null;
+  const results = await tx.batch(statements, { commit });
+  return withHistory ? historiesByPoint(results[results.length - 1] as HistoryRow[]) : null;
 }
 
 /** Status changes (compare-and-set on the version read under the lock), handed rows and status pushes. */
 async function handOver(
-  tx: Sql, sessions: Map<string, LockedSession>, answerers: AnswererPlan,
+  tx: Tx, sessions: Map<string, LockedSession>, answerers: AnswererPlan,
 ): Promise<{ released: ReleasedReply[]; statusChanges: StatusChange[] }> {
-  if (answerers.handed.length === 0 && answerers.changes.size === 0) return { released: [], statusChanges: [] };
   const changedAt = new Map<string, Date>();
   for (const [sessionId, change] of answerers.changes) {
     const changed = await tx.query<Array<{ changed_at: Date }>>`
@@ -111,16 +122,33 @@ function attachmentLinks(inserts: InboundPlan['inserts']) {
   );
 }
 
-/** Which ids of the batch are stored already, and whether each has a reply. */
-async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, StoredMessage>> {
-  const rows = await tx.query<Array<{
-    message_id: string; session_id: string; turn: number; text: string; received_at: Date; system_prompt: string | null;
-    reply_kind: string | null; handed_status: string | null;
-  }>>`
-    SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, m.system_prompt,
-      r.kind::text AS reply_kind, r.announces_status AS handed_status
-    FROM chat_log.messages m LEFT JOIN chat_log.replies r ON r.prompt_message_id = m.message_id
-    WHERE m.message_id = ANY(${messageIds}::text[])`;
+type StoredRow = {
+  message_id: string; session_id: string; turn: number; text: string; received_at: Date; system_prompt: string | null;
+  reply_kind: string | null; handed_status: string | null;
+};
+type SessionRow = {
+  id: string; next_turn: number; released_turn: number; last_seq: number; status: ConversationStatus; status_version: number;
+  owner_id: string | null; deleted: boolean;
+};
+
+/**
+ * In one round trip that also begins the transaction: locks the batch's sessions (creating those
+ * not seen before), then reads which ids of the batch are stored already (after the lock, so a
+ * store of the same session that held it is seen) and whether each has a reply.
+ */
+async function lockAndRead(tx: Tx, sessionIds: string[], messageIds: string[]) {
+  const { sessions, reads: [storedRows] } = await lockSessions<SessionRow>(tx, sessionIds,
+    Prisma.sql`SELECT id::text, next_turn, released_turn, last_seq, status, status_version, owner_id::text, deleted_at IS NOT NULL AS deleted
+      FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`,
+    [Prisma.sql`SELECT m.message_id, m.session_id::text, m.turn, m.text, m.received_at, m.system_prompt,
+        r.kind::text AS reply_kind, r.announces_status AS handed_status
+      FROM chat_log.messages m LEFT JOIN chat_log.replies r ON r.prompt_message_id = m.message_id
+      WHERE m.message_id = ANY(${messageIds}::text[])`],
+  );
+  return { sessions: lockedSessions(sessions), stored: storedMessages(storedRows as StoredRow[]) };
+}
+
+function storedMessages(rows: StoredRow[]): Map<string, StoredMessage> {
   return new Map(
     rows.map((r) => [r.message_id, {
       sessionId: r.session_id, turn: r.turn, text: r.text, receivedAt: r.received_at, systemPrompt: r.system_prompt,
@@ -130,22 +158,14 @@ async function storedBefore(tx: Sql, messageIds: string[]): Promise<Map<string, 
   );
 }
 
-async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Map<string, LockedSession>> {
-  await tx.execute`
-    INSERT INTO chat_log.sessions (id) SELECT unnest(${sessionIds}::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING`;
-  const rows = await tx.query<Array<{
-    id: string; next_turn: number; released_turn: number; last_seq: number; status: ConversationStatus; status_version: number;
-    owner_id: string | null; deleted: boolean;
-  }>>`
-    SELECT id::text, next_turn, released_turn, last_seq, status, status_version, owner_id::text, deleted_at IS NOT NULL AS deleted
-    FROM chat_log.sessions WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
+function lockedSessions(rows: SessionRow[]): Map<string, LockedSession> {
   return new Map(rows.map((r) => [r.id, {
     nextTurn: r.next_turn, releasedTurn: r.released_turn, lastSeq: r.last_seq, status: r.status, version: r.status_version,
     ownerId: r.owner_id, deleted: r.deleted,
   }]));
 }
 
-async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
+function insertMessages(rows: InboundPlan['inserts']): Prisma.Sql {
   const json = JSON.stringify(
     rows.map((m) => ({
       message_id: m.messageId,
@@ -158,7 +178,7 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
       system_prompt: m.systemPrompt,
     })),
   );
-  await tx.execute`
+  return Prisma.sql`
     INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt)
     SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt
     FROM jsonb_to_recordset(${json}::jsonb) AS r(message_id text, session_id uuid, turn int, text text,
@@ -171,18 +191,18 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
  * that sent its first message, and moves `updated_at` of owned sessions only: an anonymous
  * session's row keeps its indexed columns, so its update stays HOT (migration 004).
  */
-async function advanceTurns(tx: Sql, plan: InboundPlan): Promise<void> {
+function advanceTurns(plan: InboundPlan): Prisma.Sql {
   const { ids, turns, claims } = counterColumns(plan);
-  await tx.execute`
+  return Prisma.sql`
     UPDATE chat_log.sessions s SET next_turn = u.next_turn, owner_id = COALESCE(s.owner_id, u.claim),
       updated_at = CASE WHEN COALESCE(s.owner_id, u.claim) IS NULL THEN s.updated_at ELSE now() END
     FROM unnest(${ids}::uuid[], ${turns}::int[], ${claims}::uuid[]) AS u(id, next_turn, claim) WHERE s.id = u.id`;
 }
 
 /** advanceTurns, and in the same statement the history before each routed message. */
-function advanceTurnsAndReadHistory(tx: Sql, plan: InboundPlan, historyLimit: number): Promise<HistoryRow[]> {
+function advanceTurnsAndReadHistory(plan: InboundPlan, historyLimit: number): Prisma.Sql {
   const { ids, turns, claims } = counterColumns(plan);
-  return tx.query<HistoryRow[]>`
+  return Prisma.sql`
     WITH advanced AS (
       UPDATE chat_log.sessions s SET next_turn = u.next_turn, owner_id = COALESCE(s.owner_id, u.claim),
         updated_at = CASE WHEN COALESCE(s.owner_id, u.claim) IS NULL THEN s.updated_at ELSE now() END

@@ -4,6 +4,7 @@ import { migrate } from '@chatbot/store';
 import { isolate, type TestEnv } from '@chatbot/testkit';
 import { createDb, DB_SCHEMA, type Db } from './database';
 import { RELEASED_COLUMNS } from '../frames/frame.mapper';
+import { Prisma } from '../generated/prisma/client';
 import { transaction } from './sql';
 
 const dir = path.join(__dirname, '..', '..', 'prisma', 'migrations');
@@ -32,6 +33,32 @@ test('values become parameters, arrays included, and a raw fragment is spliced i
   expect(rows).toEqual([{ id: session, next_turn: 3, quote: "it's" }]);
   // RELEASED_COLUMNS names the columns of `r`: the statement only runs when it is spliced as SQL.
   await expect(sql.query`SELECT ${RELEASED_COLUMNS} FROM chat_log.replies r WHERE r.session_id = ${session}::uuid`).resolves.toEqual([]);
+});
+
+test('a batch is one transaction whose statements see each other, with every kind of value written in intact', async () => {
+  const awkward = ["it's", 'back\\slash', 'a "quote"', 'E\'x\'', '{,}', 'NULL', '한국어', '$1'];
+  const [, rows, counted] = await transaction(db.pool, (tx) =>
+    tx.batch([
+      Prisma.sql`INSERT INTO chat_log.sessions (id, next_turn) VALUES (${session}::uuid, ${7}::int)`,
+      Prisma.sql`SELECT ${awkward}::text[] AS texts, ${[1, null, 3]}::int[] AS ints, ${JSON.stringify({ q: "x'\\y" })}::jsonb AS doc,
+        ${new Date('2026-12-08T00:00:00Z')}::timestamptz AS at, ${true} AS yes, ${null}::text AS nothing, ${-2}::int AS minus`,
+      Prisma.sql`SELECT next_turn FROM chat_log.sessions WHERE id = ${session}::uuid`,
+    ], { commit: true }));
+  expect(rows).toEqual([{ texts: awkward, ints: [1, null, 3], doc: { q: "x'\\y" }, at: new Date('2026-12-08T00:00:00Z'), yes: true, nothing: null, minus: -2 }]);
+  expect(counted).toEqual([{ next_turn: 7 }]);
+  expect(await sessions()).toEqual([session]);
+});
+
+test('a batch that fails rolls back the whole transaction, earlier batches included', async () => {
+  const other = '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+  await db.sql.execute`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`;
+  const failing = transaction(db.pool, async (tx) => {
+    await tx.batch([Prisma.sql`INSERT INTO chat_log.sessions (id) VALUES (${other}::uuid)`]);
+    await tx.batch([Prisma.sql`INSERT INTO chat_log.sessions (id) VALUES (${session}::uuid)`], { commit: true }); // duplicate key
+  });
+  await expect(failing).rejects.toThrow(/duplicate key/);
+  expect(await sessions()).toEqual([session]);
+  await expect(transaction(db.pool, (tx) => tx.query<Array<{ one: number }>>`SELECT 1 AS one`)).resolves.toEqual([{ one: 1 }]);
 });
 
 test('a named statement is prepared once per connection and answers for its values on every run', async () => {

@@ -1,5 +1,6 @@
 import type { SqlPool } from '@chatbot/store';
 import { Prisma } from '../generated/prisma/client';
+import { inlined } from './sql-literal';
 
 /**
  * Tagged-template SQL sent straight to the driver, for the statements of every message and reply:
@@ -22,8 +23,30 @@ export interface Sql {
   named(name: string): Pick<Sql, 'query'>;
 }
 
+/** A transaction's Sql, which can also send several statements in one round trip. */
+export interface Tx extends Sql {
+  /**
+   * Runs `statements` in order in one round trip (one simple-protocol query, values written in
+   * as literals) and resolves with each one's rows. The first statements of a transaction also
+   * carry its BEGIN, and `commit` adds its COMMIT: a transaction that reads under its locks,
+   * decides, then writes costs two round trips (docs/benchmarks.md, finding 23). Each statement
+   * still sees what the ones before it did, as when sent one by one.
+   */
+  batch(statements: Prisma.Sql[], options?: { commit?: boolean }): Promise<unknown[][]>;
+}
+
+interface Result {
+  rows: unknown[];
+  rowCount: number | null;
+}
+
 interface Runner {
-  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<Result>;
+}
+
+interface Connection extends Runner {
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<Result>;
+  query(text: string): Promise<Result | Result[]>;
 }
 
 /** Sql on a pooled connection (a transaction's) or on the pool itself (one statement each). */
@@ -55,7 +78,7 @@ const TRANSACTION_TIMEOUT_MS = 20_000;
  * back when it throws. A transaction still running after `timeoutMs` loses its connection
  * (Postgres rolls it back) and fails, so a hung database cannot hold a batch forever.
  */
-export async function transaction<T>(pool: SqlPool, work: (tx: Sql) => Promise<T>, timeoutMs = TRANSACTION_TIMEOUT_MS): Promise<T> {
+export async function transaction<T>(pool: SqlPool, work: (tx: Tx) => Promise<T>, timeoutMs = TRANSACTION_TIMEOUT_MS): Promise<T> {
   // The pool's connectWaitMs (createDb) bounds the wait for a connection.
   const client = await pool.connect();
   let released = false;
@@ -76,20 +99,66 @@ export async function transaction<T>(pool: SqlPool, work: (tx: Sql) => Promise<T
       reject(error);
     }, timeoutMs);
   });
+  const tx = transactionOn(client);
   const running = (async () => {
-    await client.query('BEGIN');
-    const result = await work(sqlOn(client));
-    await client.query('COMMIT');
+    const result = await work(tx);
+    await tx.end();
     return result;
   })();
   running.catch(() => undefined); // after a timeout, its failure is only the closed connection
   try {
     return await Promise.race([running, overdue]);
   } catch (error) {
-    if (!released) await client.query('ROLLBACK').catch((rollbackError: Error) => release(rollbackError));
+    if (!released && tx.begun()) await client.query('ROLLBACK').catch((rollbackError: Error) => release(rollbackError));
     throw error;
   } finally {
     clearTimeout(timer);
     release();
   }
+}
+
+/**
+ * The transaction's statements on its connection. BEGIN goes with the first statement (alone
+ * before a parameterised one, inside a batch), COMMIT with a committing batch or at the end; a
+ * transaction that sent nothing sends neither.
+ */
+function transactionOn(client: Connection): Tx & { begun(): boolean; end(): Promise<void> } {
+  let state: 'idle' | 'open' | 'committed' = 'idle';
+  const plain = sqlOn(client);
+  const open = async () => {
+    if (state === 'committed') throw new Error('statement after the transaction committed');
+    if (state === 'idle') {
+      state = 'open';
+      await client.query('BEGIN');
+    }
+  };
+  const inTx = (sql: Pick<Sql, 'query'>): Pick<Sql, 'query'> => ({
+    async query<T extends unknown[]>(strings: TemplateStringsArray, ...values: unknown[]) {
+      await open();
+      return sql.query<T>(strings, ...values);
+    },
+  });
+  return {
+    ...inTx(plain),
+    async execute(strings, ...values) {
+      await open();
+      return plain.execute(strings, ...values);
+    },
+    named: (name) => inTx(plain.named(name)),
+    async batch(statements, { commit = false } = {}) {
+      if (state === 'committed') throw new Error('statement after the transaction committed');
+      const begin = state === 'idle';
+      state = 'open';
+      const text = [...(begin ? ['BEGIN'] : []), ...statements.map(inlined), ...(commit ? ['COMMIT'] : [])].join(';\n');
+      const results = await client.query(text);
+      if (commit) state = 'committed';
+      const all = Array.isArray(results) ? results : [results];
+      return all.slice(begin ? 1 : 0, begin ? statements.length + 1 : statements.length).map((r) => r.rows);
+    },
+    begun: () => state === 'open',
+    async end() {
+      if (state === 'open') await client.query('COMMIT');
+      state = 'committed';
+    },
+  };
 }

@@ -16,7 +16,7 @@ interface PubAck {
 }
 
 /** How often publishes past their timeout are failed: a timeout fires up to this much late. */
-const SWEEP_MS = 250;
+const SWEEP_MS = 100;
 
 /**
  * JetStream publishes whose acks come back on one wildcard inbox of the connection, matched by a

@@ -88,7 +88,7 @@ export class Bus {
     const { nc } = this.wire;
     if (def.stream === null) return this.sends.defer(() => void nc.publish(subject, data, { headers }));
     if (options.msgId) headers.set(MSG_ID_HEADER, options.msgId);
-    return this.sends.defer(() => this.acks.publish(subject, data, headers, PUBLISH_TIMEOUT_MS));
+    return this.sends.defer(() => this.acks.publish(subject, data, headers, options.timeoutMs ?? PUBLISH_TIMEOUT_MS));
   }
 
   /**

@@ -20,6 +20,7 @@ import { keyValueOf, type KeyValue } from './buckets/kv';
 import { objectBucketOf, type ObjectBucket } from './buckets/object-store';
 import { namespace, type Namespace } from './namespace';
 import { SendQueue } from './send.queue';
+import { AckInbox } from './ack.inbox';
 import { ensureStreams, isNotFound, type ConsumerSpec } from './topology';
 import { answer, serveRequests, callRequest, type RequestHandler, type RequestOptions } from './request-reply';
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
@@ -30,12 +31,16 @@ import { follow, type Followed, type Following } from './follow';
 import type { BusOptions, EventContext, Listening, PublishOptions, Published } from './bus.types';
 
 const DRAIN_TIMEOUT_MS = 5_000;
+const PUBLISH_TIMEOUT_MS = 5_000;
+/** The header JetStream de-duplicates by. */
+const MSG_ID_HEADER = 'Nats-Msg-Id';
 
 /** The typed bus: every subject, payload and response type comes from `@chatbot/proto`. */
 export class Bus {
   private readonly subscriptions = new Set<{ stop(graceMs?: number): Promise<void> }>();
   private readonly sends = new SendQueue();
   private readonly wire: Wire;
+  private readonly acks: AckInbox;
 
   private constructor(
     nc: NatsConnection,
@@ -45,6 +50,7 @@ export class Bus {
     private readonly connection: { since: number },
   ) {
     this.wire = { nc, js: jetstream(nc), jsm, ns, logger };
+    this.acks = new AckInbox(nc);
   }
 
   static async connect(options: BusOptions): Promise<Bus> {
@@ -80,12 +86,10 @@ export class Bus {
     const subject = this.subject(def, token);
     const data = encodeJson(payload);
     const headers = headersWith(options.correlationId, options.trace);
-    const { nc, js } = this.wire;
+    const { nc } = this.wire;
     if (def.stream === null) return this.sends.defer(() => void nc.publish(subject, data, { headers }));
-    return this.sends.defer(async () => {
-      const ack = await js.publish(subject, data, { headers, msgID: options.msgId, timeout: 5_000 });
-      return { seq: ack.seq, duplicate: ack.duplicate };
-    });
+    if (options.msgId) headers.set(MSG_ID_HEADER, options.msgId);
+    return this.sends.defer(() => this.acks.publish(subject, data, headers, options.timeoutMs ?? PUBLISH_TIMEOUT_MS));
   }
 
   /**
@@ -148,7 +152,7 @@ export class Bus {
     }
     const subject = this.ns.strip(msg.subject);
     const token = subject.slice(subject.lastIndexOf('.') + 1);
-    const msgId = msg.headers?.get('Nats-Msg-Id') || undefined;
+    const msgId = msg.headers?.get(MSG_ID_HEADER) || undefined;
     const span = spanForIncoming('process', def.name, msg);
     try {
       runIn(span?.context, () => handler(parsed.data, { subject, token, correlationId: correlationOf(msg.headers), msgId }));

@@ -14,6 +14,8 @@ export interface PublishOptions {
   correlationId?: string;
   /** JetStream de-duplication key (Nats-Msg-Id). */
   msgId?: string;
+  /** How long a JetStream publish waits for the broker's ack (up to 0.1 s more); 5 s when left out. */
+  timeoutMs?: number;
   /** The trace this message continues (a delivery's `trace`); the active span's when left out. */
   trace?: TraceContext;
 }

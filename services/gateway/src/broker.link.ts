@@ -39,12 +39,3 @@ export function watchBrokerLink(bus: Pick<Bus, 'flush' | 'onLinkChange' | 'close
   };
   return link;
 }
-
-/** Rejects with E5006 when `work` has not settled within `ms`; the work itself goes on. */
-export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError('E5006', `${what}: no answer from the broker within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
-}

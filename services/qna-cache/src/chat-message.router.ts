@@ -19,6 +19,8 @@ export interface RouterDeps {
 }
 
 type Stored = Delivery<ChatStoredV1>;
+/** A message's child logger, built only for a line that is written (routing logs at debug). */
+type LogFor = () => Logger;
 
 /** Deliveries grouped by session, each group in stream order. */
 function bySession(batch: Stored[]): Stored[][] {
@@ -54,11 +56,11 @@ export function cacheReply(message: ChatStoredV1, hit: CacheHit, now: Date): Cha
  * after every publish was acknowledged by the broker.
  */
 export function createChatMessageRouter(deps: RouterDeps) {
-  const answer = async (delivery: Stored, hit: CacheHit, log: Logger) => {
+  const answer = async (delivery: Stored, hit: CacheHit, log: LogFor) => {
     const reply = cacheReply(delivery.payload, hit, new Date());
     await deps.bus.publish('chatReply', reply.session_id, reply, { msgId: reply.reply_id, correlationId: delivery.correlationId });
     deps.metrics.cacheHits.inc({ kind: hit.kind });
-    log.debug({ kind: hit.kind, id: hit.id }, 'answered from cache');
+    if (deps.logger.isLevelEnabled('debug')) log().debug({ kind: hit.kind, id: hit.id }, 'answered from cache');
     if (hit.kind === 'faq' && deps.categories.escalates(hit.category)) await escalate(delivery, hit.category, log);
   };
 
@@ -68,14 +70,14 @@ export function createChatMessageRouter(deps: RouterDeps) {
    * idempotent, so a redelivered batch asks again harmlessly; a failure fails the batch, which is
    * redelivered (the answer's copy is dropped by its msgId) and asks again.
    */
-  const escalate = async (delivery: Stored, category: string, log: Logger) => {
+  const escalate = async (delivery: Stored, category: string, log: LogFor) => {
     const command = { session_id: delivery.payload.session_id, action: 'handoff' as const, actor_id: null };
     const result = await deps.bus.request('handoff', command, { timeoutMs: deps.handoffTimeoutMs, correlationId: delivery.correlationId });
     deps.metrics.escalations.inc({ outcome: result.outcome });
-    log.info({ category, outcome: result.outcome }, 'FAQ category escalated to a person');
+    log().info({ category, outcome: result.outcome }, 'FAQ category escalated to a person');
   };
 
-  const forward = async (delivery: Stored, log: Logger) => {
+  const forward = async (delivery: Stored, log: LogFor) => {
     const { session_id, message_id, text, received_at, history, system_prompt } = delivery.payload;
     const job = { session_id, message_id, text, received_at, history, ...(system_prompt === undefined ? {} : { system_prompt }) };
     const ack = await deps.bus.publish('llmJob', session_id, job, {
@@ -85,19 +87,20 @@ export function createChatMessageRouter(deps: RouterDeps) {
     deps.metrics.cacheMisses.inc();
     // A redelivered message republishes its job; the broker drops the copy by its msgId.
     if (!ack?.duplicate) deps.metrics.jobsForwarded.inc();
-    log.debug({ duplicate: ack?.duplicate ?? false }, 'forwarded to the LLM queue');
+    if (deps.logger.isLevelEnabled('debug')) log().debug({ duplicate: ack?.duplicate ?? false }, 'forwarded to the LLM queue');
   };
 
   const route = (delivery: Stored): Promise<CacheHit | undefined> =>
     inSpan('qna-cache answer', { parent: delivery.trace }, () => routeOne(delivery));
 
   const routeOne = async (delivery: Stored): Promise<CacheHit | undefined> => {
-    const log = messageLogger(deps.logger, {
-      subject: delivery.subject,
-      sessionId: delivery.payload.session_id,
-      messageId: delivery.payload.message_id,
-      correlationId: delivery.correlationId,
-    });
+    const log = () =>
+      messageLogger(deps.logger, {
+        subject: delivery.subject,
+        sessionId: delivery.payload.session_id,
+        messageId: delivery.payload.message_id,
+        correlationId: delivery.correlationId,
+      });
     // A message with its own system prompt asked the model something else than the FAQ answers
     const hit = delivery.payload.system_prompt === undefined ? deps.cache.lookup(delivery.payload.text) : undefined;
     if (hit) await answer(delivery, hit, log);

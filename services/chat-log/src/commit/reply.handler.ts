@@ -33,10 +33,11 @@ export function createReplyHandler(deps: Deps) {
 
 function settle(logger: Logger, delivery: Candidate, verdict: Verdict) {
   delivery.ack();
-  const log = logFor(logger, delivery);
-  if (verdict === 'commit') log.debug(facts(delivery), 'reply committed');
-  else if (verdict === 'duplicate') log.info(facts(delivery), 'prompt already answered, candidate dropped');
-  else log.warn({ ...facts(delivery), verdict }, 'candidate dropped');
+  // The child logger is built only for a line that is written: most candidates log at debug only.
+  if (verdict === 'commit') {
+    if (logger.isLevelEnabled('debug')) logFor(logger, delivery).debug(facts(delivery), 'reply committed');
+  } else if (verdict === 'duplicate') logFor(logger, delivery).info(facts(delivery), 'prompt already answered, candidate dropped');
+  else logFor(logger, delivery).warn({ ...facts(delivery), verdict }, 'candidate dropped');
 }
 
 const facts = ({ payload }: Candidate) => ({ replyId: payload.reply_id, kind: payload.kind, source: payload.source });

@@ -134,17 +134,18 @@ const refusalCode: Record<InboundOutcome, 'E4005' | 'E4008' | 'E4031' | null> = 
 async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: InboundOutcome) {
   const { session_id: sessionId, message_id: messageId } = delivery.payload;
   const { correlationId, trace } = delivery;
-  const log = messageLogger(deps.logger, { subject: delivery.subject, sessionId, messageId, correlationId });
+  // Built only for a line that is written: a stored message logs at debug only.
+  const log = () => messageLogger(deps.logger, { subject: delivery.subject, sessionId, messageId, correlationId });
   const code = refusalCode[outcome];
   const event: SessionDeliveryV1 = code ? { type: 'rejected', message_id: messageId, code } : { type: 'stored', message_id: messageId };
   if (outcome === 'closed') {
     deps.metrics.messagesRejected.inc();
-    log.info({ code }, 'conversation completed, message not stored');
+    log().info({ code }, 'conversation completed, message not stored');
   } else if (code) {
     deps.metrics.messagesRejected.inc();
-    log.warn({ code }, outcome === 'refused' ? 'sender may not write to this session, not stored' : 'message_id already used by another session, not stored');
-  } else {
-    log.debug({ redelivered: delivery.deliveryCount > 1, again: outcome === 'restored' }, 'message stored');
+    log().warn({ code }, outcome === 'refused' ? 'sender may not write to this session, not stored' : 'message_id already used by another session, not stored');
+  } else if (deps.logger.isLevelEnabled('debug')) {
+    log().debug({ redelivered: delivery.deliveryCount > 1, again: outcome === 'restored' }, 'message stored');
   }
   // Protocol 1 has no `stored` frame: the gateway would drop the event.
   if (!code && delivery.payload.protocol === 1) return;
@@ -152,7 +153,7 @@ async function announce(deps: Deps, delivery: Delivery<ChatInboundV1>, outcome: 
     await deps.bus.publish('sessionDelivery', sessionId, event, { correlationId, trace });
   } catch (error) {
     // Stored all the same; a v2 client re-sends and gets `stored` then.
-    log.warn({ err: error }, 'could not notify the gateway');
+    log().warn({ err: error }, 'could not notify the gateway');
   }
 }
 

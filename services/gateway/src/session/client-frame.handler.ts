@@ -3,7 +3,7 @@ import type { RawData } from 'ws';
 import type { Bus } from '@chatbot/bus';
 import type { ChatInboundV1, ClientChatFrame, Role } from '@chatbot/proto';
 import { inSpan, type Logger } from '@chatbot/runtime';
-import { within, type BrokerLink } from '../broker.link';
+import type { BrokerLink } from '../broker.link';
 import type { GatewayMetrics } from '../gateway.metrics';
 import type { DecodedFrame, Protocol } from '../socket/frame.codec';
 import type { SocketCaller } from '../auth/socket.caller';
@@ -104,7 +104,8 @@ export class ClientFrameHandler {
     }
     link.require();
     const msgId = `${this.sessionId}:${messageId}`;
-    const ack = await within(bus.publish('chatInbound', this.sessionId, payload, { msgId, correlationId }), publishTimeoutMs, 'chat.inbound.v1');
+    // The bus fails the publish after publishTimeoutMs: no timer of its own per message here.
+    const ack = await bus.publish('chatInbound', this.sessionId, payload, { msgId, correlationId, timeoutMs: publishTimeoutMs });
     return ack?.duplicate === true;
   }
 

@@ -18,9 +18,12 @@ const ORDINARY = new Set([
 ]);
 const MIN_MATCH = 0.85;
 
+/** A letter and a digit (E1, D4) is a brand as customers write it ("E1카드"), not a piece of a word. */
+const LETTER_DIGIT = /^[a-z][0-9]$/u;
+
 function distinctive(key: string): boolean {
   if (ORDINARY.has(key)) return false;
-  return /[^\x00-\x7f]/u.test(key) ? [...key].length >= 2 : key.length >= 3;
+  return /[^\x00-\x7f]/u.test(key) ? [...key].length >= 2 : key.length >= 3 || LETTER_DIGIT.test(key);
 }
 
 /** The name with its Latin words read in Hangul. */

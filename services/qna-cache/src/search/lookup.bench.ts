@@ -4,7 +4,7 @@ import { nameKeysOf, namedCards } from './card-name.matcher';
 import { FaqRanker, type FaqRow } from './faq.ranker';
 import { memoByRows } from './qna-search.repository';
 import { loadSearchVocabulary } from './search.vocabulary';
-import { matchTerms, type TermRow } from './term.matcher';
+import { matchTerms, namesOf, type TermRow } from './term.matcher';
 
 /**
  * CPU per lookup of the in-process part of search (no database, no bus): for each text of a
@@ -26,9 +26,10 @@ async function main(): Promise<void> {
   ]);
   const ranker = memoByRows((rows: FaqRow[]) => new FaqRanker(rows, vocabulary));
   const cardKeys = memoByRows((rows: Array<{ name: string }>) => nameKeysOf(rows.map((row) => row.name), vocabulary));
+  const termNames = memoByRows((rows: TermRow[]) => rows.map(namesOf));
   const lookup = (text: string) => {
     ranker(faqs).rank(text, 4, 0.06);
-    matchTerms(terms, text, vocabulary);
+    matchTerms(terms, text, vocabulary, termNames(terms));
     namedCards(cardKeys(cards), text);
   };
   questions.forEach(({ q }) => lookup(q));

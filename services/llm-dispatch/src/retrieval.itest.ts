@@ -67,6 +67,12 @@ describe('retrieval mode (no LLM_BASE_URL)', () => {
     expect(travel.reply.answer.card_list).toEqual(expect.arrayContaining(['트래블월렛 우리카드']));
   });
 
+  it('answers a request for a card with the FAQ that asks for that card in so many words', async () => {
+    const { reply } = await ask('해외여행 카드 추천해줘');
+    expect(reply.answer.tool_name).toBe('query_faq_database');
+    expect(reply.answer.message).toContain('질문: 해외여행 갈 때 쓰기 좋은 카드는 무엇인가요?');
+  });
+
   it('describes the cards a message names', async () => {
     const { reply } = await ask('카드의 정석2와 카드의정석 EVERY 1 혜택 알려줘');
     // "카드의정석 EVERY 1" names no product: the one card named is described, not its family

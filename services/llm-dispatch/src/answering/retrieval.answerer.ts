@@ -18,6 +18,7 @@ export function smalltalkFields(text: string): AnswerFields {
  * Answers without a model: the rules of intent.router pick the tool, the tool writes the answer.
  * Before an FAQ or term search, qna-cache (which owns the card names) is asked whether the text
  * names a card the rules missed ("오하체크 혜택"), and a comparison of two terms gets both definitions.
+ * A request for a card that an FAQ asks in so many words ("해외여행 카드 추천") gets that FAQ's answer.
  */
 export class RetrievalAnswerer implements Answerer {
   readonly mode = 'retrieval' as const;
@@ -33,6 +34,10 @@ export class RetrievalAnswerer implements Answerer {
     if (chosen.kind === 'smalltalk') return { fields: smalltalkFields(job.text) };
     const context = { sessionId: job.session_id, correlationId };
     log.debug({ tool: chosen.call.tool }, 'routed');
+    if (chosen.call.tool === 'get_card_recommendation') {
+      const faq = await this.tools.cardFindingFaq(job.text, context);
+      if (faq) return { fields: faq.fields };
+    }
     const before = await this.beforeSearch(chosen.call.tool, job.text, context);
     if (before) return { fields: before.fields };
     const outcome = await this.tools.run(chosen.call, context);

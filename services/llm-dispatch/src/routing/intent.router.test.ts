@@ -1,4 +1,4 @@
-import { route as routeWith, definedTerm, type Route } from './intent.router';
+import { route as routeWith, asksToCompare, definedTerm, type Route } from './intent.router';
 import { cardNameMatcher } from './card-name.matcher';
 import { tidy } from './korean.text';
 
@@ -68,6 +68,13 @@ describe('tool arguments of a route', () => {
     expect(route('리볼빙이 뭐야?')).toEqual({ kind: 'tool', call: { tool: 'query_term_database', args: { term: '리볼빙' } } });
     expect(definedTerm(tidy('DCC란?'))).toBe('DCC');
     expect(definedTerm(tidy('신용 한도는 뭐예요'))).toBe('신용 한도');
+    expect(definedTerm(tidy('이월잔액이 뭔말이에요'))).toBe('이월잔액');
+    expect(definedTerm(tidy('카드론이 뭔지 궁금해요'))).toBe('카드론');
+  });
+
+  it('takes "A랑 B 같은 거예요?" for a comparison', () => {
+    expect(asksToCompare('선결제랑 즉시결제 같은 거예요?')).toBe(true);
+    expect(asksToCompare('할부 개월 수 바꿀 수 있나요')).toBe(false);
   });
 
   it('passes the whole text for card searches and FAQ questions', () => {

@@ -30,7 +30,7 @@ const NEED = /(카드|할인|적립|혜택|마일리지|포인트|캐시백|여�
 /** "리볼빙이 뭐야?", "선결제의 뜻", "할부수수료 설명해줘", "DCC에 대해 알려줘": the subject is the term. */
 const PARTICLE = '(?:이란|란|이라는\\s*건|라는\\s*건|이|가|은|는|의)?';
 const ASKS_MEANING =
-  '(?:뭐야|뭐예요|뭐에요|뭐에여|뭐예여|뭐여|뭐죠|뭐지요|머야|머예요|머에요|머임|뭔가요|뭔데|뭐지|뭐니|뭐임|무엇인가요|무엇이에요|무엇입니까|무엇|무슨\\s*뜻|뜻|의미|개념|정의|설명해)';
+  '(?:뭔\\s*말|무슨\\s*말|뭔지|뭐냐|뭐야|뭐예요|뭐에요|뭐에여|뭐예여|뭐여|뭐죠|뭐지요|머야|머예요|머에요|머임|뭔가요|뭔데|뭐지|뭐니|뭐임|무엇인가요|무엇이에요|무엇입니까|무엇|무슨\\s*뜻|뜻|의미|개념|정의|설명해)';
 const DEFINITIONS = [
   new RegExp(`^(.{1,24}?)\\s*${PARTICLE}\\s*${ASKS_MEANING}`),
   /^(.{1,24}?)\s*(?:에\s*대해서?|에\s*대한)\s*(?:알려|설명)/,
@@ -52,8 +52,8 @@ export function route(text: string, namesCard: CardNameMatcher): Route {
   return tool({ tool: 'query_faq_database', args: { question: text.trim() } });
 }
 
-/** A comparison: "A랑 B 차이", "A vs B", "뭐가 나아요". */
-const COMPARE = /(차이|비교|다른\s*(점|거|게)|다른가요|달라|다르|vs|versus|뭐가\s*(나아|좋|낫)|어느\s*(게|것이|쪽이)\s*(나아|좋|낫))/;
+/** A comparison: "A랑 B 차이", "A vs B", "뭐가 나아요", "A랑 B 같은 거예요?". */
+const COMPARE = /(차이|비교|같은\s*(거|건|것|말)|똑같|동일|다른\s*(점|거|게)|다른가요|달라|다르|vs|versus|뭐가\s*(나아|좋|낫)|어느\s*(게|것이|쪽이)\s*(나아|좋|낫))/;
 
 export function asksToCompare(text: string): boolean {
   return COMPARE.test(normalise(text));

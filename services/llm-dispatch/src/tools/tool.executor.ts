@@ -6,6 +6,7 @@ import {
   cardDescriptionFields,
   cardRecommendationFields,
   consumptionFields,
+  FAQ_CONFIDENT_SCORE,
   faqFields,
   RELATED_QUESTIONS,
   termComparisonFields,
@@ -36,6 +37,9 @@ const NAMED_CARD_SCORE = 0.85;
 /** qna-cache scores a term the text holds whole 1 (a near spelling a little less; a term inside a longer one half). */
 const NAMED_TERM_SCORE = 0.85;
 const CARD_RECOMMEND_LIMIT = 3;
+/** An FAQ whose question asks for a card; it answers a request for a card when it clearly leads the others. */
+const ASKS_FOR_CARD = /카드(가|는)\s*(있나요|무엇인가요)\??$/u;
+const CARD_FAQ_LEAD = 1.5;
 const TERM_LIMIT = 3;
 /** SearchQuery's limit; retrieval mode passes the user's text through unchecked. */
 const MAX_QUERY_CHARS = 4_000;
@@ -70,6 +74,19 @@ export class ToolExecutor {
     if (named.length === 0) return undefined;
     this.metrics?.toolCalls.inc({ tool: 'get_card_description', outcome: 'found' });
     return { tool: 'get_card_description', found: true, fields: cardDescriptionFields(named), modelView: { cards: named } };
+  }
+
+  /**
+   * The FAQ that itself asks which card suits a need ("해외여행 갈 때 쓰기 좋은 카드는 무엇인가요?"),
+   * when the text asks that clearly: its written answer beats a ranking of tags. Undefined otherwise.
+   */
+  async cardFindingFaq(text: string, context: ToolContext): Promise<ToolOutcome | undefined> {
+    const { hits } = await this.bus.request('faqSearch', { query: clip(text), limit: RELATED_QUESTIONS + 1 }, this.options(context));
+    const [best, next] = hits;
+    if (!best || !ASKS_FOR_CARD.test(best.question) || best.score < FAQ_CONFIDENT_SCORE) return undefined;
+    if ((next?.score ?? 0) * CARD_FAQ_LEAD > best.score) return undefined;
+    this.metrics?.toolCalls.inc({ tool: 'query_faq_database', outcome: 'found' });
+    return { tool: 'query_faq_database', found: true, fields: faqFields(hits), modelView: { hits } };
   }
 
   /** The two terms a text asks to compare, side by side; undefined unless it names two terms whole. */

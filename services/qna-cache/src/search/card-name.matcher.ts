@@ -18,14 +18,45 @@ const ORDINARY = new Set([
 ]);
 const MIN_MATCH = 0.85;
 
+/** A letter and a digit (E1, D4) is a brand as customers write it ("E1카드"), not a piece of a word. */
+const LETTER_DIGIT = /^[a-z][0-9]$/u;
+
 function distinctive(key: string): boolean {
   if (ORDINARY.has(key)) return false;
-  return /[^\x00-\x7f]/u.test(key) ? [...key].length >= 2 : key.length >= 3;
+  return /[^\x00-\x7f]/u.test(key) ? [...key].length >= 2 : key.length >= 3 || LETTER_DIGIT.test(key);
 }
 
-/** The name with its Latin words read in Hangul. */
-function reading(name: string, vocabulary: SearchVocabulary): string {
-  return name.toLowerCase().replace(/[a-z0-9+&]+/gu, (word) => vocabulary.readings.get(word) ?? word);
+const LATIN_WORD = /[a-z0-9+&]+/gu;
+/** Up to 3^words mixes per name: bounded, the catalogue's names hold four Latin words at most. */
+const MAX_MIXED_WORDS = 5;
+const SIGNS: Record<string, string> = { '+': '플러스', '&': '앤' };
+
+/** A Latin word read in Hangul: whole (U+ → 유플러스), else piece by piece, signs read or kept (SHOPPING+ → 쇼핑플러스, 쇼핑+). */
+function forms(word: string, vocabulary: SearchVocabulary): string[] {
+  const whole = vocabulary.readings.get(word);
+  if (whole) return [word, whole];
+  const parts = word.split(/([+&])/u);
+  const readPart = (part: string) => vocabulary.readings.get(part) ?? part;
+  return [...new Set([word, parts.map((part) => SIGNS[part] ?? readPart(part)).join(''), parts.map(readPart).join('')])];
+}
+
+/**
+ * The name with each Latin word either kept or read in Hangul, in every mix: customers write
+ * "FC 익스프레스" as often as "FC EXPRESS" or "에프씨 익스프레스".
+ */
+function readings(name: string, vocabulary: SearchVocabulary): string[] {
+  const lower = name.toLowerCase();
+  const words = lower.match(LATIN_WORD) ?? [];
+  if (words.length > MAX_MIXED_WORDS) return [lower, lower.replace(LATIN_WORD, (word) => forms(word, vocabulary)[1] ?? word)];
+  let mixes = [''];
+  let from = 0;
+  for (const match of lower.matchAll(LATIN_WORD)) {
+    const before = lower.slice(from, match.index);
+    const word = match[0];
+    mixes = mixes.flatMap((mix) => forms(word, vocabulary).map((form) => mix + before + form));
+    from = match.index + word.length;
+  }
+  return mixes.map((mix) => mix + lower.slice(from));
 }
 
 function cores(key: string): string[] {
@@ -38,9 +69,9 @@ export function nameKeysOf(names: string[], vocabulary: SearchVocabulary): strin
   const brandOf = (name: string) => name.split(' ')[0] ?? name;
   const brands = names.map((name) => nameKey(brandOf(name)));
   return names.map((name, i) => {
-    const wholes = [nameKey(name), nameKey(reading(name, vocabulary))];
+    const wholes = [...new Set(readings(name, vocabulary).map(nameKey))];
     const unique = brands.filter((brand) => brand === brands[i]).length === 1;
-    const brand = unique ? [brands[i]!, nameKey(reading(brandOf(name), vocabulary))] : [];
+    const brand = unique ? [brands[i]!, ...readings(brandOf(name), vocabulary).map(nameKey)] : [];
     const parts = [...wholes.flatMap(cores), ...brand].filter(distinctive);
     return [...new Set([...wholes, ...parts])].filter((k) => k !== '');
   });

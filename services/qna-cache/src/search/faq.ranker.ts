@@ -50,6 +50,8 @@ export class FaqRanker {
   private readonly docs: Array<{ row: FaqRow; fields: Record<Field, Counts>; lengths: Record<Field, number> }>;
   private readonly df = new Map<string, number>();
   private readonly average: Record<Field, number>;
+  /** unit → [FAQ index, what the unit adds to that FAQ's score], for the FAQs that hold it. */
+  private readonly postings: Map<string, Array<[number, number]>>;
 
   constructor(rows: FaqRow[], private readonly vocabulary: SearchVocabulary) {
     this.docs = rows.map((row) => {
@@ -65,6 +67,29 @@ export class FaqRanker {
     }
     const mean = (field: Field) => this.docs.reduce((sum, d) => sum + d.lengths[field], 0) / Math.max(this.docs.length, 1);
     this.average = { head: mean('head'), category: mean('category'), body: mean('body') };
+    this.postings = this.buildPostings();
+  }
+
+  /** What each unit adds to each FAQ's score does not depend on the query: computed once per catalogue. */
+  private buildPostings(): Map<string, Array<[number, number]>> {
+    const postings = new Map<string, Array<[number, number]>>();
+    for (const unit of this.df.keys()) postings.set(unit, []);
+    this.docs.forEach((doc, index) => {
+      const units = new Set([...doc.fields.head.keys(), ...doc.fields.category.keys(), ...doc.fields.body.keys()]);
+      for (const unit of units) postings.get(unit)!.push([index, this.idf(unit) * unitWeight(unit) * this.fieldScore(doc, unit)]);
+    });
+    return postings;
+  }
+
+  private fieldScore(doc: (typeof this.docs)[number], unit: string): number {
+    let fieldScore = 0;
+    for (const field of Object.keys(FIELD_WEIGHTS) as Field[]) {
+      const tf = doc.fields[field].get(unit) ?? 0;
+      if (tf === 0) continue;
+      const norm = 1 - B + (B * doc.lengths[field]) / Math.max(this.average[field], 1);
+      fieldScore += (FIELD_WEIGHTS[field] * tf * (K1 + 1)) / (tf + K1 * norm);
+    }
+    return fieldScore;
   }
 
   private idf(unit: string): number {
@@ -81,21 +106,10 @@ export class FaqRanker {
     if (units.length === 0) return [];
     const reach = (u: string) => this.idf(u) * unitWeight(u) * (K1 + 1);
     const best = all.reduce((sum, u) => sum + (this.df.has(u) ? reach(u) : UNHELD_SHARE * reach(u)), 0);
+    const scores = new Float64Array(this.docs.length);
+    for (const unit of units) for (const [index, part] of this.postings.get(unit)!) scores[index] += part;
     return this.docs
-      .map((doc) => {
-        let score = 0;
-        for (const unit of units) {
-          let fieldScore = 0;
-          for (const field of Object.keys(FIELD_WEIGHTS) as Field[]) {
-            const tf = doc.fields[field].get(unit) ?? 0;
-            if (tf === 0) continue;
-            const norm = 1 - B + (B * doc.lengths[field]) / Math.max(this.average[field], 1);
-            fieldScore += (FIELD_WEIGHTS[field] * tf * (K1 + 1)) / (tf + K1 * norm);
-          }
-          score += this.idf(unit) * unitWeight(unit) * fieldScore;
-        }
-        return { row: doc.row, score: score / best };
-      })
+      .map((doc, index) => ({ row: doc.row, score: scores[index]! / best }))
       .filter((hit) => hit.score >= minScore)
       .sort((x, y) => y.score - x.score || x.row.faq_id.localeCompare(y.row.faq_id))
       .slice(0, limit);

@@ -99,8 +99,24 @@ export function containment(name: string, text: string): number {
   const letters = jamo(name);
   const allowed = Math.min(1, Math.floor([...letters].length / 6));
   if (allowed === 0) return 0;
-  const distance = substringDistance(letters, jamo(text));
+  const haystack = jamo(text);
+  if (!holdsAPiece(letters, allowed + 1, haystack)) return 0;
+  const distance = substringDistance(letters, haystack);
   return distance <= allowed ? 1 - distance / [...letters].length : 0;
+}
+
+/**
+ * Whether the haystack holds one of `pieces` equal slices of the needle exactly: a text within
+ * `pieces - 1` slips of the needle always does (each slip spoils one slice at most), so when it
+ * holds none the edit distance need not be computed. Most texts name most words not at all.
+ */
+function holdsAPiece(needle: string, pieces: number, haystack: string): boolean {
+  const size = Math.floor(needle.length / pieces);
+  for (let i = 0; i < pieces; i += 1) {
+    const piece = needle.slice(i * size, i === pieces - 1 ? needle.length : (i + 1) * size);
+    if (haystack.includes(piece)) return true;
+  }
+  return false;
 }
 
 const occurrences = (text: string, part: string) => text.split(part).length - 1;

@@ -2,7 +2,7 @@ import type { FaqHit, TermHit } from '@chatbot/proto';
 import type { PrismaClient } from '../generated/prisma/client';
 import { FaqRanker, type FaqRow } from './faq.ranker';
 import { emptyVocabulary, type SearchVocabulary } from './search.vocabulary';
-import { matchTerms, type TermRow } from './term.matcher';
+import { matchTerms, namesOf, type TermRow } from './term.matcher';
 
 /** Below this an FAQ shares little more than a word or two with the query. */
 const MIN_FAQ_SCORE = 0.06;
@@ -25,6 +25,7 @@ export function memoByRows<R, T>(build: (rows: R[]) => T): (rows: R[]) => T {
  */
 export function createQnaSearchRepository(prisma: PrismaClient, vocabulary: SearchVocabulary = emptyVocabulary) {
   const ranker = memoByRows((rows: FaqRow[]) => new FaqRanker(rows, vocabulary));
+  const termNames = memoByRows((rows: TermRow[]) => rows.map(namesOf));
   return {
     /** FAQ score: BM25 over what the query holds, scaled so that 1 is about all of it found in the question. */
     async faqs(query: string, limit: number): Promise<FaqHit[]> {
@@ -39,7 +40,7 @@ export function createQnaSearchRepository(prisma: PrismaClient, vocabulary: Sear
     async terms(query: string, limit: number): Promise<TermHit[]> {
       const rows = await prisma.$queryRaw<TermRow[]>`
         SELECT term_id, term, english, definition, related_terms FROM qna_cache.terms ORDER BY term_id`;
-      return matchTerms(rows, query, vocabulary)
+      return matchTerms(rows, query, vocabulary, termNames(rows))
         .sort((x, y) => y.score - x.score || y.row.term.length - x.row.term.length || x.row.term_id.localeCompare(y.row.term_id))
         .slice(0, limit)
         .map(({ row, score }) => ({ ...row, score }));

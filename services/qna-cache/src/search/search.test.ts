@@ -26,6 +26,8 @@ describe('Korean text', () => {
     expect(containment('위비트래블체크카드', '위비트레블체크카드')).toBeGreaterThan(0.9);
     expect(containment('실적', '실작')).toBe(0);
     expect(containment('카드의정석2', '카드의정석ten')).toBe(0);
+    expect(containment('금리인하요구권', '금리인하요구권이뭔지')).toBe(1);
+    expect(containment('전신환매도율', '환율이뭐예요')).toBe(0);
   });
 
   it("replaces customers' words by the catalogue's, inside words only from two characters up", () => {
@@ -46,6 +48,18 @@ describe('FAQ ranking', () => {
     ['할부 수수로 계산', 'FAQ-041'],
   ])('spacing, particles and typos do not change the answer: "%s" → %s', (query, faqId) => {
     expect(best(query)).toBe(faqId);
+  });
+
+  it('reads what a customer calls family, plastic, an app card or the middle of the night', () => {
+    expect(best('와이프 카드 하나 더 만들고 싶어요')).toBe('FAQ-009');
+    expect(best('플라스틱 말고 앱카드만 되나요')).toBe('FAQ-006');
+    expect(best('새벽에 체크카드 결제가 안돼요')).toBe('FAQ-064');
+  });
+
+  it('scores the same whichever way the postings are walked: ties keep the id order', () => {
+    const ranker = new FaqRanker(catalogue.faqs, vocabulary);
+    const hits = ranker.rank('카드', 70, 0);
+    expect(hits.every((hit, i) => i === 0 || hits[i - 1]!.score > hit.score || hits[i - 1]!.row.faq_id < hit.row.faq_id)).toBe(true);
   });
 
   it('scales a score so that unrelated text stays far below a real match', () => {
@@ -83,6 +97,10 @@ describe('card names', () => {
     ['넥센타이어 카드 혜택', ['넥센타이어 우리카드 Ⅱ']],
     ['카드의정석2랑 D4카드의정석2 차이', ['카드의정석2', 'D4카드의정석Ⅱ']],
     ['카드의정석 에브리 디스카운트 혜택', ['카드의정석 EVERY DISCOUNT']],
+    ['에프씨 express 체크 혜택', ['FC EXPRESS 체크']],
+    ['카드의정석 쇼핑+ 할인', ['카드의정석 SHOPPING+']],
+    ['마일앤포인트 카드', ['우리카드 MILE&POINT']],
+    ['e1카드 lpg 할인', ['E1 우리카드']],
   ])('"%s" names %j and nothing of the same family', (text, cards) => {
     expect(named(text).sort()).toEqual([...cards].sort());
   });

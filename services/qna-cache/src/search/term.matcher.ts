@@ -32,12 +32,13 @@ export interface MatchedTerm {
 const COVERED = 0.5;
 const MIN_MATCH = 0.8;
 
-export function matchTerms(rows: TermRow[], text: string, vocabulary: SearchVocabulary): MatchedTerm[] {
+/** `names` are namesOf each row, passed in by a caller that keeps them while the rows stay the same. */
+export function matchTerms(rows: TermRow[], text: string, vocabulary: SearchVocabulary, names = rows.map(namesOf)): MatchedTerm[] {
   const keys = [compact(text), compact(canonical(text, vocabulary))];
   const found = rows
-    .map((row) => {
+    .map((row, index) => {
       let best = { score: 0, key: '' };
-      for (const name of namesOf(row)) {
+      for (const name of names[index]!) {
         const score = Math.max(...keys.map((key) => containment(name, key)));
         if (score > best.score || (score === best.score && name.length > best.key.length)) best = { score, key: name };
       }

@@ -188,7 +188,8 @@ function readEventStream(stream: IncomingMessage, reader: ChatStreamReader): Pro
     });
     stream.once('end', () => settled || finish(() => parser.end()));
     stream.on('error', fail);
-    stream.once('close', () => fail(new LlmNetworkError('LLM response closed before it ended')));
+    // Every response closes, also after its end: the error is made only when it is one.
+    stream.once('close', () => settled || fail(new LlmNetworkError('LLM response closed before it ended')));
   });
 }
 

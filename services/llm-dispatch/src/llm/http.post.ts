@@ -3,6 +3,12 @@ import https from 'node:https';
 
 /** How long a finished answer's connection may take to end its response before it is closed. */
 const DRAIN_GRACE_MS = 1_000;
+/**
+ * An idle kept-alive connection is closed after this long, before the server's own idle close
+ * (5 s in Node and uvicorn): a request sent as the server closes fails, and would cost a retry and
+ * count against the breaker. Only idle connections: a slow stream is bounded by the call's timeout.
+ */
+const IDLE_CLOSE_MS = 4_000;
 
 /**
  * POSTs JSON to one URL over kept-alive connections, with Node's own HTTP client. A job's model
@@ -25,7 +31,7 @@ export class JsonPoster {
       port: target.port || undefined,
       path: `${target.pathname}${target.search}`,
       method: 'POST',
-      agent: secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true }),
+      agent: secure ? new https.Agent({ keepAlive: true, timeout: IDLE_CLOSE_MS }) : new http.Agent({ keepAlive: true, timeout: IDLE_CLOSE_MS }),
     };
   }
 

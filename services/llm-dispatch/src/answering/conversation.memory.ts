@@ -1,7 +1,7 @@
 import type { Bus } from '@chatbot/bus';
 import type { HistoryTurn, LlmJobV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
-import { loginSince, PersonaBindingCache } from './persona-binding.cache';
+import { loginSince, PersonaBindingCache, type CachedBinding } from './persona-binding.cache';
 import { selectHistory } from './prompt.builder';
 
 /** Pauses between asks while the previous reply is on its way (chat-log releases it in ms). */
@@ -48,9 +48,12 @@ export class ConversationMemory {
     this.bindings = new PersonaBindingCache(options.personaTtlMs, now);
   }
 
+  /** A session's persona not remembered is asked at once, beside the history, not after it. */
   async load(job: LlmJobV1, correlationId: string, log: Logger): Promise<Memory> {
+    const cached = this.options.wantPersona ? this.bindings.fresh(job.session_id) : undefined;
+    const asking = this.options.wantPersona && !cached ? this.askPersona(job.session_id, correlationId, log) : undefined;
     const turns = await this.turnsOf(job, correlationId, log);
-    const personaId = await this.personaOf(job.session_id, turns, correlationId, log);
+    const personaId = await (asking ?? this.rememberedPersona(job.session_id, cached, turns, correlationId, log));
     return { history: selectHistory(turns, this.options.historyTurns), personaId };
   }
 
@@ -87,11 +90,9 @@ export class ConversationMemory {
     }
   }
 
-  private async personaOf(sessionId: string, turns: HistoryTurn[], correlationId: string, log: Logger): Promise<number | null> {
-    if (!this.options.wantPersona) return null;
-    const cached = this.bindings.fresh(sessionId);
-    if (!cached) return this.askPersona(sessionId, correlationId, log);
-    // A login the history shows since the binding was asked may have changed it.
+  /** A remembered binding, unless the history shows a login since it was asked (then asked again). */
+  private async rememberedPersona(sessionId: string, cached: CachedBinding | undefined, turns: HistoryTurn[], correlationId: string, log: Logger): Promise<number | null> {
+    if (!cached) return null;
     return loginSince(turns, cached.askedAt) ? this.askPersona(sessionId, correlationId, log) : cached.personaId;
   }
 

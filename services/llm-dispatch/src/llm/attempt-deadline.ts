@@ -1,7 +1,7 @@
 import { ListenerFailure } from './chat-stream';
 import { LlmAbortedError, LlmNetworkError, LlmTimeoutError, isLlmError } from './llm.errors';
 
-/** One attempt's time budget plus the caller's signal, merged into the signal axios watches. */
+/** One attempt's time budget plus the caller's signal, merged into the signal the HTTP request watches. */
 export class AttemptDeadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;

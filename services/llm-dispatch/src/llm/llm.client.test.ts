@@ -106,6 +106,13 @@ describe('LlmClient against the stub server', () => {
       expect(stub.headers[0]?.authorization).toBe('Bearer sk-test');
     });
 
+    it('sends one call after another over one kept-alive connection', async () => {
+      const llm = client();
+      for (let i = 0; i < 3; i += 1) expect((await chat(llm)).result.content).toBe('Hello from the stub LLM.');
+      expect(stub.requests).toHaveLength(3);
+      expect(stub.openConnections()).toBe(1);
+    });
+
     it('keeps multi-byte text intact when chunks split it', async () => {
       const text = 'héllo wörld 😀😀 ok';
       stub.setScript({ text, chunks: 7 });

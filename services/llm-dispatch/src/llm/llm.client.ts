@@ -1,10 +1,10 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import { backoffDelay, parseRetryAfter, sleep as realSleep, type Sleep } from './backoff';
 import { AttemptDeadline } from './attempt-deadline';
 import { ChatStreamReader, ListenerFailure } from './chat-stream';
 import { CircuitBreaker } from './circuit-breaker';
-import { LlmAbortedError, LlmHttpError, isLlmError } from './llm.errors';
+import { JsonPoster, release } from './http.post';
+import { LlmAbortedError, LlmHttpError, LlmNetworkError, isLlmError } from './llm.errors';
 import type { ChatRequest, ChatResult, DeltaListener } from './llm.types';
 import { SseParser } from './sse.parser';
 
@@ -24,7 +24,6 @@ export interface LlmClientOptions {
 
 /** Seams for tests; production uses the defaults. */
 export interface LlmClientDeps {
-  http?: AxiosInstance;
   now?: () => number;
   sleep?: Sleep;
   random?: () => number;
@@ -34,8 +33,7 @@ const ERROR_BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Streams chat completions from an OpenAI-compatible server, with retries and a circuit breaker. */
 export class LlmClient {
-  private readonly url: string;
-  private readonly http: AxiosInstance;
+  private readonly http: JsonPoster;
   private readonly breaker: CircuitBreaker;
   private readonly now: () => number;
   private readonly sleep: Sleep;
@@ -45,8 +43,7 @@ export class LlmClient {
     private readonly options: LlmClientOptions,
     deps: LlmClientDeps = {},
   ) {
-    this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-    this.http = deps.http ?? axios.create();
+    this.http = new JsonPoster(`${options.baseUrl.replace(/\/+$/, '')}/chat/completions`);
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? realSleep;
     this.random = deps.random ?? Math.random;
@@ -107,21 +104,24 @@ export class LlmClient {
 
   private async attempt(request: ChatRequest, reader: ChatStreamReader): Promise<ChatResult> {
     const deadline = new AttemptDeadline(this.options.timeoutMs, request.signal);
-    let body: Readable | undefined;
+    let response: IncomingMessage | undefined;
+    let finished = false;
     try {
-      const response = await this.post(request, deadline.signal);
-      body = response.data;
-      if (response.status < 200 || response.status >= 300) throw await this.httpError(response);
-      return await readResponse(response, reader);
+      response = await this.post(request, deadline.signal);
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw await this.httpError(response);
+      const result = await readResponse(response, reader);
+      finished = true;
+      return result;
     } catch (error) {
       throw deadline.explain(error);
     } finally {
       deadline.clear();
-      body?.destroy();
+      if (response) release(response, finished);
     }
   }
 
-  private post(request: ChatRequest, signal: AbortSignal): Promise<AxiosResponse<Readable>> {
+  private post(request: ChatRequest, signal: AbortSignal): Promise<IncomingMessage> {
     const { apiKey } = this.options;
     const body = {
       model: request.model ?? this.options.model,
@@ -133,47 +133,67 @@ export class LlmClient {
       max_tokens: request.maxTokens ?? this.options.maxTokens,
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     };
-    return this.http.post<Readable>(this.url, body, {
-      responseType: 'stream',
-      signal,
-      validateStatus: () => true,
-      headers: {
-        Accept: 'text/event-stream',
-        'Content-Type': 'application/json',
-        ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
-      },
-    });
+    const headers: Record<string, string> = { Accept: 'text/event-stream', 'Content-Type': 'application/json' };
+    if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
+    return this.http.post(JSON.stringify(body), headers, signal);
   }
 
-  private async httpError(response: AxiosResponse<Readable>): Promise<LlmHttpError> {
-    const text = await readCapped(response.data, ERROR_BODY_LIMIT_BYTES);
-    const headers = response.headers as Record<string, string | undefined>;
-    return new LlmHttpError(response.status, text, parseRetryAfter(headers, this.now()));
+  private async httpError(response: IncomingMessage): Promise<LlmHttpError> {
+    const text = await readCapped(response, ERROR_BODY_LIMIT_BYTES);
+    return new LlmHttpError(response.statusCode ?? 0, text, parseRetryAfter(response.headers, this.now()));
   }
 }
 
-async function readResponse(response: AxiosResponse<Readable>, reader: ChatStreamReader): Promise<ChatResult> {
-  const contentType = String(response.headers['content-type'] ?? '');
+async function readResponse(response: IncomingMessage, reader: ChatStreamReader): Promise<ChatResult> {
+  const contentType = response.headers['content-type'] ?? '';
   // A server that ignores `stream: true` answers one chat.completion; its `message` reads like a delta.
   if (contentType.includes('application/json')) {
-    reader.push(await readCapped(response.data, Number.POSITIVE_INFINITY));
+    reader.push(await readCapped(response, Number.POSITIVE_INFINITY));
     return reader.finish();
   }
-  return readEventStream(response.data, reader);
+  return readEventStream(response, reader);
 }
 
-async function readEventStream(stream: Readable, reader: ChatStreamReader): Promise<ChatResult> {
-  const parser = new SseParser();
-  for await (const chunk of stream) {
-    for (const data of parser.feed(chunk as Buffer)) {
-      if (!reader.push(data)) return reader.finish();
-    }
-  }
-  for (const data of parser.end()) reader.push(data);
-  return reader.finish();
+/**
+ * Reads events as the bytes arrive. Settles at `[DONE]` without waiting for the response to end
+ * (the rest is drained, see release), at the end of the response, or when it fails.
+ */
+function readEventStream(stream: IncomingMessage, reader: ChatStreamReader): Promise<ChatResult> {
+  return new Promise((resolve, reject) => {
+    const parser = new SseParser();
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    const read = (events: string[]): boolean => events.every((data) => reader.push(data));
+    const finish = (more: () => string[]) => {
+      try {
+        read(more());
+        const result = reader.finish();
+        settled = true;
+        resolve(result);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        if (!read(parser.feed(chunk))) finish(() => []);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    stream.once('end', () => settled || finish(() => parser.end()));
+    stream.on('error', fail);
+    // Every response closes, also after its end: the error is made only when it is one.
+    stream.once('close', () => settled || fail(new LlmNetworkError('LLM response closed before it ended')));
+  });
 }
 
-async function readCapped(stream: Readable, limitBytes: number): Promise<string> {
+async function readCapped(stream: IncomingMessage, limitBytes: number): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {

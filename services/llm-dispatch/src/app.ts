@@ -64,6 +64,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     answerer,
     publisher: new ReplyPublisher(bus, { deltaWindowMs: config.DELTA_COALESCE_MS }),
     metrics,
+    incidents: bus.incidents,
     logger,
     maxAttempts: config.JOB_MAX_ATTEMPTS,
   });
@@ -76,6 +77,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await startSummaryWorker({ bus, config, logger, settings, ...(model ? { model } : {}) });
   const readDepth = queueDepthReader(bus);
   bus.serve('queueDepth', () => readDepth());
+  bus.serveOpsMetrics('llm-dispatch', registry);
   const stopGauges = refreshQueueGauges(readDepth, metrics, logger, () => {
     // open → half-open happens with time alone: keep the gauge honest between calls
     if (answerer.circuitState) metrics.breakerState.set(breakerStateValue[answerer.circuitState()]);

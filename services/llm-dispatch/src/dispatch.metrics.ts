@@ -20,9 +20,11 @@ export function createDispatchMetrics(registry: Registry) {
     tokens: counter(registry, 'chatbot_llm_tokens_total', 'Tokens reported by the model server', ['kind']),
     llmErrors: counter(registry, 'chatbot_llm_errors_total', 'Model calls that failed, by error code', ['code']),
     retries: counter(registry, 'chatbot_llm_retries_total', 'Model call attempts repeated after a retryable error'),
-    breakerState: gauge(registry, 'chatbot_llm_breaker_state', 'LLM circuit breaker: 0 closed, 1 half-open, 2 open'),
+    // each worker has its own breaker; merged, the worst one shows (the dashboard lists each)
+    breakerState: gauge(registry, 'chatbot_llm_breaker_state', 'LLM circuit breaker: 0 closed, 1 half-open, 2 open', [], { aggregator: 'max' }),
     toolCalls: counter(registry, 'chatbot_llm_tool_calls_total', 'Tool calls, by tool and outcome', ['tool', 'outcome']),
-    queuePending: gauge(registry, 'chatbot_llm_queue_pending', 'Jobs waiting in the work queue, not yet delivered'),
-    queueAckPending: gauge(registry, 'chatbot_llm_queue_ack_pending', 'Jobs delivered to a worker and not yet acknowledged'),
+    // every worker reads the one shared consumer: instances are merged with max, not added up
+    queuePending: gauge(registry, 'chatbot_llm_queue_pending', 'Jobs waiting in the work queue, not yet delivered', [], { aggregator: 'max' }),
+    queueAckPending: gauge(registry, 'chatbot_llm_queue_ack_pending', 'Jobs delivered to a worker and not yet acknowledged', [], { aggregator: 'max' }),
   };
 }

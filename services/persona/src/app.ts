@@ -59,6 +59,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   bus.serve('recommend', instrument('recommend', observed, recommendHandler(handlerDeps)));
   await consumeUsage(bus, deps.prisma, logger);
   const settings = await serveChatbotSettings({ bus, prisma: deps.prisma, logger, metrics });
+  bus.serveOpsMetrics('persona', registry);
 
   return {
     ops: {

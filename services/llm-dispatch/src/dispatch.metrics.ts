@@ -1,11 +1,13 @@
 import { counter, gauge, histogram, type Registry } from '@chatbot/runtime';
+import type { QueueDepth } from './jobs/queue-depth.reader';
 
 export type DispatchMetrics = ReturnType<typeof createDispatchMetrics>;
 
 /** Breaker states as gauge values, so a dashboard can colour 0/1/2. */
 export const breakerStateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
 
-export function createDispatchMetrics(registry: Registry) {
+/** `readDepth` is asked whenever the registry is read (a scrape, a dashboard request). */
+export function createDispatchMetrics(registry: Registry, readDepth: () => Promise<QueueDepth>) {
   return {
     jobs: counter(registry, 'chatbot_llm_jobs_total',
       'Jobs finished, by outcome (answered, failed, poison, already_answered)', ['outcome']),
@@ -23,8 +25,28 @@ export function createDispatchMetrics(registry: Registry) {
     // each worker has its own breaker; merged, the worst one shows (the dashboard lists each)
     breakerState: gauge(registry, 'chatbot_llm_breaker_state', 'LLM circuit breaker: 0 closed, 1 half-open, 2 open', [], { aggregator: 'max' }),
     toolCalls: counter(registry, 'chatbot_llm_tool_calls_total', 'Tool calls, by tool and outcome', ['tool', 'outcome']),
-    // every worker reads the one shared consumer: instances are merged with max, not added up
-    queuePending: gauge(registry, 'chatbot_llm_queue_pending', 'Jobs waiting in the work queue, not yet delivered', [], { aggregator: 'max' }),
-    queueAckPending: gauge(registry, 'chatbot_llm_queue_ack_pending', 'Jobs delivered to a worker and not yet acknowledged', [], { aggregator: 'max' }),
+    ...queueGauges(registry, readDepth),
+  };
+}
+
+/**
+ * The work queue's gauges. Every worker reads the one shared consumer, so instances are merged
+ * with max, not added up. The registry collects its metrics together: both gauges share one
+ * broker reading, and a broker that does not answer leaves the last one rather than failing the scrape.
+ */
+function queueGauges(registry: Registry, readDepth: () => Promise<QueueDepth>) {
+  let inFlight: Promise<QueueDepth | undefined> | undefined;
+  const read = () => (inFlight ??= readDepth().catch(() => undefined).finally(() => (inFlight = undefined)));
+  const shared = (name: string, help: string, pick: (depth: QueueDepth) => number) =>
+    gauge(registry, name, help, [], {
+      aggregator: 'max',
+      async collect() {
+        const depth = await read();
+        if (depth) this.set(pick(depth));
+      },
+    });
+  return {
+    queuePending: shared('chatbot_llm_queue_pending', 'Jobs waiting in the work queue, not yet delivered', (d) => d.pending),
+    queueAckPending: shared('chatbot_llm_queue_ack_pending', 'Jobs delivered to a worker and not yet acknowledged', (d) => d.ack_pending),
   };
 }

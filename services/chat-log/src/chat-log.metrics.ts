@@ -1,4 +1,4 @@
-import { counter, gauge, histogram, type Registry } from '@chatbot/runtime';
+import { counter, gauge, histogram, type GaugeOptions, type Registry } from '@chatbot/runtime';
 
 export type ChatLogMetrics = ReturnType<typeof createChatLogMetrics>;
 
@@ -31,15 +31,14 @@ export interface BacklogReaders {
  * (adding them up would count the one backlog once per instance).
  */
 export function registerBacklogGauges(registry: Registry, readers: BacklogReaders): void {
-  const shared = (name: string, help: string, read: () => Promise<number>) =>
-    gauge(registry, name, help, [], {
-      aggregator: 'max',
-      async collect() {
-        // a broker or database outage must not fail the whole scrape: the last reading stays
-        await read().then((value) => this.set(value), () => undefined);
-      },
-    });
-  shared('chatbot_chatlog_inbound_pending', 'Messages in the inbound stream not yet delivered to chat-log', readers.inboundPending);
-  shared('chatbot_chatlog_sessions_awaiting_reply', 'Sessions with a stored message not answered yet', readers.sessionsAwaitingReply);
-  shared('chatbot_chatlog_waiting_for_agent', 'Conversations waiting for an agent (status waiting)', readers.waitingForAgent);
+  const readingOf = (read: () => Promise<number>): GaugeOptions => ({
+    aggregator: 'max',
+    async collect() {
+      // a broker or database outage must not fail the whole scrape: the last reading stays
+      await read().then((value) => this.set(value), () => undefined);
+    },
+  });
+  gauge(registry, 'chatbot_chatlog_inbound_pending', 'Messages in the inbound stream not yet delivered to chat-log', [], readingOf(readers.inboundPending));
+  gauge(registry, 'chatbot_chatlog_sessions_awaiting_reply', 'Sessions with a stored message not answered yet', [], readingOf(readers.sessionsAwaitingReply));
+  gauge(registry, 'chatbot_chatlog_waiting_for_agent', 'Conversations waiting for an agent (status waiting)', [], readingOf(readers.waitingForAgent));
 }

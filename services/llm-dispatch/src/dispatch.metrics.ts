@@ -1,4 +1,4 @@
-import { counter, gauge, histogram, type Registry } from '@chatbot/runtime';
+import { counter, gauge, histogram, type GaugeOptions, type Registry } from '@chatbot/runtime';
 import type { QueueDepth } from './jobs/queue-depth.reader';
 
 export type DispatchMetrics = ReturnType<typeof createDispatchMetrics>;
@@ -37,16 +37,15 @@ export function createDispatchMetrics(registry: Registry, readDepth: () => Promi
 function queueGauges(registry: Registry, readDepth: () => Promise<QueueDepth>) {
   let inFlight: Promise<QueueDepth | undefined> | undefined;
   const read = () => (inFlight ??= readDepth().catch(() => undefined).finally(() => (inFlight = undefined)));
-  const shared = (name: string, help: string, pick: (depth: QueueDepth) => number) =>
-    gauge(registry, name, help, [], {
-      aggregator: 'max',
-      async collect() {
-        const depth = await read();
-        if (depth) this.set(pick(depth));
-      },
-    });
+  const readingOf = (pick: (depth: QueueDepth) => number): GaugeOptions => ({
+    aggregator: 'max',
+    async collect() {
+      const depth = await read();
+      if (depth) this.set(pick(depth));
+    },
+  });
   return {
-    queuePending: shared('chatbot_llm_queue_pending', 'Jobs waiting in the work queue, not yet delivered', (d) => d.pending),
-    queueAckPending: shared('chatbot_llm_queue_ack_pending', 'Jobs delivered to a worker and not yet acknowledged', (d) => d.ack_pending),
+    queuePending: gauge(registry, 'chatbot_llm_queue_pending', 'Jobs waiting in the work queue, not yet delivered', [], readingOf((d) => d.pending)),
+    queueAckPending: gauge(registry, 'chatbot_llm_queue_ack_pending', 'Jobs delivered to a worker and not yet acknowledged', [], readingOf((d) => d.ack_pending)),
   };
 }

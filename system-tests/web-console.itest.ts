@@ -270,7 +270,7 @@ test('an agent opens a signed-in customer\'s conversation: the earlier messages,
   await userContext.close();
 }, STEP_LIMIT);
 
-test('the dashboard shows the gateway\'s figures: the messages of the conversation above and their reply latency', async () => {
+test('the dashboard shows every service\'s figures: the messages above, reply latency, LLM tokens, queues and the breaker', async () => {
   await page.getByRole('link', { name: '대시보드' }).click();
   await page.getByRole('heading', { name: '대시보드' }).waitFor(WAIT);
   const tile = (id: string) => page.locator(`.tile[data-tile="${id}"] dd`);
@@ -278,9 +278,30 @@ test('the dashboard shows the gateway\'s figures: the messages of the conversati
   expect(Number(await tile('messages').innerText())).toBeGreaterThanOrEqual(2);
   expect(await tile('p50').innerText()).toMatch(/^\d+ ms$/);
   expect(await tile('p99').innerText()).toMatch(/^\d+ ms$/);
+  for (const id of ['tokens-in', 'tokens-out', 'queue-pending', 'queue-in-flight', 'inbound-pending', 'awaiting-reply', 'waiting-agent']) {
+    expect(await tile(id).innerText()).toMatch(/^\d+$/);
+  }
+  // every service answered: one instance each, and the one worker's breaker is closed
+  expect(await page.locator('.services li[data-state="up"]').count()).toBe(5);
+  expect(await page.locator('table.breakers tbody tr[data-state="closed"]').count()).toBe(1);
   // a second reading gives the rate
   await page.locator('.tile[data-tile="rate"] dd', { hasText: /^\d+\.\d\d$/ }).waitFor(WAIT);
   await shot(page, 'dashboard');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  expect(errors).toEqual([]);
+}, STEP_LIMIT);
+
+test('with qna-cache stopped the dashboard shows it missing, and the 503 the gateway answered with its incident id', async () => {
+  await system.byName('qna-cache').process.stop('SIGTERM', 15_000);
+  const refused = await fetch(`${base}/api/qna/faq`);
+  expect(refused.status).toBe(503);
+  const { incident_id: incidentId } = (await refused.json()) as { incident_id: string };
+  const row = page.locator(`table.incidents tr[data-incident="${incidentId}"]`);
+  await row.waitFor(WAIT);
+  expect(await row.innerText()).toContain('E5002');
+  await page.locator('.services li[data-service="qna-cache"][data-state="missing"]').waitFor(WAIT);
+  expect(await page.locator('table[data-table="incident-codes"] tbody th', { hasText: 'E5002' }).count()).toBe(1);
+  await shot(page, 'dashboard-incident');
   expect(await seriousA11yViolations(page)).toEqual([]);
   expect(errors).toEqual([]);
 }, STEP_LIMIT);

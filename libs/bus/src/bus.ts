@@ -9,9 +9,10 @@ import {
   type RequestKey,
   type RequestPayload,
   type ResponsePayload,
+  type ServiceName,
   type StreamName,
 } from '@chatbot/proto';
-import { runIn, type Logger } from '@chatbot/runtime';
+import { IncidentLog, instanceId, ownMetrics, runIn, type Logger, type Registry } from '@chatbot/runtime';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import { connectNats } from './connection';
@@ -22,7 +23,7 @@ import { namespace, type Namespace } from './namespace';
 import { SendQueue } from './send.queue';
 import { AckInbox } from './ack.inbox';
 import { ensureStreams, isNotFound, type ConsumerSpec } from './topology';
-import { answer, serveRequests, callRequest, type RequestHandler, type RequestOptions } from './request-reply';
+import { answer, serveRequests, callRequest, gatherRequests, type RequestHandler, type RequestOptions } from './request-reply';
 import { consumeBatches, consumeJobs, type BatchHandler, type JobHandler, type BatchOptions, type JobOptions, type ConsumerHandle } from './consumers';
 import { backlogOf, oldestOnSubject, orphanSweep, purgeSubject, removeMessage, requeue, type ConsumerBacklog, type Durable, type QueuedMessage } from './work-queue/work-queue';
 import { parseEvent, sharedPattern, streamOf, subjectFor, type Wire } from './wire';
@@ -49,7 +50,7 @@ export class Bus {
     readonly logger: Logger,
     private readonly connection: { since: number },
   ) {
-    this.wire = { nc, js: jetstream(nc), jsm, ns, logger };
+    this.wire = { nc, js: jetstream(nc), jsm, ns, logger, incidents: new IncidentLog() };
     this.acks = new AckInbox(nc);
   }
 
@@ -184,6 +185,34 @@ export class Bus {
     options: RequestOptions = {},
   ): Promise<ResponsePayload<K>> {
     return callRequest(this.wire, key, payload, options);
+  }
+
+  /**
+   * Asks every instance that answers an `everyInstance` request and returns the answers that came
+   * within `windowMs` (none when nobody answers).
+   */
+  gather<K extends RequestKey>(key: K, payload: RequestPayload<K>, options: { windowMs: number; correlationId?: string }): Promise<Array<ResponsePayload<K>>> {
+    return gatherRequests(this.wire, key, payload, options);
+  }
+
+  /**
+   * The errors this process answered with an incident id: the bus records those of the requests
+   * it serves; a service records its own (a REST 5xx, a failed model call) with `incidents.open`.
+   */
+  get incidents(): IncidentLog {
+    return this.wire.incidents;
+  }
+
+  /** Answers `ops.metrics.v1` for this instance: the service's own metrics and its incidents. */
+  serveOpsMetrics(service: ServiceName, registry: Registry): { stop(): Promise<void> } {
+    const instance = instanceId();
+    return this.serve('opsMetrics', async () => ({
+      service,
+      instance,
+      at: new Date().toISOString(),
+      metrics: await ownMetrics(registry),
+      incidents: this.wire.incidents.snapshot(),
+    }));
   }
 
   /** A durable consumer that hands over micro-batches, in stream order, one batch at a time. */

@@ -3,11 +3,12 @@ import {
   requests,
   errorCatalogue,
   type ErrorCode,
+  type RequestDef,
   type RequestKey,
   type RequestPayload,
   type ResponsePayload,
 } from '@chatbot/proto';
-import { AppError, inSpan, isAppError, newIncidentId, runIn } from '@chatbot/runtime';
+import { AppError, inSpan, isAppError, runIn } from '@chatbot/runtime';
 import { correlationOf, decodeJson, encodeJson, headersWith } from './codec';
 import { spanForIncoming } from './trace';
 import { subjectFor, type Wire } from './wire';
@@ -33,11 +34,11 @@ export function serveRequests<K extends RequestKey>(
   handler: RequestHandler<K>,
   token?: string,
 ): { stop(): Promise<void> } {
-  const def = requests[key];
+  const def: RequestDef = requests[key];
   const subject = subjectFor(bus.ns, def, token);
   const inflight = new Set<Promise<void>>();
   const sub = bus.nc.subscribe(subject, {
-    queue: token ? undefined : def.owner,
+    queue: token || def.everyInstance ? undefined : def.owner,
     callback: (error, msg) => {
       if (error) return;
       const task = answer(bus, key, handler, msg).finally(() => inflight.delete(task));
@@ -82,8 +83,8 @@ export async function answer<K extends RequestKey>(bus: Wire, key: K, handler: R
 
 function toWireError(bus: Wire, error: unknown, subject: string, correlationId: string) {
   if (isAppError(error) && error.status < 500) return { code: error.code, message: error.message };
-  const incident_id = newIncidentId();
   const code: ErrorCode = isAppError(error) ? error.code : 'E5004';
+  const incident_id = bus.incidents.open(code, subject);
   bus.logger.error({ err: error, subject, correlationId, incident_id }, 'request handler failed');
   return { code, message: errorCatalogue[code].text, incident_id };
 }
@@ -121,6 +122,12 @@ async function requestOnce<K extends RequestKey>(
       if (Date.now() >= deadline) throw transportError(def.name, error);
     }
   }
+  return responseOf(key, reply);
+}
+
+/** The typed response in a reply's envelope, or the AppError it carries. */
+function responseOf<K extends RequestKey>(key: K, reply: Msg): ResponsePayload<K> {
+  const def = requests[key];
   const envelope = decodeJson(reply.data) as Envelope | undefined;
   if (!envelope || typeof envelope !== 'object') throw new AppError('E5004', `malformed reply on ${def.name}`);
   if (!envelope.ok) {
@@ -130,6 +137,38 @@ async function requestOnce<K extends RequestKey>(
   const parsed = def.response.safeParse(envelope.data);
   if (!parsed.success) throw new AppError('E5004', `reply on ${def.name} does not match its schema`);
   return parsed.data as ResponsePayload<K>;
+}
+
+/**
+ * Asks every instance of a request answered by each (`everyInstance`) and collects the answers
+ * that arrive within `windowMs`; an answer that is an error or does not match its schema is logged
+ * and left out. No responder at all is an empty list.
+ */
+export async function gatherRequests<K extends RequestKey>(
+  bus: Wire,
+  key: K,
+  payload: RequestPayload<K>,
+  options: { windowMs: number; correlationId?: string },
+): Promise<Array<ResponsePayload<K>>> {
+  const def = requests[key];
+  const answers: Array<ResponsePayload<K>> = [];
+  try {
+    const replies = await bus.nc.requestMany(subjectFor(bus.ns, def), encodeJson(payload), {
+      strategy: 'timer',
+      maxWait: options.windowMs,
+      headers: headersWith(options.correlationId),
+    });
+    for await (const reply of replies) {
+      try {
+        answers.push(responseOf(key, reply));
+      } catch (error) {
+        bus.logger.warn({ err: error, subject: def.name }, 'an answer left out of a gathered request');
+      }
+    }
+  } catch (error) {
+    if (!isNoResponders(error)) throw transportError(def.name, error);
+  }
+  return answers;
 }
 
 export interface RequestOptions {

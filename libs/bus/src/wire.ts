@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { events, subjectOf, type EventKey, type EventPayload, type StreamName } from '@chatbot/proto';
-import type { Logger } from '@chatbot/runtime';
+import type { IncidentLog, Logger } from '@chatbot/runtime';
 import { decodeJson } from './codec';
 import type { Namespace } from './namespace';
 
@@ -17,6 +17,8 @@ export interface Wire {
   jsm: JetStreamManager;
   ns: Namespace;
   logger: Logger;
+  /** The errors this process answered with an incident id (request-reply records them). */
+  incidents: IncidentLog;
 }
 
 /** The full (prefixed) subject of a proto subject, for one token or none. */

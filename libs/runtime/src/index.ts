@@ -8,3 +8,4 @@ export * from './lifecycle';
 export * from './periodic';
 export * from './tracing';
 export * from './tracing.setup';
+export * from './incidents';

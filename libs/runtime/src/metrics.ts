@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Aggregator } from 'prom-client';
 
 /** Latency buckets in seconds, from sub-millisecond cache hits to minute-long LLM replies. */
 const latencyBuckets = [
@@ -17,8 +17,18 @@ export function counter(registry: Registry, name: string, help: string, labelNam
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
-export function gauge(registry: Registry, name: string, help: string, labelNames: string[] = []) {
-  return new Gauge({ name, help, labelNames, registers: [registry] });
+export interface GaugeOptions {
+  /**
+   * How the dashboard adds up instances (prom-client's aggregators): `sum` (the default) for what
+   * each instance holds, `max` for a figure every instance reads from one shared source.
+   */
+  aggregator?: Aggregator;
+  /** Reads the value when the registry is read (a scrape or a dashboard request). */
+  collect?: (this: Gauge) => void | Promise<void>;
+}
+
+export function gauge(registry: Registry, name: string, help: string, labelNames: string[] = [], options: GaugeOptions = {}) {
+  return new Gauge({ name, help, labelNames, registers: [registry], ...options });
 }
 
 export function histogram(

@@ -10,6 +10,7 @@ import * as at from './attachment-payloads';
 import * as c from './conversation-payloads';
 import * as cr from '../rest/conversations';
 import { AgentHistoryPage } from '../rest/handoff';
+import * as ops from './ops-payloads';
 
 /**
  * Every NATS subject of the system, one schema each, versioned in its name.
@@ -37,6 +38,8 @@ export interface RequestDef<Q extends z.ZodTypeAny = z.ZodTypeAny, R extends z.Z
   /** The service that answers; it subscribes in a queue group of that name. */
   owner: string;
   description: string;
+  /** Every instance answers (no queue group): the caller gathers the answers for a while. */
+  everyInstance?: true;
 }
 
 export type StreamName = 'CHAT_INBOUND' | 'CHAT_STORED' | 'CHAT_REPLIES' | 'LLM_JOBS' | 'CHAT_USAGE' | 'CHAT_STATUS' | 'LLM_SUMMARIES' | 'AGENT_EVENTS';
@@ -186,6 +189,8 @@ export const requests = {
     'A page of any conversation\'s entries for agents, newest page first, with tool metadata and each user message\'s attachments.'),
   queueDepth: request('llm.queue.v1', null, 'llm-dispatch', p.Empty, p.QueueDepthResult,
     'Pending and in-flight jobs of the LLM worker pool.'),
+  opsMetrics: { ...request('ops.metrics.v1', null, 'every-service', p.Empty, ops.OpsMetricsSnapshot,
+    'Each instance of each service answers with the figures it owns (its metrics, recent incidents); a gateway gathers them for the dashboard.'), everyInstance: true },
 } as const;
 
 export type Events = typeof events;

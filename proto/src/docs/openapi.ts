@@ -4,6 +4,7 @@ import { accountPaths, accountSecuritySchemes } from './openapi-accounts';
 import { chatbotPaths } from './openapi-chatbot';
 import { attachmentPaths } from './openapi-attachments';
 import { handoffPaths } from './openapi-handoff';
+import { dashboardPaths } from './openapi-dashboard';
 import { conversationPaths } from './openapi-conversations';
 
 /**
@@ -83,6 +84,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       ...conversationPaths({ json, error }),
       ...attachmentPaths({ json, error }),
       ...handoffPaths({ json, error }),
+      ...dashboardPaths({ json, error }),
     }),
     components: { securitySchemes: accountSecuritySchemes },
   };

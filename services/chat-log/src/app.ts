@@ -2,7 +2,7 @@ import { ORPHAN_SWEEP_MS, type Bus, type ConsumerSpec } from '@chatbot/bus';
 import { consumers, objectBuckets } from '@chatbot/proto';
 import { every, type Logger, type OpsEndpoints, type Periodic, type Registry } from '@chatbot/runtime';
 import { retryWhileDatabaseDown } from '@chatbot/store';
-import { createChatLogMetrics } from './chat-log.metrics';
+import { createChatLogMetrics, registerBacklogGauges } from './chat-log.metrics';
 import type { Config } from './config';
 import { pingDb, type Db } from './store/database';
 import { createDbRetry } from './store/db-retry';
@@ -91,6 +91,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const bucket = await bus.objectBucket(objectBuckets.attachments);
   serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
   serveConversations(bus, { db, logger, bucket });
+  registerBacklogGauges(registry, {
+    inboundPending: async () => (await bus.consumerBacklog(consumers.chatLogInbound)).pending,
+    sessionsAwaitingReply: () => db.waitingSession.count(),
+    waitingForAgent: () => db.session.count({ where: { status: 'waiting' } }),
+  });
+  bus.serveOpsMetrics('chat-log', registry);
   await startConsumers(deps, parts, keywords);
   const attachmentSweep = createAttachmentSweep({ db, bucket, logger, graceMs: config.ATTACHMENT_GRACE_MS, retentionDays: config.ATTACHMENT_RETENTION_DAYS });
   const sweeps = [...startSweeps(deps, parts), every('attachments', config.ATTACHMENT_SWEEP_MS, logger, attachmentSweep)];

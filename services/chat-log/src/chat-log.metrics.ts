@@ -1,4 +1,4 @@
-import { counter, histogram, type Registry } from '@chatbot/runtime';
+import { counter, gauge, histogram, type GaugeOptions, type Registry } from '@chatbot/runtime';
 
 export type ChatLogMetrics = ReturnType<typeof createChatLogMetrics>;
 
@@ -17,4 +17,28 @@ export function createChatLogMetrics(registry: Registry) {
     // runtime helper has no bucket parameter yet.
     batchSize: histogram(registry, 'chatbot_chatlog_batch_size', 'Deliveries per consumer batch', ['consumer']),
   };
+}
+
+/** What the backlog gauges read when the registry is read (a scrape or a dashboard request). */
+export interface BacklogReaders {
+  inboundPending(): Promise<number>;
+  sessionsAwaitingReply(): Promise<number>;
+  waitingForAgent(): Promise<number>;
+}
+
+/**
+ * Figures every instance reads from the same stream or table, so instances are merged with `max`
+ * (adding them up would count the one backlog once per instance).
+ */
+export function registerBacklogGauges(registry: Registry, readers: BacklogReaders): void {
+  const readingOf = (read: () => Promise<number>): GaugeOptions => ({
+    aggregator: 'max',
+    async collect() {
+      // a broker or database outage must not fail the whole scrape: the last reading stays
+      await read().then((value) => this.set(value), () => undefined);
+    },
+  });
+  gauge(registry, 'chatbot_chatlog_inbound_pending', 'Messages in the inbound stream not yet delivered to chat-log', [], readingOf(readers.inboundPending));
+  gauge(registry, 'chatbot_chatlog_sessions_awaiting_reply', 'Sessions with a stored message not answered yet', [], readingOf(readers.sessionsAwaitingReply));
+  gauge(registry, 'chatbot_chatlog_waiting_for_agent', 'Conversations waiting for an agent (status waiting)', [], readingOf(readers.waitingForAgent));
 }

@@ -58,7 +58,8 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     verifier: auth.auth.verifier,
   };
   const uploads = { maxBytes: config.UPLOAD_MAX_BYTES, timeoutMs: config.UPLOAD_TIMEOUT_MS };
-  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS, rateLimits, uploads });
+  const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS, rateLimits, uploads, dashboardGatherMs: config.DASHBOARD_GATHER_MS });
+  bus.serveOpsMetrics('gateway', registry);
   const server = createServer(http);
   const sockets = new ChatSockets(server, {
     ...common,

@@ -26,6 +26,8 @@ export const GatewayEnv = z
     MAX_MESSAGE_CHARS: positiveInt(4000),
     REPLY_TIMEOUT_MS: positiveInt(30_000),
     REQUEST_TIMEOUT_MS: positiveInt(5_000),
+    /** How long `GET /api/admin/dashboard` waits for the services' answers to `ops.metrics.v1`. */
+    DASHBOARD_GATHER_MS: positiveInt(750),
     /** How long a message waits for the broker's ack before the user is told it was not taken. */
     PUBLISH_TIMEOUT_MS: positiveInt(3_000),
     WS_MAX_PAYLOAD_BYTES: positiveInt(65_536),

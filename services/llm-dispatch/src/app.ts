@@ -9,7 +9,7 @@ import { breakerStateValue, createDispatchMetrics } from './dispatch.metrics';
 import { answeredCheck } from './jobs/answered.check';
 import { ATTEMPTS_BUCKET, ATTEMPTS_TTL_MS, AttemptCounter } from './jobs/attempt.counter';
 import { createJobHandler } from './jobs/job.handler';
-import { queueDepthReader, refreshQueueGauges } from './jobs/queue-depth.reader';
+import { queueDepthReader } from './jobs/queue-depth.reader';
 import { ReplyPublisher } from './jobs/reply.publisher';
 import { SessionHeadGuard } from './jobs/session-head.guard';
 import { LiveSettings } from './settings/live.settings';
@@ -38,12 +38,14 @@ export interface App {
 const RELEASE_MARGIN_MS = 2_000;
 /** While qna-cache has not given the card names, asked again this often. */
 const CARD_NAMES_RETRY_MS = 5_000;
+const BREAKER_GAUGE_MS = 5_000;
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { bus, logger, config } = deps;
   await bus.ensureStreams(['LLM_JOBS', 'CHAT_REPLIES', 'LLM_SUMMARIES']);
   const registry = createMetricsRegistry('llm-dispatch');
-  const metrics = createDispatchMetrics(registry);
+  const readDepth = queueDepthReader(bus);
+  const metrics = createDispatchMetrics(registry, readDepth);
   const tools = new ToolExecutor(bus, config.TOOL_TIMEOUT_MS, metrics);
   const cardNames = new CatalogueCardNames(bus, logger, { startWaitMs: config.CARD_NAMES_WAIT_MS, retryMs: CARD_NAMES_RETRY_MS });
   const mcp = createMcpToolbox(config, { bus, logger, metrics }, toolNames);
@@ -64,6 +66,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     answerer,
     publisher: new ReplyPublisher(bus, { deltaWindowMs: config.DELTA_COALESCE_MS }),
     metrics,
+    incidents: bus.incidents,
     logger,
     maxAttempts: config.JOB_MAX_ATTEMPTS,
   });
@@ -74,10 +77,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     handler,
   );
   await startSummaryWorker({ bus, config, logger, settings, ...(model ? { model } : {}) });
-  const readDepth = queueDepthReader(bus);
   bus.serve('queueDepth', () => readDepth());
-  const stopGauges = refreshQueueGauges(readDepth, metrics, logger, () => {
-    // open → half-open happens with time alone: keep the gauge honest between calls
+  bus.serveOpsMetrics('llm-dispatch', registry);
+  // open → half-open happens with time alone: keep the gauge honest between calls
+  const breakerGauge = every('breaker-gauge', BREAKER_GAUGE_MS, logger, async () => {
     if (answerer.circuitState) metrics.breakerState.set(breakerStateValue[answerer.circuitState()]);
   });
 
@@ -90,7 +93,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     mode: answerer.mode,
     ops: { service: 'llm-dispatch', registry, readiness: { nats: () => bus.ping() }, info: () => ({ ...answerer.describe(), ...(mcp ? { mcp_servers: mcp.describe() } : {}) }) },
     async stop() {
-      stopGauges();
+      await breakerGauge.stop();
       settingsWatch.stop();
       cardNames.stop();
       await orphanSweep.stop();

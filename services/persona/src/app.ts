@@ -63,6 +63,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await consumeUsage(bus, deps.prisma, logger);
   const pruning = pruneCountedMessages(deps.prisma, deps.usageDedupeDays, logger);
   const settings = await serveChatbotSettings({ bus, prisma: deps.prisma, logger, metrics });
+  bus.serveOpsMetrics('persona', registry);
 
   return {
     ops: {

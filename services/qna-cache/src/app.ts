@@ -68,6 +68,7 @@ export async function createApp({ config, logger, bus, prisma, registry }: AppDe
   const route = createChatMessageRouter({ bus, cache, views, metrics, logger, categories, handoffTimeoutMs });
   await bus.consumeBatches('chatStored', spec, { maxBatch: config.ROUTER_MAX_BATCH }, route);
   await announceCatalogue({ bus, catalogue });
+  bus.serveOpsMetrics('qna-cache', registry);
   return {
     ops: {
       service: SERVICE,

@@ -23,7 +23,7 @@ interface Section {
 const SECTIONS: Section[] = [
   { id: 'queues', label: (lang) => consoleWords[lang].queues, roles: ['agent', 'admin'], render: (props) => <QueuesPage {...props} /> },
   { id: 'settings', label: (lang) => consoleWords[lang].settings, roles: ['admin'], render: (props) => <SettingsPage {...props} /> },
-  { id: 'dashboard', label: (lang) => consoleWords[lang].dashboard, roles: ['agent', 'admin'], render: ({ lang }) => <DashboardPage lang={lang} /> },
+  { id: 'dashboard', label: (lang) => consoleWords[lang].dashboard, roles: ['agent', 'admin'], render: (props) => <DashboardPage {...props} /> },
   { id: 'keys', label: (lang) => consoleWords[lang].apiKeys, roles: ['admin'], render: (props) => <ApiKeysPage {...props} /> },
 ];
 

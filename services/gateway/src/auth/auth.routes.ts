@@ -18,11 +18,14 @@ import { apiKeyRoutes } from './api-key.routes';
 import { bodyOf, pathId, route, type Ask } from './auth.request';
 import { callerOf, requireCaller, type CallerDeps } from './caller.middleware';
 import { oidcRoutes } from './oidc.routes';
+import { dashboardRoutes } from '../admin/dashboard.routes';
 
 export interface AuthRouteDeps {
   bus: Bus;
   link: BrokerLink;
   requestTimeoutMs: number;
+  /** How long `GET /api/admin/dashboard` collects the services' figures. */
+  dashboardGatherMs: number;
   auth: CallerDeps & { trustedProxyHops: number };
 }
 
@@ -68,7 +71,9 @@ export function authRouter(deps: AuthRouteDeps): Router {
     ask('accountRole', { actor_id: callerOf(res).accountId, account_id: pathId(req), role: bodyOf(RoleChangeRequest, req).role }, res)));
   router.use(apiKeyRoutes(admin, ask));
   router.use(chatbotSettingsRoutes(admin, ask));
-  router.use(chatSummaryRoutes(requireCaller(auth, { roles: ['agent', 'admin'] }), ask));
+  const agent = requireCaller(auth, { roles: ['agent', 'admin'] });
+  router.use(chatSummaryRoutes(agent, ask));
+  router.use(dashboardRoutes(agent, { bus: deps.bus, link: deps.link, gatherMs: deps.dashboardGatherMs }));
   router.use(oidcRoutes(ask, tokens));
   return router;
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { z } from 'zod';
 import { accessTokenEnv, createAccessTokenSigner, createAccessTokenVerifier } from '@chatbot/auth';
-import { createLogger } from '@chatbot/runtime';
+import { createLogger, IncidentLog } from '@chatbot/runtime';
 import { errorHandler } from '../http/error.mapper';
 import { restRateLimit } from '../http/rate-limit.middleware';
 import { callerOf, requireCaller, type CallerDeps } from './caller.middleware';
@@ -16,7 +16,7 @@ async function serve(deps: CallerDeps) {
   const app = express();
   app.get('/user', requireCaller(deps), (_req, res) => void res.json(callerOf(res)));
   app.get('/admin', requireCaller(deps, { roles: ['admin'] }), (_req, res) => void res.json(callerOf(res)));
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, new IncidentLog()));
   const server = app.listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -60,7 +60,7 @@ test('behind the REST rate limit, a bearer token is verified once per request, a
   const generous = { ratePerSecond: 1_000, burst: 1_000 };
   app.use(restRateLimit({ perAddress: generous, perCaller: generous, trustedProxyHops: 0, verifier }));
   app.get('/user', requireCaller({ verifier, apiKeys: noLookup, logger }), (_req, res) => void res.json(callerOf(res)));
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, new IncidentLog()));
   const server = app.listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { errorCatalogue, type ErrorCode, type ErrorResponse } from '@chatbot/proto';
-import { isAppError, newIncidentId, type Logger } from '@chatbot/runtime';
+import { isAppError, type IncidentLog, type Logger } from '@chatbot/runtime';
 
 type ErrorBody = z.infer<typeof ErrorResponse>;
 
@@ -35,7 +35,9 @@ function fromBodyParser(error: unknown): RequestError | undefined {
  * Catalogue codes become their HTTP status. Caller errors say what was wrong; our errors (5xx)
  * show only the code, the catalogue text and an incident id, and the details go to the log.
  */
-function toHttpError(error: unknown, logger: Logger, context: Record<string, unknown>): { status: number; body: ErrorBody } {
+type Incidents = Pick<IncidentLog, 'open'>;
+
+function toHttpError(error: unknown, observe: { logger: Logger; incidents: Incidents }, context: { method: string; route?: string; correlationId?: string }): { status: number; body: ErrorBody } {
   const known = error instanceof RequestError ? error : fromBodyParser(error);
   if (known) {
     const body: ErrorBody = { error: known.message, code: known.code };
@@ -45,14 +47,15 @@ function toHttpError(error: unknown, logger: Logger, context: Record<string, unk
   const code: ErrorCode = isAppError(error) ? error.code : 'E5004';
   const status = errorCatalogue[code].status;
   if (status < 500) return { status, body: { error: errorCatalogue[code].text, code } };
-  const incident_id = newIncidentId();
-  logger.error({ ...context, err: error, code, incident_id }, 'request failed');
+  const incident_id = observe.incidents.open(code, `${context.method} ${context.route ?? 'unmatched'}`);
+  observe.logger.error({ ...context, err: error, code, incident_id }, 'request failed');
   return { status, body: { error: errorCatalogue[code].text, code, incident_id } };
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** 5xx answers are incidents: each gets an id from `incidents`, which the dashboard lists. */
+export function errorHandler(logger: Logger, incidents: Incidents): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const { status, body } = toHttpError(error, logger, {
+    const { status, body } = toHttpError(error, { logger, incidents }, {
       method: req.method,
       route: res.locals.route,
       correlationId: res.locals.correlationId,

@@ -45,7 +45,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(agentsRouter(deps));
   app.use(webRouter({ logger: deps.logger }));
   app.use(notFound);
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.bus.incidents));
   return app;
 }
 

@@ -1,6 +1,6 @@
 import type { Delivery } from '@chatbot/bus';
 import type { LlmJobV1 } from '@chatbot/proto';
-import { messageLogger, type Logger } from '@chatbot/runtime';
+import { messageLogger, type IncidentLog, type Logger } from '@chatbot/runtime';
 import type { Answerer } from '../answering/answer.types';
 import type { Memory } from '../answering/conversation.memory';
 import type { DispatchMetrics } from '../dispatch.metrics';
@@ -18,6 +18,8 @@ export interface JobHandlerDeps {
   answerer: Answerer;
   publisher: ReplyPublisher;
   metrics: DispatchMetrics;
+  /** A failed job is an incident: its id goes in the log line and on the dashboard. */
+  incidents: Pick<IncidentLog, 'open'>;
   logger: Logger;
   maxAttempts: number;
 }
@@ -76,7 +78,8 @@ async function answerJob(job: Job, deps: JobHandlerDeps, log: Logger, memory: Pr
   } catch (error) {
     const code = failureCode(error);
     if (!code) throw error;
-    log.warn({ err: error, code }, 'answer failed, publishing a failure reply');
+    const incident_id = deps.incidents.open(code, job.subject);
+    log.warn({ err: error, code, incident_id }, 'answer failed, publishing a failure reply');
     await deps.publisher.failure(payload, correlationId, code);
     deps.metrics.jobs.inc({ outcome: 'failed' });
     return;
@@ -89,7 +92,8 @@ async function answerJob(job: Job, deps: JobHandlerDeps, log: Logger, memory: Pr
 
 /** A poison job (every attempt crashed or threw): the user gets a failure reply, the queue moves on. */
 async function giveUp(job: Job, deps: JobHandlerDeps, log: Logger): Promise<void> {
-  log.error({ maxAttempts: deps.maxAttempts }, 'job failed too many times, giving up');
+  const incident_id = deps.incidents.open('E5004', job.subject);
+  log.error({ maxAttempts: deps.maxAttempts, incident_id }, 'job failed too many times, giving up');
   await deps.publisher.failure(job.payload, job.correlationId, 'E5004');
   deps.metrics.jobs.inc({ outcome: 'poison' });
   // No reason text: nats-server 2.9 ignores a `+TERM <reason>` and would redeliver the job.

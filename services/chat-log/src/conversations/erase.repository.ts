@@ -6,7 +6,7 @@ import { transaction } from '../store/sql';
  * Every table that holds rows of a session besides `sessions`, children before parents. A table
  * added with a `session_id` column belongs here: the erase spec fails for any it leaves rows in.
  */
-const SESSION_TABLES = ['outbox', 'replies', 'attachments', 'messages', 'waiting_sessions', 'summaries', 'status_outbox'].map((table) => Prisma.raw(`chat_log.${table}`));
+const SESSION_TABLES = ['outbox', 'replies', 'attachments', 'messages', 'waiting_sessions', 'summaries', 'status_outbox', 'agent_outbox'].map((table) => Prisma.raw(`chat_log.${table}`));
 
 /**
  * Erases a conversation in one transaction: its messages, replies (feedback is a column of them),

@@ -1,6 +1,7 @@
 import type { Db } from '../store/database';
 import type { Sql } from '../store/sql';
 import { bySessionThenSeq, RELEASED_COLUMNS, type ReleasedReply } from './frame.mapper';
+import { agentOutboxInsert, frameEvent } from '../status/agent-outbox.repository';
 
 /** A released frame, by its place in its session. */
 export interface FrameKey {
@@ -8,10 +9,14 @@ export interface FrameKey {
   seq: number;
 }
 
-/** Queues released frames for publishing, inside the transaction that releases them. */
-export async function queueForPublish(tx: Sql, frames: readonly FrameKey[]): Promise<void> {
+/**
+ * Queues released frames for publishing, inside the transaction that releases them, and in the
+ * same statement their agent events (new_message) in the agent outbox.
+ */
+export async function queueForPublish(tx: Sql, frames: readonly ReleasedReply[]): Promise<void> {
   if (frames.length === 0) return;
   await tx.execute`
+    WITH agent_events AS (${agentOutboxInsert(frames.map(frameEvent))})
     INSERT INTO chat_log.outbox (session_id, seq)
     SELECT * FROM unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[])`;
 }

@@ -8,6 +8,7 @@ import type { SessionCursor } from '../commit/reply.planner';
 import type { ReleasedReply } from '../frames/frame.mapper';
 import { handedRow, statusRow } from '../handoff/status.texts';
 import { queueStatusChanges, type StatusChange } from '../status/status-outbox.repository';
+import { agentOutboxInsert, queueUnreadCounts, userMessageEvent, type QueuedAgentEvent } from '../status/agent-outbox.repository';
 import { planAnswerers, type AnswererPlan, type ConversationRow, type HandoffRules } from './answerer.planner';
 import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage } from './message.planner';
 
@@ -21,6 +22,8 @@ export interface StoreResult {
   released: ReleasedReply[];
   /** The transitions the batch committed (escalations, reopens), queued for chat.status.changed.v1. */
   statusChanges: StatusChange[];
+  /** What the batch queued for the agents' consoles: each new message, the unread counts handed ones moved. */
+  agentEvents: QueuedAgentEvent[];
 }
 
 interface LockedSession extends ConversationRow, SessionCursor {
@@ -54,8 +57,8 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
     const answerers = planAnswerers(plan.inserts, sessions, rules);
     plan.routed = plan.routed.filter((m) => !fresh.has(m.messageId) || answerers.bot.has(m.messageId));
     const histories = await advance(tx, plan, historyLimit);
-    const { released, statusChanges } = await handOver(tx, sessions, answerers);
-    return { plan, answerers, histories, released, statusChanges };
+    const { released, statusChanges, unread } = await handOver(tx, sessions, answerers);
+    return { plan, answerers, histories, released, statusChanges, agentEvents: [...plan.inserts.map(userMessageEvent), ...unread] };
   });
 }
 
@@ -70,8 +73,8 @@ async function advance(tx: Sql, plan: InboundPlan, historyLimit: number): Promis
 /** Status changes (compare-and-set on the version read under the lock), handed rows and status pushes. */
 async function handOver(
   tx: Sql, sessions: Map<string, LockedSession>, answerers: AnswererPlan,
-): Promise<{ released: ReleasedReply[]; statusChanges: StatusChange[] }> {
-  if (answerers.handed.length === 0 && answerers.changes.size === 0) return { released: [], statusChanges: [] };
+): Promise<{ released: ReleasedReply[]; statusChanges: StatusChange[]; unread: QueuedAgentEvent[] }> {
+  if (answerers.handed.length === 0 && answerers.changes.size === 0) return { released: [], statusChanges: [], unread: [] };
   const changedAt = new Map<string, Date>();
   for (const [sessionId, change] of answerers.changes) {
     const changed = await tx.query<Array<{ changed_at: Date }>>`
@@ -90,7 +93,10 @@ async function handOver(
   ];
   const touched = new Set(rows.map((r) => r.session_id));
   const cursors = new Map([...sessions].filter(([id]) => touched.has(id)).map(([id, s]) => [id, { releasedTurn: s.releasedTurn, lastSeq: s.lastSeq }]));
-  return { released: await insertAndRelease(tx, cursors, rows), statusChanges };
+  const released = await insertAndRelease(tx, cursors, rows);
+  const lastHanded = new Map(answerers.handed.map((m) => [m.sessionId, m.messageId]));
+  const unread = await queueUnreadCounts(tx, [...lastHanded].map(([sessionId, after]) => ({ sessionId, after })));
+  return { released, statusChanges, unread };
 }
 
 /** Each step the batch took, one version apart: a reopen then an escalation is two transitions. */
@@ -145,6 +151,7 @@ async function lockSessions(tx: Sql, sessionIds: string[]): Promise<Map<string, 
   }]));
 }
 
+/** The messages, and in the same statement their agent events (new_message) in the agent outbox. */
 async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
   const json = JSON.stringify(
     rows.map((m) => ({
@@ -159,6 +166,7 @@ async function insertMessages(tx: Sql, rows: InboundPlan['inserts']) {
     })),
   );
   await tx.execute`
+    WITH agent_events AS (${agentOutboxInsert(rows.map(userMessageEvent))})
     INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt)
     SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt
     FROM jsonb_to_recordset(${json}::jsonb) AS r(message_id text, session_id uuid, turn int, text text,

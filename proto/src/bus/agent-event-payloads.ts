@@ -48,7 +48,13 @@ export const AgentUnreadCountEvent = z.object({
   unread_count: z.number().int().nonnegative(),
 });
 
+/** The conversation's owner erased it: it leaves every list, and nothing more comes of it. */
+export const AgentSessionRemovedEvent = z.object({
+  type: z.literal('session_removed'),
+  ...base,
+});
+
 export const AgentEventV1 = z.discriminatedUnion('type', [
-  AgentNewMessageEvent, AgentStatusChangedEvent, AgentSessionCompletedEvent, AgentUnreadCountEvent,
+  AgentNewMessageEvent, AgentStatusChangedEvent, AgentSessionCompletedEvent, AgentUnreadCountEvent, AgentSessionRemovedEvent,
 ]);
 export type AgentEventV1 = z.infer<typeof AgentEventV1>;

@@ -95,7 +95,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   serveHandoff(bus, { db, logger, publisher, serial, statusPublisher, agentEvents });
   const bucket = await bus.objectBucket(objectBuckets.attachments);
   serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
-  serveConversations(bus, { db, logger, bucket });
+  serveConversations(bus, { db, logger, bucket, agentEvents });
   await startConsumers(deps, parts, keywords);
   const attachmentSweep = createAttachmentSweep({ db, bucket, logger, graceMs: config.ATTACHMENT_GRACE_MS });
   const sweeps = [...startSweeps(deps, parts), every('attachments', config.ATTACHMENT_SWEEP_MS, logger, attachmentSweep)];

@@ -115,9 +115,9 @@ test('every model reads and writes through the generated client', async () => {
   expect(await db.reply.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toMatchObject({ replyId: 'r1' });
   expect(await db.message.findUnique({ where: { sessionId_turn: { sessionId, turn: 1 } } })).toMatchObject({ messageId: 'p1' });
   expect(await db.outboxFrame.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toEqual({ sessionId, seq: 1 });
-  const event = { type: 'unread_count_updated', session_id: sessionId, at: new Date().toISOString(), unread_count: 0 };
-  await db.agentOutbox.create({ data: { msgId: `${sessionId}:agent:unread:x`, sessionId, event } });
-  expect(await db.agentOutbox.findUniqueOrThrow({ where: { msgId: `${sessionId}:agent:unread:x` } })).toMatchObject({ sessionId, event, queuedAt: expect.any(Date) });
+  const event = { type: 'session_removed', session_id: sessionId, at: new Date().toISOString() };
+  await db.agentOutbox.create({ data: { msgId: `${sessionId}:agent:removed`, sessionId, event } });
+  expect(await db.agentOutbox.findUniqueOrThrow({ where: { msgId: `${sessionId}:agent:removed` } })).toMatchObject({ sessionId, event, queuedAt: expect.any(Date) });
 });
 
 test('an attachment is written pending, completed, linked to its message and read back through the generated client', async () => {

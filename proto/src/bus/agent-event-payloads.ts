@@ -10,12 +10,16 @@ import { ConversationStatus } from './handoff-payloads';
  */
 const base = { session_id: SessionId, at: z.string() };
 
-/** A message an agent should read: a user's message handed to an agent, or an agent's message. */
+/**
+ * A message of a conversation: a user's message as it is stored (whoever answers it), or a frame
+ * as it is released (the assistant's reply, an agent's message, a status notice), as the lists'
+ * `last_message` tells them. `message_id` is the user's `message_id` or the frame's `message_id`.
+ */
 export const AgentNewMessageEvent = z.object({
   type: z.literal('new_message'),
   ...base,
   message_id: z.string(),
-  sender: z.enum(['user', 'agent']),
+  sender: z.enum(['user', 'bot', 'agent', 'system']),
   message: z.string(),
 });
 
@@ -44,5 +48,13 @@ export const AgentUnreadCountEvent = z.object({
   unread_count: z.number().int().nonnegative(),
 });
 
-export const AgentEventV1 = z.discriminatedUnion('type', [AgentNewMessageEvent, AgentStatusChangedEvent, AgentSessionCompletedEvent, AgentUnreadCountEvent]);
+/** The conversation's owner erased it: it leaves every list, and nothing more comes of it. */
+export const AgentSessionRemovedEvent = z.object({
+  type: z.literal('session_removed'),
+  ...base,
+});
+
+export const AgentEventV1 = z.discriminatedUnion('type', [
+  AgentNewMessageEvent, AgentStatusChangedEvent, AgentSessionCompletedEvent, AgentUnreadCountEvent, AgentSessionRemovedEvent,
+]);
 export type AgentEventV1 = z.infer<typeof AgentEventV1>;

@@ -211,6 +211,8 @@ export const PromptStatus = z.object({
   message: z.enum(['stored', 'missing', 'other_session']),
   /** The released frame answering it, or null while it has none. */
   frame: CommittedFrame.nullable(),
+  /** Set when it was handed to a person (no assistant frame will come): the status it was stored under. */
+  handed: z.enum(['waiting', 'agent']).optional(),
 });
 
 export const TopKCommand = z.object({ top_k: z.number().int().min(1).max(100) });

@@ -79,7 +79,7 @@ export const events = {
   chatStatusChanged: event('chat.status.changed.v1', 'session', 'CHAT_STATUS', cb.ChatStatusChangedV1,
     'A conversation changed status (bot, waiting, agent, completed); published by chat-log, its owner, after the transition committed.'),
   agentEvent: event('agent.event.v1', 'session', 'AGENT_EVENTS', ae.AgentEventV1,
-    'What agents see move live (new_message, session_status_changed, session_completed, unread_count_updated); published by chat-log after the commit, replayed by every gateway to its agents\' sockets from the stream sequence they resume after.'),
+    'What agents see move live (new_message, session_status_changed, session_completed, unread_count_updated, session_removed); committed by chat-log in an outbox with what it tells and published after the commit, replayed by every gateway to its agents\' sockets from the stream sequence they resume after.'),
   summaryJob: event('llm.summary.v1', 'session', 'LLM_SUMMARIES', cb.SummaryJobV1,
     'Summarise a conversation that entered waiting or completed (work queue shared by every llm-dispatch replica).'),
 } as const;

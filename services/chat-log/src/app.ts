@@ -22,7 +22,9 @@ import { serveAttachments } from './attachments/attachment.handler';
 import { createAttachmentSweep } from './attachments/attachment.sweep';
 import { serveHandoff } from './handoff/handoff.handler';
 import { createStatusPublisher, createStatusSweep } from './status/status.publisher';
-import { createAgentEvents } from './status/agent-events.publisher';
+import { createAgentEvents, createAgentEventSweep } from './status/agent-events.publisher';
+import { markAgentEventsPublished } from './status/agent-outbox.repository';
+import { markPublished, type FrameKey } from './frames/outbox.repository';
 import { serveConversations } from './conversations/conversation.handler';
 import { HandoffKeywords, watchHandoffKeywords } from './settings/handoff-keywords';
 
@@ -65,12 +67,13 @@ function buildParts({ config, bus, db, logger, registry }: AppDeps) {
   const metrics = createChatLogMetrics(registry);
   const retry = createDbRetry(db, metrics, logger, Math.min(5_000, config.CONSUMER_ACK_WAIT_MS / 4));
   const serial = createSerial();
-  const marker = createPublishedMarker(db, metrics, logger);
-  const publisher = createFramePublisher(bus, marker, metrics, logger);
+  const marker = createPublishedMarker<FrameKey>((frames) => markPublished(db, frames), 'mark-published', metrics, logger);
+  const agentMarker = createPublishedMarker<string>((ids) => markAgentEventsPublished(db, ids), 'mark-agent-events', metrics, logger);
+  const agentEvents = createAgentEvents(bus, agentMarker, logger);
+  const publisher = createFramePublisher(bus, marker, agentEvents, metrics, logger);
   const committer = createReplyCommitter({ db, publisher, metrics, serial });
-  const agentEvents = createAgentEvents(bus, db, logger);
   const statusPublisher = createStatusPublisher(bus, db, agentEvents, logger);
-  return { metrics, retry, serial, marker, publisher, committer, statusPublisher, agentEvents };
+  return { metrics, retry, serial, marker, agentMarker, publisher, committer, statusPublisher, agentEvents };
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
@@ -85,12 +88,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Status changes an earlier run committed and never told: their summaries hang on them.
   const drainStatus = createStatusSweep({ db, publisher: statusPublisher, logger, olderThanMs: 0 });
   await retryWhileDatabaseDown('drain-status-outbox', async () => void (await drainStatus()), { logger, ping: () => pingDb(db) });
+  const drainAgentEvents = createAgentEventSweep({ db, agentEvents, logger, olderThanMs: 0 });
+  await retryWhileDatabaseDown('drain-agent-outbox', async () => void (await drainAgentEvents()), { logger, ping: () => pingDb(db) });
   serveSessionQueries(bus, { db, logger, replayLimit: config.REPLAY_LIMIT });
   serveSummaries(bus, { db, logger });
   serveHandoff(bus, { db, logger, publisher, serial, statusPublisher, agentEvents });
   const bucket = await bus.objectBucket(objectBuckets.attachments);
   serveAttachments(bus, { db, logger, cap: { uploads: config.ATTACHMENT_DAILY_UPLOADS, bytes: config.ATTACHMENT_DAILY_BYTES } });
-  serveConversations(bus, { db, logger, bucket });
+  serveConversations(bus, { db, logger, bucket, agentEvents });
   registerBacklogGauges(registry, {
     inboundPending: async () => (await bus.consumerBacklog(consumers.chatLogInbound)).pending,
     sessionsAwaitingReply: () => db.waitingSession.count(),
@@ -112,7 +117,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       parts.retry.stop();
       await Promise.all(sweeps.map((sweep) => sweep.stop()));
     },
-    flush: () => parts.marker.flush(),
+    async flush() {
+      await parts.agentEvents.settled();
+      await Promise.all([parts.marker.flush(), parts.agentMarker.flush()]);
+    },
   };
 }
 
@@ -140,7 +148,7 @@ async function startConsumers({ config, bus, db, logger }: AppDeps, { metrics, r
   );
 }
 
-function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, publisher, committer, statusPublisher }: Parts): Periodic[] {
+function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, publisher, committer, statusPublisher, agentEvents }: Parts): Periodic[] {
   const counted = (operation: string, task: () => Promise<void>) => async () => {
     try {
       await task();
@@ -156,10 +164,12 @@ function startSweeps({ config, db, bus, logger }: AppDeps, { metrics, serial, pu
     db, bus, metrics, logger, afterMs: config.REDRIVE_AFTER_MS, deadlineMs: config.RELEASE_DEADLINE_MS, historyLimit: historyLimit(config),
   });
   const statusOutbox = createStatusSweep({ db, publisher: statusPublisher, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
+  const agentOutbox = createAgentEventSweep({ db, agentEvents, logger, olderThanMs: config.OUTBOX_INTERVAL_MS });
   const deadline = createDeadlineSweep({ db, committer, metrics, logger, deadlineMs: config.RELEASE_DEADLINE_MS });
   return [
     every('outbox', config.OUTBOX_INTERVAL_MS, logger, counted('outbox', outbox)),
     every('status-outbox', config.OUTBOX_INTERVAL_MS, logger, counted('status-outbox', async () => void (await statusOutbox()))),
+    every('agent-outbox', config.OUTBOX_INTERVAL_MS, logger, counted('agent-outbox', async () => void (await agentOutbox()))),
     every('release-deadline', config.DEADLINE_SWEEP_MS, logger, counted('release-deadline', deadline)),
     every('reply-orphans', ORPHAN_SWEEP_MS, logger, async () => void (await replyOrphans())),
     ...(config.REDRIVE_AFTER_MS > 0 ? [every('redrive', REDRIVE_SWEEP_MS, logger, counted('redrive', redrive))] : []),

@@ -94,7 +94,7 @@ export class Harness {
   }
 
   /** Every message of a session the broker kept in a stream whose subjects end in the session id, with its dedupe id, in stream order. */
-  async keptInBroker<T>(stream: 'CHAT_STATUS' | 'LLM_SUMMARIES', sessionId: string): Promise<Array<{ payload: T; msgId: string }>> {
+  async keptInBroker<T>(stream: 'CHAT_STATUS' | 'LLM_SUMMARIES' | 'AGENT_EVENTS', sessionId: string): Promise<Array<{ payload: T; msgId: string }>> {
     const found: Array<{ payload: T; msgId: string }> = [];
     const admin = await BrokerAdmin.open(this.env);
     try {

@@ -6,10 +6,15 @@ let world: GatewayWorld;
 let inbound: InboundLog;
 let replies: ReplyLog;
 
+/** Messages chat-log (played here) handed to a person; their `handed` notice is never published, as if lost. */
+const handed = new Set<string>();
+
 beforeAll(async () => {
   world = await startWorld({ REPLY_TIMEOUT_MS: '1200' });
   inbound = await StreamLog.start(world.bus, 'chatInbound');
   replies = await StreamLog.start(world.bus, 'chatReply');
+  world.bus.serve('prompt', async ({ message_id: messageId }) =>
+    handed.has(messageId) ? { message: 'stored' as const, frame: null, handed: 'agent' as const } : { message: 'missing' as const, frame: null });
 });
 afterAll(() => world?.stop());
 
@@ -115,4 +120,19 @@ test('a message the broker does not take is answered at once: v1 unavailable fra
     expect(await metric(world.http, 'chatbot_gateway_publish_failures_total')).toBe(2);
     await Promise.all([v1.socket.close(), v2.socket.close()]);
   });
+});
+
+test('a handed message whose `handed` notice was lost is settled when its timer fires: chat-log is asked first, no timeout is told', async () => {
+  const { socket, sessionId } = await connect(world.ws, 'chat.v2');
+  handed.add('held-1');
+  socket.send({ message_id: 'held-1', message: '상담원과 이야기할래요' });
+  await socket.waitFor((f) => f.type === 'accepted');
+  const [told] = await socket.waitFor((f) => f.type === 'handed');
+  expect(told).toMatchObject({ type: 'handed', message_id: 'held-1', status: 'agent' });
+  // The agent's words arrive later as a frame of their own: the one thing the client sees next.
+  await world.bus.publish('sessionDelivery', sessionId, { type: 'frame', frame: { ...committed(1, null, '상담원입니다'), sender: 'agent' } });
+  await socket.waitFor((f) => f.type === 'agent');
+  expect(socket.frames.filter((f) => (f as { type?: string }).type === 'error')).toEqual([]);
+  expect(replies.of(sessionId)).toEqual([]); // no failure candidate
+  await socket.close();
 });

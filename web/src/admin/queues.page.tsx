@@ -31,7 +31,12 @@ export function QueuesPage({ lang, auth }: { lang: Lang; auth: AuthSession }) {
   useEffect(() => {
     void refresh();
     let pending: ReturnType<typeof setTimeout> | null = null;
-    const stop = followAgentEvents(auth, () => {
+    const stop = followAgentEvents(auth, (frame) => {
+      // An erased conversation leaves at once, open or not: its owner took its text back.
+      if (frame.type === 'session_removed') {
+        setLists((before) => withoutSession(before, frame.session_id));
+        setChosen((id) => (id === frame.session_id ? null : id));
+      }
       pending ??= setTimeout(() => {
         pending = null;
         void refresh();
@@ -65,6 +70,10 @@ export function QueuesPage({ lang, auth }: { lang: Lang; auth: AuthSession }) {
       </div>
     </section>
   );
+}
+
+function withoutSession(lists: Record<ConversationList, ConversationSummary[]>, sessionId: string): Record<ConversationList, ConversationSummary[]> {
+  return Object.fromEntries(LISTS.map((list) => [list, lists[list].filter((item) => item.session_id !== sessionId)])) as Record<ConversationList, ConversationSummary[]>;
 }
 
 function QueueItems({ c, items, chosen, onChoose }: { c: ConsoleWords; items: ConversationSummary[]; chosen: string | null; onChoose: (id: string) => void }) {

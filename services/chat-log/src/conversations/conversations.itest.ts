@@ -141,9 +141,16 @@ describe('delete', () => {
 
     expect(await h.bus.request('conversationDelete', { user_id: alice, session_id: session })).toEqual({ session_id: session, deleted: true });
     expect(await leftOf(session)).toEqual({ messages: 0, replies: 0, feedback: 0, outbox: 0, waiting: 0 });
+    // The agents' consoles are told, and the broker keeps nothing else of the session for them.
+    const told = await waitFor('session_removed', async () => {
+      const kept = await h.keptInBroker<{ type: string }>('AGENT_EVENTS', session);
+      return kept.length > 0 ? kept : undefined;
+    });
+    expect(told).toEqual([{ payload: expect.objectContaining({ type: 'session_removed', session_id: session }), msgId: `${session}:agent:removed` }]);
+    await waitFor('the agent outbox emptied', async () => (await h.db.agentOutbox.count({ where: { sessionId: session } })) === 0);
     // Whatever table a later migration adds with a session_id column, nothing of the session is left in it.
     const anywhere = await rowsAnywhere(session);
-    expect(Object.keys(anywhere)).toEqual(expect.arrayContaining(['messages', 'outbox', 'replies', 'summaries', 'waiting_sessions']));
+    expect(Object.keys(anywhere)).toEqual(expect.arrayContaining(['agent_outbox', 'messages', 'outbox', 'replies', 'summaries', 'waiting_sessions']));
     expect(anywhere).toEqual(Object.fromEntries(Object.keys(anywhere).map((table) => [table, 0])));
     expect(await h.inboundInBroker(session)).toBe(0); // what the user sent is gone from the broker too
     // A summary job still in flight finds the conversation gone, and agents find nothing to read.

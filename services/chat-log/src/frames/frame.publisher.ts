@@ -3,6 +3,9 @@ import { inSpan, type Logger } from '@chatbot/runtime';
 import type { ChatLogMetrics } from '../chat-log.metrics';
 import { toFrame, type ReleasedReply } from './frame.mapper';
 import type { PublishedMarker } from './published.marker';
+import type { FrameKey } from './outbox.repository';
+import type { AgentEvents } from '../status/agent-events.publisher';
+import { frameEvent } from '../status/agent-outbox.repository';
 
 /** What a frame carries on from the candidate it releases: its correlation id and trace. */
 export type FrameOrigin = Pick<PublishOptions, 'correlationId' | 'trace'>;
@@ -12,15 +15,19 @@ export interface FramePublisher {
    * Publishes released replies (sorted by session, then seq) and hands what was sent to the
    * marker, which records it published in the background. Never throws: what could not be
    * published or marked is published again by the outbox, and the gateway drops a seq it
-   * already delivered. `origins` are by reply_id.
+   * already delivered. `origins` are by reply_id. Frames released just now (`live`) are told to
+   * the agents too (their events were queued with them), without holding up the next frame.
    */
   publish(replies: ReleasedReply[], path: 'live' | 'outbox' | 'resend', origins?: ReadonlyMap<string, FrameOrigin>): Promise<void>;
 }
 
-export function createFramePublisher(bus: Bus, marker: PublishedMarker, metrics: ChatLogMetrics, logger: Logger): FramePublisher {
+export function createFramePublisher(
+  bus: Bus, marker: PublishedMarker<FrameKey>, agentEvents: Pick<AgentEvents, 'send'>, metrics: ChatLogMetrics, logger: Logger,
+): FramePublisher {
   return {
     async publish(replies, path, origins = new Map()) {
       if (replies.length === 0) return;
+      if (path === 'live') void agentEvents.send(replies.map(frameEvent));
       // Published back to back, awaited together: awaiting each would send each in a turn of its own.
       const outcomes = await Promise.allSettled(replies.map((reply) => release(bus, reply, path, origins.get(reply.replyId))));
       const sent = replies.filter((_, i) => outcomes[i].status === 'fulfilled');

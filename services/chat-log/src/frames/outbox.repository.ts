@@ -8,12 +8,29 @@ export interface FrameKey {
   seq: number;
 }
 
-/** Queues released frames for publishing: a statement of the transaction that releases them. */
+/**
+ * Queues released frames for publishing, a statement of the transaction that releases them
+ * (after the statements that wrote them), and in the same statement their agent events
+ * (new_message, as `frameEvent` builds them for the live publish) in the agent outbox.
+ */
 export function queueForPublish(frames: readonly FrameKey[]): Prisma.Sql {
   return Prisma.sql`
-    INSERT INTO chat_log.outbox (session_id, seq)
-    SELECT * FROM unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[])`;
+    WITH keys AS (
+      SELECT * FROM unnest(${frames.map((f) => f.sessionId)}::uuid[], ${frames.map((f) => f.seq)}::int[]) AS k(session_id, seq)
+    ), agent_events AS (
+      INSERT INTO chat_log.agent_outbox (msg_id, session_id, event)
+      SELECT r.session_id::text || ':agent:frame:' || r.seq, r.session_id, ${FRAME_EVENT}
+      FROM keys k JOIN chat_log.replies r ON r.session_id = k.session_id AND r.seq = k.seq
+      ORDER BY r.session_id, r.seq
+      ON CONFLICT DO NOTHING
+    )
+    INSERT INTO chat_log.outbox (session_id, seq) SELECT session_id, seq FROM keys`;
 }
+
+/** `frameEvent`'s event, built from the reply row `r`: `at` in the same ISO form as `toISOString`. */
+const FRAME_EVENT = Prisma.raw(`jsonb_build_object('type', 'new_message', 'session_id', r.session_id::text,
+  'at', to_char(r.released_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'message_id', r.frame_message_id,
+  'sender', CASE WHEN r.sender IN ('agent', 'system') THEN r.sender ELSE 'bot' END, 'message', r.message)`);
 
 export async function markPublished(db: Db, frames: readonly FrameKey[]): Promise<void> {
   if (frames.length === 0) return;

@@ -9,6 +9,7 @@ import { listConversations } from './conversation-list.repository';
 import { agentHistoryPage } from '../conversations/history-page.repository';
 import type { StatusPublisher } from '../status/status.publisher';
 import type { AgentEvents } from '../status/agent-events.publisher';
+import type { QueuedAgentEvent } from '../status/agent-outbox.repository';
 
 export interface HandoffDeps {
   db: Db;
@@ -27,9 +28,8 @@ export function serveHandoff(bus: Bus, deps: HandoffDeps): void {
   const { db, logger } = deps;
   const released = (frames: ReleasedReply[], correlationId: string) =>
     frames.length === 0 ? Promise.resolve() : deps.publisher.publish(frames, 'live', new Map(frames.map((f) => [f.replyId, { correlationId }])));
-  // An agent's words, told to the other agents' consoles with the unread count they leave (0).
-  const agentWords = (sessionId: string, frames: ReleasedReply[]) =>
-    deps.agentEvents.messages(frames.filter((f) => f.sender === 'agent').map((f) => ({ sessionId, messageId: f.frameMessageId, sender: 'agent' as const, text: f.message })));
+  // The unread count an agent's words leave (0), after the words (the frame publisher tells those).
+  const unreadAfter = (result: { outcome: string; unread?: QueuedAgentEvent[] }) => deps.agentEvents.send(result.unread ?? []);
 
   bus.serve('handoff', (command, { correlationId }) =>
     storage(logger, correlationId, () =>
@@ -37,7 +37,7 @@ export function serveHandoff(bus: Bus, deps: HandoffDeps): void {
         const result = await applyTransition(db, command);
         await released(result.released, correlationId);
         if (result.outcome === 'changed') await deps.statusPublisher.publish([result.change], correlationId);
-        await agentWords(command.session_id, result.released);
+        await unreadAfter(result);
         const context = { sessionId: command.session_id, action: command.action, outcome: result.outcome, correlationId };
         logger.info(result.outcome === 'conflict' ? { ...context, reason: result.reason } : context, 'handoff command');
         if (result.outcome === 'not_found') return { outcome: 'not_found' as const };
@@ -52,7 +52,7 @@ export function serveHandoff(bus: Bus, deps: HandoffDeps): void {
       deps.serial(async () => {
         const result = await sendAgentMessage(db, command.session_id, command.agent_id, command.message);
         await released(result.released, correlationId);
-        await agentWords(command.session_id, result.released);
+        await unreadAfter(result);
         if (result.outcome === 'not_found') return { outcome: 'not_found' as const };
         if (result.outcome === 'conflict') return { outcome: 'conflict' as const, reason: result.reason, state: result.state };
         const frame = result.released.find((r) => r.sender === 'agent')!;

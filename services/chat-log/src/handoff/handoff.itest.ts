@@ -73,6 +73,8 @@ describe('exactly one answerer', () => {
     const held = newMessageId('a');
     await h.send(sessionId, held);
     await waitFor('handed in agent', () => h.of(sessionId).some((d) => d.type === 'handed' && d.message_id === held && d.status === 'agent'));
+    // What a gateway whose `handed` notice was lost learns when its reply timer fires.
+    expect(await h.bus.request('prompt', { session_id: sessionId, message_id: held })).toEqual({ message: 'stored', frame: null, handed: 'agent' });
     expect(h.storedOf(sessionId).map((e) => e.message_id)).not.toContain(waiting);
     expect(h.storedOf(sessionId).map((e) => e.message_id)).not.toContain(held);
     // releasing with messages nobody answered is refused until the agent writes

@@ -8,6 +8,7 @@ import { decide, type Decision, type StatusRow } from './handoff.machine';
 import { agentRow, statusRow } from './status.texts';
 import { mayAskForPerson, sessionAccessOf } from '../store/session-access';
 import { queueStatusChanges, type StatusChange } from '../status/status-outbox.repository';
+import { queueUnreadCounts, type QueuedAgentEvent } from '../status/agent-outbox.repository';
 
 /** A session row locked for a handoff step. */
 interface Locked extends StatusRow {
@@ -20,13 +21,13 @@ interface Locked extends StatusRow {
 }
 
 export type TransitionOutcome =
-  | { outcome: 'changed'; state: ConversationState; released: ReleasedReply[]; change: StatusChange }
+  | { outcome: 'changed'; state: ConversationState; released: ReleasedReply[]; change: StatusChange; unread: QueuedAgentEvent[] }
   | { outcome: 'unchanged'; state: ConversationState; released: [] }
   | { outcome: 'conflict'; reason: Extract<Decision, { kind: 'conflict' }>['reason']; state: ConversationState; released: [] }
   | { outcome: 'not_found'; released: [] };
 
 export type AgentMessageOutcome =
-  | { outcome: 'sent'; state: ConversationState; released: ReleasedReply[] }
+  | { outcome: 'sent'; state: ConversationState; released: ReleasedReply[]; unread: QueuedAgentEvent[] }
   | { outcome: 'conflict'; reason: 'state' | 'holder'; state: ConversationState; released: [] }
   | { outcome: 'not_found'; released: [] };
 
@@ -56,7 +57,7 @@ export function applyTransition(db: Db, command: HandoffCommand): Promise<Transi
     const text = command.action === 'handoff' ? undefined : command.message;
     if (text !== undefined) await markAnswered(tx, row);
     const released = await insertAndRelease(tx, cursorsOf(row), rowsFor(row, decision.status, text));
-    return { outcome: 'changed', state: changed, released, change };
+    return { outcome: 'changed', state: changed, released, change, unread: text === undefined ? [] : await unreadNow(tx, row.sessionId, released) };
   });
 }
 
@@ -78,8 +79,14 @@ export function sendAgentMessage(db: Db, sessionId: string, agentId: string, tex
     if (row.holderId !== agentId) return { outcome: 'conflict', reason: 'holder', state: stateOf(row), released: [] };
     await markAnswered(tx, row);
     const released = await insertAndRelease(tx, cursorsOf(row), [agentRow(sessionId, text, row.nextTurn - 1)]);
-    return { outcome: 'sent', state: stateOf(row), released };
+    return { outcome: 'sent', state: stateOf(row), released, unread: await unreadNow(tx, sessionId, released) };
   });
+}
+
+/** The unread count an agent's message left (0), queued for the consoles in the transaction that sends it. */
+function unreadNow(tx: Sql, sessionId: string, released: ReleasedReply[]): Promise<QueuedAgentEvent[]> {
+  const words = released.find((f) => f.sender === 'agent');
+  return words ? queueUnreadCounts(tx, [{ sessionId, after: words.frameMessageId }]) : Promise.resolve([]);
 }
 
 /** The user's access to the session, as ingest judges a message of theirs. */

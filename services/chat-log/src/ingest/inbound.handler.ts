@@ -47,7 +47,7 @@ interface Deps {
 export function createInboundHandler(deps: Deps) {
   return async (batch: Array<Delivery<ChatInboundV1>>): Promise<void> => {
     deps.metrics.batchSize.observe({ consumer: 'inbound' }, batch.length);
-    const { plan, answerers, histories, released, statusChanges } = await deps.retry.run('store-messages', batch, () =>
+    const { plan, answerers, histories, released, statusChanges, agentEvents } = await deps.retry.run('store-messages', batch, () =>
       storeMessages(deps.db, batch.map(toInboundMessage), deps.historyLimit, deps.rules()),
     );
     deps.metrics.messagesStored.inc(plan.inserts.length);
@@ -57,15 +57,12 @@ export function createInboundHandler(deps: Deps) {
       ...plan.routed.map((message) => publishStored(deps, message, histories && (histories.get(pointKey(message)) ?? []), deliveryOf.get(message.messageId))),
       ...batch.map((delivery, i) => announce(deps, delivery, plan.outcomes[i])),
       publishUsage(deps.bus, batch, plan.outcomes),
+      deps.agentEvents.send(agentEvents),
     ]);
     // After `stored`: the gateway settles each handed message (no assistant reply will come).
     await Promise.all(handed.map((m) => tellHanded(deps, m, deliveryOf.get(m.messageId)?.correlationId)));
     if (released.length > 0) await deps.serial(() => deps.publisher.publish(released, 'live', undefined));
     await deps.statusPublisher.publish(statusChanges);
-    // After the status change that handed them, so a console sees the conversation move first.
-    await deps.agentEvents.messages(handed.map((m) => ({
-      sessionId: m.sessionId, messageId: m.messageId, sender: 'user' as const, text: deliveryOf.get(m.messageId)?.payload.text ?? '',
-    })));
     const answered = new Set(plan.answered);
     await answerAgain(deps, batch.filter((d, i) => plan.outcomes[i] === 'restored' && answered.has(d.payload.message_id)));
   };

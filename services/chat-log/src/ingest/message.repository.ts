@@ -10,6 +10,7 @@ import type { SessionCursor } from '../commit/reply.planner';
 import type { ReleasedReply } from '../frames/frame.mapper';
 import { handedRow, statusRow } from '../handoff/status.texts';
 import { queueStatusChanges, type StatusChange } from '../status/status-outbox.repository';
+import { agentOutboxInsert, queueUnreadCounts, userMessageEvent, type QueuedAgentEvent } from '../status/agent-outbox.repository';
 import { planAnswerers, type AnswererPlan, type ConversationRow, type HandoffRules } from './answerer.planner';
 import { planInbound, type InboundMessage, type InboundPlan, type StoredMessage } from './message.planner';
 
@@ -23,6 +24,8 @@ export interface StoreResult {
   released: ReleasedReply[];
   /** The transitions the batch committed (escalations, reopens), queued for chat.status.changed.v1. */
   statusChanges: StatusChange[];
+  /** What the batch queued for the agents' consoles: each new message, the unread counts handed ones moved. */
+  agentEvents: QueuedAgentEvent[];
 }
 
 interface LockedSession extends ConversationRow, SessionCursor {
@@ -57,8 +60,8 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
     plan.routed = plan.routed.filter((m) => !fresh.has(m.messageId) || answerers.bot.has(m.messageId));
     const handsOver = answerers.handed.length > 0 || answerers.changes.size > 0;
     const histories = await write(tx, plan, historyLimit, !handsOver);
-    const { released, statusChanges } = handsOver ? await handOver(tx, sessions, answerers) : { released: [], statusChanges: [] };
-    return { plan, answerers, histories, released, statusChanges };
+    const { released, statusChanges, unread } = handsOver ? await handOver(tx, sessions, answerers) : { released: [], statusChanges: [], unread: [] };
+    return { plan, answerers, histories, released, statusChanges, agentEvents: [...plan.inserts.map(userMessageEvent), ...unread] };
   });
 }
 
@@ -82,7 +85,7 @@ async function write(tx: Tx, plan: InboundPlan, historyLimit: number, commit: bo
 /** Status changes (compare-and-set on the version read under the lock), handed rows and status pushes. */
 async function handOver(
   tx: Tx, sessions: Map<string, LockedSession>, answerers: AnswererPlan,
-): Promise<{ released: ReleasedReply[]; statusChanges: StatusChange[] }> {
+): Promise<{ released: ReleasedReply[]; statusChanges: StatusChange[]; unread: QueuedAgentEvent[] }> {
   const changedAt = new Map<string, Date>();
   for (const [sessionId, change] of answerers.changes) {
     const changed = await tx.query<Array<{ changed_at: Date }>>`
@@ -101,7 +104,10 @@ async function handOver(
   ];
   const touched = new Set(rows.map((r) => r.session_id));
   const cursors = new Map([...sessions].filter(([id]) => touched.has(id)).map(([id, s]) => [id, { releasedTurn: s.releasedTurn, lastSeq: s.lastSeq }]));
-  return { released: await insertAndRelease(tx, cursors, rows), statusChanges };
+  const released = await insertAndRelease(tx, cursors, rows);
+  const lastHanded = new Map(answerers.handed.map((m) => [m.sessionId, m.messageId]));
+  const unread = await queueUnreadCounts(tx, [...lastHanded].map(([sessionId, after]) => ({ sessionId, after })));
+  return { released, statusChanges, unread };
 }
 
 /** Each step the batch took, one version apart: a reopen then an escalation is two transitions. */
@@ -165,6 +171,7 @@ function lockedSessions(rows: SessionRow[]): Map<string, LockedSession> {
   }]));
 }
 
+/** The messages, and in the same statement their agent events (new_message) in the agent outbox. */
 function insertMessages(rows: InboundPlan['inserts']): Prisma.Sql {
   const json = JSON.stringify(
     rows.map((m) => ({
@@ -179,6 +186,7 @@ function insertMessages(rows: InboundPlan['inserts']): Prisma.Sql {
     })),
   );
   return Prisma.sql`
+    WITH agent_events AS (${agentOutboxInsert(rows.map(userMessageEvent))})
     INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt)
     SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt
     FROM jsonb_to_recordset(${json}::jsonb) AS r(message_id text, session_id uuid, turn int, text text,

@@ -35,11 +35,11 @@ export function serveSessionQueries(bus: Bus, deps: { db: Db; logger: Logger; re
     }),
   );
 
-  // A resend the broker dropped as a duplicate: the gateway learns here whether it was answered.
+  // A resend the broker dropped as a duplicate, or a reply timer that fired: the gateway learns here whether it was answered or handed.
   bus.serve('prompt', (request, context) =>
     storage(deps.logger, context.correlationId, async () => {
-      const { message, reply } = await promptStatusOf(db, request.session_id, request.message_id);
-      return { message, frame: reply ? toFrame(reply) : null };
+      const { message, reply, handed } = await promptStatusOf(db, request.session_id, request.message_id);
+      return { message, frame: reply ? toFrame(reply) : null, ...(handed ? { handed } : {}) };
     }),
   );
 }

@@ -43,12 +43,17 @@ export async function releasedForPrompts(db: Db, messageIds: string[]): Promise<
 export type MessageState = 'stored' | 'missing' | 'other_session';
 
 /** Whether this session stored the message (or another session owns its id), and the reply released for it. */
-export async function promptStatusOf(db: Db, sessionId: string, messageId: string): Promise<{ message: MessageState; reply: ReleasedReply | null }> {
+export async function promptStatusOf(
+  db: Db, sessionId: string, messageId: string,
+): Promise<{ message: MessageState; reply: ReleasedReply | null; handed?: 'waiting' | 'agent' }> {
   const row = await db.message.findUnique({ where: { messageId }, select: { sessionId: true } });
   if (!row) return { message: 'missing', reply: null };
   if (row.sessionId !== sessionId) return { message: 'other_session', reply: null };
   const [reply] = await releasedForPrompts(db, [messageId]);
-  return { message: 'stored', reply: reply ?? null };
+  if (reply) return { message: 'stored', reply };
+  // A handed row takes the turn without a frame: say so, or the asker would wait for one.
+  const handed = await db.reply.findFirst({ where: { promptMessageId: messageId, kind: 'handed' }, select: { announcesStatus: true } });
+  return { message: 'stored', reply: null, ...(handed ? { handed: handed.announcesStatus === 'waiting' ? 'waiting' as const : 'agent' as const } : {}) };
 }
 
 /** The last `limit` entries of a conversation, oldest first (see historySelect). */

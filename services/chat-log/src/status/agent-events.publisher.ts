@@ -1,69 +1,62 @@
 import type { Bus } from '@chatbot/bus';
-import type { AgentEventV1 } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
+import type { PublishedMarker } from '../frames/published.marker';
 import type { Db } from '../store/database';
+import { findUnpublishedAgentEvents, type QueuedAgentEvent } from './agent-outbox.repository';
 import type { StatusChange } from './status-outbox.repository';
 
-/** A message agents should read: a user's message handed to them, or an agent's own. */
-export interface AgentMessage {
-  sessionId: string;
-  messageId: string;
-  sender: 'user' | 'agent';
-  text: string;
-}
-
-/** An agent event and the broker's de-duplication id that makes publishing it again harmless. */
-interface Keyed {
-  event: AgentEventV1;
-  msgId: string;
-}
+const SWEEP_LIMIT = 500;
 
 export interface AgentEvents {
   /** The agents' view of transitions; throws when the broker did not take them (the status outbox keeps the change). */
   statusChanged(changes: readonly StatusChange[]): Promise<void>;
-  /** New messages and the unread counts they leave, read after the commit. Never throws. */
-  messages(messages: readonly AgentMessage[]): Promise<void>;
+  /**
+   * Publishes events a committed transaction queued in the agent outbox, in order, and takes
+   * those the broker took out of it (in the background, in bulk). Never throws: what was not
+   * taken stays queued for the sweep.
+   */
+  send(events: readonly QueuedAgentEvent[]): Promise<void>;
+  /** Resolves once every send started so far has settled. */
+  settled(): Promise<void>;
 }
 
 /**
  * Publishes what agents see move (`agent.event.v1`, stream AGENT_EVENTS) after chat-log committed
  * it; the gateways replay the stream to the agents' sockets. Every event has a Msg-Id derived from
- * what it tells, so an event published again (the status sweep, a redelivered inbound batch) is
- * dropped by the broker.
+ * what it tells, so an event published again (a sweep, a redelivered inbound batch) is dropped
+ * by the broker.
  */
-export function createAgentEvents(bus: Pick<Bus, 'publish'>, db: Db, logger: Logger): AgentEvents {
-  const send = (keyed: Keyed[]) =>
-    Promise.all(keyed.map(({ event, msgId }) => bus.publish('agentEvent', event.session_id, event, { msgId })));
+export function createAgentEvents(bus: Pick<Bus, 'publish'>, marker: PublishedMarker<string>, logger: Logger): AgentEvents {
+  const inFlight = new Set<Promise<void>>();
+  const publish = (keyed: readonly QueuedAgentEvent[]) =>
+    keyed.map(({ event, msgId }) => bus.publish('agentEvent', event.session_id, event, { msgId }));
+  const send = async (events: readonly QueuedAgentEvent[]) => {
+    // Published back to back (the stream keeps their order), awaited together.
+    const outcomes = await Promise.allSettled(publish(events));
+    marker.add(events.filter((_, i) => outcomes[i].status === 'fulfilled').map((e) => e.msgId));
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) logger.warn({ err: failure.reason, count: events.length }, 'could not publish agent events; the sweep will retry');
+  };
   return {
     async statusChanged(changes) {
-      await send(changes.flatMap(statusEvents));
+      await Promise.all(publish(changes.flatMap(statusEvents)));
     },
-    async messages(messages) {
-      if (messages.length === 0) return;
-      try {
-        const at = new Date().toISOString();
-        const news = messages.map((m): Keyed => ({
-          event: { type: 'new_message', session_id: m.sessionId, at, message_id: m.messageId, sender: m.sender, message: m.text },
-          msgId: `${m.sessionId}:agent:message:${m.messageId}`,
-        }));
-        await send(news);
-        const counts = await unreadCounts(db, [...new Set(messages.map((m) => m.sessionId))]);
-        const lastOf = new Map(messages.map((m) => [m.sessionId, m.messageId]));
-        await send([...counts].map(([sessionId, unread]) => ({
-          event: { type: 'unread_count_updated', session_id: sessionId, at, unread_count: unread },
-          msgId: `${sessionId}:agent:unread:${lastOf.get(sessionId)}`,
-        })));
-      } catch (error) {
-        logger.warn({ err: error, count: messages.length }, 'could not publish agent message events');
-      }
+    send(events) {
+      if (events.length === 0) return Promise.resolve();
+      const sending = send(events).finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+      return sending;
+    },
+    async settled() {
+      await Promise.all([...inFlight]);
     },
   };
 }
 
-function statusEvents(change: StatusChange): Keyed[] {
+function statusEvents(change: StatusChange): QueuedAgentEvent[] {
   const at = change.changedAt.toISOString();
   const base = { session_id: change.sessionId, at };
-  const changed: Keyed = {
+  const changed: QueuedAgentEvent = {
     event: { type: 'session_status_changed', ...base, from: change.from, to: change.to, version: change.version, ...(change.actorId ? { actor_id: change.actorId } : {}) },
     msgId: `${change.sessionId}:agent:status:${change.version}`,
   };
@@ -71,11 +64,17 @@ function statusEvents(change: StatusChange): Keyed[] {
   return [changed, { event: { type: 'session_completed', ...base, version: change.version }, msgId: `${change.sessionId}:agent:completed:${change.version}` }];
 }
 
-/** The user's messages handed to an agent with no agent message after them, per session. */
-async function unreadCounts(db: Db, sessionIds: string[]): Promise<Map<string, number>> {
-  const rows = await db.sql.query<Array<{ id: string; unread: number }>>`
-    SELECT s.id::text, (SELECT count(*)::int FROM chat_log.replies h
-      WHERE h.session_id = s.id AND h.kind = 'handed' AND h.turn > s.agent_answered_turn) AS unread
-    FROM chat_log.sessions s WHERE s.id = ANY(${sessionIds}::uuid[])`;
-  return new Map(rows.map((r) => [r.id, r.unread]));
+/**
+ * Publishes the agent events a process committed and never published (it died in between, or
+ * the broker was away). Only events older than `olderThanMs` are taken, so a live publish in
+ * progress is left alone; at start-up it runs with 0. Returns how many it found.
+ */
+export function createAgentEventSweep(deps: { db: Db; agentEvents: AgentEvents; logger: Logger; olderThanMs: number }) {
+  return async (): Promise<number> => {
+    const events = await findUnpublishedAgentEvents(deps.db, deps.olderThanMs, SWEEP_LIMIT);
+    if (events.length === 0) return 0;
+    deps.logger.info({ count: events.length }, 'publishing agent events left unpublished');
+    await deps.agentEvents.send(events);
+    return events.length;
+  };
 }

@@ -24,7 +24,7 @@ afterAll(async () => {
 test('migrates an empty database once, and a second start applies nothing', async () => {
   expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([
     '001_init.sql', '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_message_system_prompt.sql', '006_handoff.sql',
-    '007_summaries.sql', '008_attachments.sql', '009_status_outbox.sql', '010_attachment_retention.sql',
+    '007_summaries.sql', '008_attachments.sql', '009_status_outbox.sql', '010_attachment_retention.sql', '011_agent_outbox.sql',
   ]);
   expect(await migrate({ databaseUrl: env.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([]);
 });
@@ -52,7 +52,7 @@ test('002 and 003 move what a 001 database left unpublished and waiting into the
     }
     expect(await migrate({ databaseUrl: old.databaseUrl, schema: DB_SCHEMA, dir, logger })).toEqual([
       '002_outbox_table.sql', '003_waiting_sessions.sql', '004_conversations.sql', '005_message_system_prompt.sql', '006_handoff.sql',
-      '007_summaries.sql', '008_attachments.sql', '009_status_outbox.sql', '010_attachment_retention.sql',
+      '007_summaries.sql', '008_attachments.sql', '009_status_outbox.sql', '010_attachment_retention.sql', '011_agent_outbox.sql',
     ]);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text, seq FROM chat_log.outbox`)).toEqual([{ session_id: sessionId, seq: 2 }]);
     expect(await pg.$queryRawUnsafe(`SELECT session_id::text FROM chat_log.waiting_sessions`)).toEqual([{ session_id: waitingId }]);
@@ -115,6 +115,9 @@ test('every model reads and writes through the generated client', async () => {
   expect(await db.reply.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toMatchObject({ replyId: 'r1' });
   expect(await db.message.findUnique({ where: { sessionId_turn: { sessionId, turn: 1 } } })).toMatchObject({ messageId: 'p1' });
   expect(await db.outboxFrame.findUnique({ where: { sessionId_seq: { sessionId, seq: 1 } } })).toEqual({ sessionId, seq: 1 });
+  const event = { type: 'session_removed', session_id: sessionId, at: new Date().toISOString() };
+  await db.agentOutbox.create({ data: { msgId: `${sessionId}:agent:removed`, sessionId, event } });
+  expect(await db.agentOutbox.findUniqueOrThrow({ where: { msgId: `${sessionId}:agent:removed` } })).toMatchObject({ sessionId, event, queuedAt: expect.any(Date) });
 });
 
 test('an attachment is written pending, completed, linked to its message and read back through the generated client', async () => {

@@ -59,7 +59,12 @@ test('an agent on each gateway sees the same events; one that reconnects after i
   user.send({ type: 'handoff' });
   await user.waitFor((f) => f.type === 'status' && f.status === 'waiting');
   await sendStored(user, randomUUID(), 'my card is lost');
-  const before = [['session_status_changed', 'waiting'], ['new_message', 'user'], ['unread_count_updated', 1]];
+  // Every message moves the console, the assistant's and the status notices too (the active list shows `bot` conversations).
+  const before = [
+    ['new_message', 'user'], ['new_message', 'bot'],
+    ['new_message', 'system'], ['session_status_changed', 'waiting'],
+    ['new_message', 'user'], ['unread_count_updated', 1],
+  ];
   await onA.waitFor((f) => f.session_id === sessionId && f.type === 'unread_count_updated');
   await onB.waitFor((f) => f.session_id === sessionId && f.type === 'unread_count_updated');
   expect(summary(eventsOf(onA, sessionId))).toEqual(before);
@@ -78,9 +83,9 @@ test('an agent on each gateway sees the same events; one that reconnects after i
   const missed = eventsOf(back, sessionId);
   expect(summary(missed)).toEqual([
     ['new_message', 'user'], ['unread_count_updated', 2],
-    ['session_status_changed', 'agent'],
+    ['new_message', 'system'], ['session_status_changed', 'agent'],
     ['new_message', 'agent'], ['unread_count_updated', 0],
-    ['session_status_changed', 'completed'], ['session_completed', 3],
+    ['new_message', 'system'], ['session_status_changed', 'completed'], ['session_completed', 3],
   ]);
   expect(missed).toEqual(eventsOf(onB, sessionId).filter((e) => e.seq > last));
   expect(missed.every((e) => e.seq > last)).toBe(true);

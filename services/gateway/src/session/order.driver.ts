@@ -40,7 +40,7 @@ export class OrderDriver {
     /** The order says the expired socket may close now (no reply in progress). */
     private readonly onExpired: () => void,
   ) {
-    this.timers = new ReplyTimers(deps.replyTimeoutMs, (messageId) => void this.run(this.order.timeout(messageId)));
+    this.timers = new ReplyTimers(deps.replyTimeoutMs, (messageId) => void this.track(this.timedOut(messageId)));
   }
 
   /**
@@ -125,6 +125,12 @@ export class OrderDriver {
       logger.warn({ err: error, sessionId: this.sessionId, correlationId }, 'handoff request failed');
       return this.run(this.order.handoffRefused(isAppError(error) && error.code === 'E5003' ? 'E5003' : 'E5006'));
     }
+  }
+
+  /** Before the user is told the answer is late, chat-log says whether it answered or handed it (undefined: it could not say). */
+  private async timedOut(messageId: string): Promise<unknown> {
+    const status = await fetchPromptStatus(this.deps, this.sessionId, messageId, `timeout:${this.sessionId}:${messageId}`);
+    return this.run(this.order.timedOut(messageId, status));
   }
 
   private track(work: Promise<unknown>): Promise<unknown> {

@@ -37,8 +37,9 @@ export async function fetchMissedFrames(deps: LookupDeps, sessionId: string, aft
 export type PromptStatus = ResponsePayload<'prompt'>;
 
 /**
- * What chat-log knows of a message whose resend the broker dropped as a duplicate: whether it is
- * stored and the frame that answered it. Undefined when chat-log cannot say (the reply timer runs on).
+ * What chat-log knows of a message whose resend the broker dropped as a duplicate, or whose reply
+ * timer fired: whether it is stored, the frame that answered it, whether a person answers it.
+ * Undefined when chat-log cannot say (the reply timer runs on, or the timeout stands).
  */
 export async function fetchPromptStatus(
   deps: LookupDeps,
@@ -50,7 +51,7 @@ export async function fetchPromptStatus(
     deps.link.require();
     return await deps.bus.request('prompt', { session_id: sessionId, message_id: messageId }, { timeoutMs: deps.requestTimeoutMs, correlationId, waitForResponder: true });
   } catch (error) {
-    deps.logger.warn({ err: error, sessionId, messageId, correlationId }, 'resend: chat-log did not say whether it was answered');
+    deps.logger.warn({ err: error, sessionId, messageId, correlationId }, 'chat-log did not say whether the message was answered');
     return undefined;
   }
 }

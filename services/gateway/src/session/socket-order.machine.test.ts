@@ -222,6 +222,14 @@ describe('handoff', () => {
     expect(trace(order.deliver({ type: 'frame', frame: agentFrame }))).toEqual(['reply #1 for null']);
   });
 
+  test('a lost `handed` notice: the timer asks chat-log first, and a handed message is settled, not timed out', () => {
+    const { order } = awaitingReply(2);
+    expect(trace(order.timedOut('m1', { message: 'stored', frame: null, handed: 'agent' }))).toEqual(['stopTimer m1', 'handed m1 agent']);
+    expect(order.timeout('m1')).toEqual([]);
+    const late = awaitingReply(2).order;
+    expect(trace(late.timedOut('m1', undefined))).toEqual(['count timeouts', 'error E5001 m1', 'failure candidate m1', 'fetch catchUp after 0']);
+  });
+
   test('v1: a handed message gets no frame at all', () => {
     const { order } = awaitingReply(1);
     expect(trace(order.deliver({ type: 'handed', message_id: 'm1', status: 'waiting' }))).toEqual(['stopTimer m1']);

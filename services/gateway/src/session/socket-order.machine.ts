@@ -182,7 +182,21 @@ export class SocketOrder {
       if (status?.message === 'other_session') return this.relay({ type: 'rejected', message_id: messageId, code: 'E4008' });
       if (status?.message === 'stored') this.relay({ type: 'stored', message_id: messageId });
       if (status?.frame) this.relay({ type: 'frame', frame: status.frame });
+      if (status?.handed) this.relay({ type: 'handed', message_id: messageId, status: status.handed });
     });
+  }
+
+  /**
+   * A reply timer fired and chat-log was asked about the message first: one it answered or handed
+   * to a person (the `handed` notice travels on core NATS and can be lost) is settled as such, and
+   * the timeout that follows finds nothing left to time out. Otherwise the timeout stands.
+   */
+  timedOut(messageId: string, status: PromptStatus | undefined): Effect[] {
+    const known = this.step(() => {
+      if (status?.handed) this.relay({ type: 'handed', message_id: messageId, status: status.handed });
+      else if (status?.frame) this.relay({ type: 'frame', frame: status.frame });
+    });
+    return [...known, ...this.timeout(messageId)];
   }
 
   /**

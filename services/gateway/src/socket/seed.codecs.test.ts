@@ -69,6 +69,14 @@ describe('seed 001', () => {
     ]);
   });
 
+  test('a message handed to a person ends its typing at once; the agent\'s words come later as a chunk of their own', () => {
+    const codec = new Seed001Codec(context());
+    expect(texts(codec.encode({ type: 'accepted', messageId: 'm1', seq: 0 }))).toEqual([{ type: 'typing', is_typing: true }]);
+    expect(texts(codec.encode({ type: 'handed', messageId: 'm1', status: 'agent', seq: 0 }))).toEqual([{ type: 'typing', is_typing: false }]);
+    expect(texts(codec.encode({ type: 'handed', messageId: 'm1', status: 'agent', seq: 0 }))).toEqual([]);
+    expect(texts(codec.encode(reply('agent:1', '상담원입니다.')))).toEqual([{ type: 'response_chunk', content: '상담원입니다.', message_id: 'agent:1' }]);
+  });
+
   test('pieces that are not the start of the committed answer are followed by the whole of it', () => {
     const codec = new Seed001Codec(context());
     codec.encode({ type: 'delta', messageId: 'm1', index: 0, text: 'partial', seq: 0 });

@@ -6,7 +6,8 @@ import type { CodecContext, EncodedFrame, WireCodec } from './wire.codec';
 /**
  * Seed 001's chat (`/ws/chat`): `{"type":"message","content","session_id"}` in; per message
  * `typing: true` once it is taken, its answer as `response_chunk` pieces (the deltas, then what the
- * committed answer adds), then `typing: false`. Nothing here is droppable: the client has no
+ * committed answer adds), then `typing: false` (also when it is handed to a person, whose words
+ * come later as pieces of their own). Nothing here is droppable: the client has no
  * final frame to recover a lost piece from, so a slow reader is closed instead.
  */
 export class Seed001Codec implements WireCodec {
@@ -46,6 +47,9 @@ export class Seed001Codec implements WireCodec {
         return this.finish(frame.messageId, UNAVAILABLE_MESSAGE);
       case 'error':
         return [out(errorFrame(frame.code, frame.text, frame.messageId, frame.retryAfterMs)), ...this.settled(frame.code, frame.messageId)];
+      case 'handed':
+        // A person answers it, later and as a message of its own: the assistant is not typing.
+        return this.stopTyping(frame.messageId);
       default:
         return []; // session, stored, typing (the message's typing is already on), resync
     }

@@ -5,7 +5,7 @@ import { toFrame, type ReleasedReply } from './frame.mapper';
 import type { PublishedMarker } from './published.marker';
 import type { FrameKey } from './outbox.repository';
 import type { AgentEvents } from '../status/agent-events.publisher';
-import { frameEvent } from '../status/agent-outbox.repository';
+import { frameEvent, toldToAgents } from '../status/agent-outbox.repository';
 
 /** What a frame carries on from the candidate it releases: its correlation id and trace. */
 export type FrameOrigin = Pick<PublishOptions, 'correlationId' | 'trace'>;
@@ -27,7 +27,8 @@ export function createFramePublisher(
   return {
     async publish(replies, path, origins = new Map()) {
       if (replies.length === 0) return;
-      if (path === 'live') void agentEvents.send(replies.map(frameEvent));
+      const told = path === 'live' ? replies.filter((r) => toldToAgents(r.sender)) : [];
+      if (told.length > 0) void agentEvents.send(told.map(frameEvent));
       // Published back to back, awaited together: awaiting each would send each in a turn of its own.
       const outcomes = await Promise.allSettled(replies.map((reply) => release(bus, reply, path, origins.get(reply.replyId))));
       const sent = replies.filter((_, i) => outcomes[i].status === 'fulfilled');

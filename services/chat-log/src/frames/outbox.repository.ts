@@ -10,8 +10,8 @@ export interface FrameKey {
 
 /**
  * Queues released frames for publishing, a statement of the transaction that releases them
- * (after the statements that wrote them), and in the same statement their agent events
- * (new_message, as `frameEvent` builds them for the live publish) in the agent outbox.
+ * (after the statements that wrote them), and in the same statement the agent events of those
+ * agents are told of (`toldToAgents`; new_message, as `frameEvent` builds them) in the agent outbox.
  */
 export function queueForPublish(frames: readonly FrameKey[]): Prisma.Sql {
   return Prisma.sql`
@@ -21,6 +21,7 @@ export function queueForPublish(frames: readonly FrameKey[]): Prisma.Sql {
       INSERT INTO chat_log.agent_outbox (msg_id, session_id, event)
       SELECT r.session_id::text || ':agent:frame:' || r.seq, r.session_id, ${FRAME_EVENT}
       FROM keys k JOIN chat_log.replies r ON r.session_id = k.session_id AND r.seq = k.seq
+      WHERE r.sender IN ('agent', 'system') -- toldToAgents
       ORDER BY r.session_id, r.seq
       ON CONFLICT DO NOTHING
     )

@@ -59,9 +59,12 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
     const answerers = planAnswerers(plan.inserts, sessions, rules);
     plan.routed = plan.routed.filter((m) => !fresh.has(m.messageId) || answerers.bot.has(m.messageId));
     const handsOver = answerers.handed.length > 0 || answerers.changes.size > 0;
-    const histories = await write(tx, plan, historyLimit, !handsOver);
+    // Agents are told of the messages handed to them; a `bot` conversation's stay off their stream.
+    const handedIds = new Set(answerers.handed.map((m) => m.messageId));
+    const handed = plan.inserts.filter((m) => handedIds.has(m.messageId)).map(userMessageEvent);
+    const histories = await write(tx, plan, historyLimit, !handsOver, handed);
     const { released, statusChanges, unread } = handsOver ? await handOver(tx, sessions, answerers) : { released: [], statusChanges: [], unread: [] };
-    return { plan, answerers, histories, released, statusChanges, agentEvents: [...plan.inserts.map(userMessageEvent), ...unread] };
+    return { plan, answerers, histories, released, statusChanges, agentEvents: [...handed, ...unread] };
   });
 }
 
@@ -69,11 +72,11 @@ export function storeMessages(db: Db, batch: InboundMessage[], historyLimit: num
  * The batch's writes in one round trip (with the commit unless a status change follows): the new
  * messages, their attachments, the turn counters (and the history, when carried).
  */
-async function write(tx: Tx, plan: InboundPlan, historyLimit: number, commit: boolean): Promise<Map<string, HistoryTurn[]> | null> {
+async function write(tx: Tx, plan: InboundPlan, historyLimit: number, commit: boolean, events: QueuedAgentEvent[]): Promise<Map<string, HistoryTurn[]> | null> {
   const withHistory = historyLimit > 0 && plan.routed.length > 0;
   const link = linkStatement(attachmentLinks(plan.inserts));
   const statements = [
-    ...(plan.inserts.length > 0 ? [insertMessages(plan.inserts)] : []),
+    ...(plan.inserts.length > 0 ? [insertMessages(plan.inserts, events)] : []),
     ...(link ? [link] : []),
     ...(withHistory ? [advanceTurnsAndReadHistory(plan, historyLimit)] : plan.nextTurn.size > 0 ? [advanceTurns(plan)] : []),
   ];
@@ -171,8 +174,8 @@ function lockedSessions(rows: SessionRow[]): Map<string, LockedSession> {
   }]));
 }
 
-/** The messages, and in the same statement their agent events (new_message) in the agent outbox. */
-function insertMessages(rows: InboundPlan['inserts']): Prisma.Sql {
+/** The messages, and in the same statement the agent events of the handed ones (new_message) in the agent outbox. */
+function insertMessages(rows: InboundPlan['inserts'], events: QueuedAgentEvent[]): Prisma.Sql {
   const json = JSON.stringify(
     rows.map((m) => ({
       message_id: m.messageId,
@@ -186,7 +189,7 @@ function insertMessages(rows: InboundPlan['inserts']): Prisma.Sql {
     })),
   );
   return Prisma.sql`
-    WITH agent_events AS (${agentOutboxInsert(rows.map(userMessageEvent))})
+    ${events.length > 0 ? Prisma.sql`WITH agent_events AS (${agentOutboxInsert(events)})` : Prisma.empty}
     INSERT INTO chat_log.messages (message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt)
     SELECT message_id, session_id, turn, text, client_timestamp, received_at, inbound_seq, system_prompt
     FROM jsonb_to_recordset(${json}::jsonb) AS r(message_id text, session_id uuid, turn int, text text,

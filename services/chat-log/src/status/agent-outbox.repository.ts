@@ -16,6 +16,13 @@ export const userMessageEvent = (m: { sessionId: string; messageId: string; text
   event: { type: 'new_message', session_id: m.sessionId, at: m.receivedAt.toISOString(), message_id: m.messageId, sender: 'user', message: m.text },
 });
 
+/**
+ * The frames agents are told of: an agent's words and status notices. The assistant's replies in
+ * a `bot` conversation are not (an event and an outbox row each cost about a third more CPU per
+ * cache-hit message at 1,000 clients, docs/benchmarks.md); the console reads them with the history.
+ */
+export const toldToAgents = (sender: string | null): boolean => sender === 'agent' || sender === 'system';
+
 /** A frame as it is released: the assistant's reply, an agent's message, a status notice. */
 export const frameEvent = (f: ReleasedReply): QueuedAgentEvent => ({
   msgId: `${f.sessionId}:agent:frame:${f.seq}`,

@@ -10,6 +10,7 @@ import { createGatewayMetrics } from './gateway.metrics';
 import { createHttpApp } from './http/http.app';
 import { ChatSockets } from './socket/ws.server';
 import { AgentSockets } from './agents/agent.sockets';
+import { ApiKeySockets } from './auth/api-key.sockets';
 
 export interface AppDeps {
   config: Config;
@@ -61,6 +62,7 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
   const http = createHttpApp({ ...common, ...auth, ops, corsOrigins: config.CORS_ORIGINS, rateLimits, uploads, dashboardGatherMs: config.DASHBOARD_GATHER_MS });
   bus.serveOpsMetrics('gateway', registry);
   const server = createServer(http);
+  const apiKeySockets = new ApiKeySockets(auth.auth.apiKeys, Math.max(1, config.API_KEY_CACHE_SECONDS) * 1000, logger);
   const sockets = new ChatSockets(server, {
     ...common,
     track,
@@ -75,7 +77,7 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     trustedProxyHops: config.TRUST_PROXY,
     callers: { verifier: auth.auth.verifier, apiKeys: auth.auth.apiKeys, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS },
     authRequired: config.AUTH_REQUIRED,
-    apiKeyRecheckMs: Math.max(1, config.API_KEY_CACHE_SECONDS) * 1000,
+    apiKeySockets,
     perAddress: { maxConnections: config.WS_MAX_CONN_PER_IP, ratePerSecond: config.WS_RATE_PER_IP, burst: config.WS_BURST_PER_IP },
     limits: {
       ratePerSecond: config.WS_RATE_PER_CONN,
@@ -93,6 +95,7 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     corsOrigins: config.CORS_ORIGINS,
     pingIntervalMs: config.WS_PING_INTERVAL_MS,
     maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+    apiKeySockets,
   });
 
   link.onReconnect(() => track(sockets.catchUp()));
@@ -110,7 +113,7 @@ export function createApp({ config, bus, logger }: AppDeps): GatewayApp {
     async stop() {
       const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await Promise.all([sockets.close(), agentSockets.close()]);
+      await Promise.all([sockets.close(), agentSockets.close(), apiKeySockets.stop()]);
       await Promise.allSettled([...inflight]);
       const force = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
       await httpClosed;

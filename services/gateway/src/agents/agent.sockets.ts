@@ -5,6 +5,7 @@ import type { Bus, Following } from '@chatbot/bus';
 import type { AgentServerFrame } from '@chatbot/proto';
 import type { Logger } from '@chatbot/runtime';
 import { originAllowed } from '../http/cors.middleware';
+import type { ApiKeySockets } from '../auth/api-key.sockets';
 import { checkSocketCaller, UNAUTHORIZED_CLOSE, type SocketCaller, type SocketCallerDeps } from '../auth/socket.caller';
 
 export const AGENT_SOCKET_PATHS: ReadonlySet<string> = new Set(['/api/admin/ws', '/api/admin/ws/']);
@@ -25,6 +26,8 @@ export interface AgentSocketsDeps {
   pingIntervalMs: number;
   /** Past this many bytes unsent, a socket is closed (SLOW_READER_CLOSE) instead of buffering more. */
   maxBufferedBytes: number;
+  /** The gateway's open sockets by API key, closed when their key is revoked. */
+  apiKeySockets: Pick<ApiKeySockets, 'add' | 'remove'>;
 }
 
 interface AgentPeer {
@@ -93,9 +96,8 @@ export class AgentSockets {
     this.peers.add(peer);
     ws.on('pong', () => (peer.alive = true));
     ws.on('close', () => void this.end(peer, 1000, ''));
-    if (caller.expiresAtMs !== null) {
-      peer.expiry = setTimeout(() => void this.end(peer, UNAUTHORIZED_CLOSE, 'token expired'), Math.max(0, caller.expiresAtMs - Date.now()));
-    }
+    if (caller.apiKey) this.deps.apiKeySockets.add(caller.apiKey, peer, () => void this.end(peer, UNAUTHORIZED_CLOSE, 'API key revoked'));
+    if (caller.expiresAtMs !== null) this.armExpiry(peer, caller.expiresAtMs);
     // Events that arrive before the ready frame went out wait for it.
     let held: AgentServerFrame[] | null = [];
     try {
@@ -121,8 +123,18 @@ export class AgentSockets {
     peer.ws.send(JSON.stringify(frame));
   }
 
+  /** setTimeout holds at most 2^31-1 ms (an API key lives for months): a later deadline is looked at again then. */
+  private armExpiry(peer: AgentPeer, deadline: number): void {
+    const wait = Math.min(Math.max(0, deadline - Date.now()), 2_147_483_647);
+    peer.expiry = setTimeout(() => {
+      if (Date.now() >= deadline) void this.end(peer, UNAUTHORIZED_CLOSE, 'token expired');
+      else this.armExpiry(peer, deadline);
+    }, wait);
+  }
+
   private async end(peer: AgentPeer, code: number, reason: string): Promise<void> {
     if (!this.peers.delete(peer)) return;
+    this.deps.apiKeySockets.remove(peer);
     if (peer.expiry) clearTimeout(peer.expiry);
     if (peer.ws.readyState === WebSocket.OPEN) peer.ws.close(code, reason);
     await peer.following?.stop();

@@ -233,7 +233,7 @@ describe('an expiring API key', () => {
 });
 
 describe('a revoked API key', () => {
-  test('its open sockets are closed 4401 "API key revoked" within the recheck period; a socket of another key stays', async () => {
+  test('its open chat and agents\' sockets are closed 4401 "API key revoked" within the recheck period; a socket of another key stays', async () => {
     await createAdmin(world, 'revoker@example.com', 'keys-password-1');
     const admin = (await world.call('POST', '/api/auth/login', { body: { email: 'revoker@example.com', password: 'keys-password-1' } })).body.access_token as string;
     const doomed = (await world.call('POST', '/api/admin/api-keys', { token: admin, body: { name: 'doomed', scopes: ['chat'] } })).body;
@@ -244,8 +244,11 @@ describe('a revoked API key', () => {
       return socket;
     };
     const [first, second, other] = [await open(doomed.key), await open(doomed.key), await open(kept.key)];
+    // the agents' socket takes the same key (its account is an admin): it follows the key too
+    const agents = await TestSocket.open(`${world.http.replace(/^http/, 'ws')}/api/admin/ws`, [], { headers: { 'x-api-key': doomed.key } });
+    await agents.waitFor((f) => f.type === 'ready');
     expect((await world.call('DELETE', `/api/admin/api-keys/${doomed.id}`, { token: admin })).status).toBe(200);
-    for (const socket of [first, second]) await eventually(() => expect(socket.closed).toEqual({ code: 4401, reason: 'API key revoked' }), 8_000);
+    for (const socket of [first, second, agents]) await eventually(() => expect(socket.closed).toEqual({ code: 4401, reason: 'API key revoked' }), 8_000);
     expect(other.closed).toBeNull();
     await sendStored(other, newMessageId());
     await other.close();

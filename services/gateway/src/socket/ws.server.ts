@@ -14,8 +14,7 @@ import { SESSION_NOT_FOUND_CLOSE } from '../session/session.access';
 import { SessionHolders } from './session.holders';
 import type { SeedWire } from './wire.codec';
 import { AGENT_SOCKET_PATHS } from '../agents/agent.sockets';
-import { ApiKeySockets } from '../auth/api-key.sockets';
-import { every, type Periodic } from '@chatbot/runtime';
+import type { ApiKeySockets } from '../auth/api-key.sockets';
 
 export interface ChatSocketsDeps extends ConnectionDeps {
   maxPayloadBytes: number;
@@ -28,8 +27,8 @@ export interface ChatSocketsDeps extends ConnectionDeps {
   callers: SocketCallerDeps;
   /** AUTH_REQUIRED: anonymous sockets are refused on every path (seed 001's always needs a credential). */
   authRequired: boolean;
-  /** How often the API keys of open sockets are checked again (API_KEY_CACHE_SECONDS, at least a second). */
-  apiKeyRecheckMs: number;
+  /** The gateway's open sockets by API key, closed when their key is revoked. */
+  apiKeySockets: ApiKeySockets;
 }
 
 /** Addresses with no socket are forgotten once their bucket refilled; this is how often we look. */
@@ -51,8 +50,6 @@ export class ChatSockets {
   private readonly stopHeartbeat: () => void;
   private readonly sweeper: NodeJS.Timeout;
   private readonly idleSweeper: NodeJS.Timeout;
-  private readonly keyed = new ApiKeySockets();
-  private readonly keyRecheck: Periodic;
   private accepting = true;
   /**
    * Every socket's listeners, shared: ws calls them with the socket as `this` (a closure per socket
@@ -79,7 +76,6 @@ export class ChatSockets {
     this.idleSweeper = setInterval(() => this.sweepIdle(), idleSweepMs);
     this.idleSweeper.unref();
     this.listeners = socketListeners(this);
-    this.keyRecheck = every('API key recheck', deps.apiKeyRecheckMs, deps.logger, () => this.recheckApiKeys());
   }
 
   /**
@@ -101,7 +97,6 @@ export class ChatSockets {
     this.stopHeartbeat();
     clearInterval(this.sweeper);
     clearInterval(this.idleSweeper);
-    await this.keyRecheck.stop();
     await Promise.all([...this.sockets.values()].map((c) => c.closer.close('shutdown', 1001, 'server shutting down')));
     this.wss.close();
   }
@@ -153,7 +148,9 @@ export class ChatSockets {
     admission.evict.forEach((previous) => this.evict(previous));
     const connection = new SessionConnection(this.deps, ws, handshake, caller, this.addresses.attach(address));
     this.sockets.set(ws, connection);
-    if (caller?.apiKey) this.keyed.add(caller.apiKey, ws);
+    if (caller?.apiKey) {
+      this.deps.apiKeySockets.add(caller.apiKey, ws, () => void connection.closer.close('credential_revoked', UNAUTHORIZED_CLOSE, 'API key revoked'));
+    }
     this.updateGauges();
     ws.on('pong', this.listeners.pong);
     ws.on('error', this.listeners.error);
@@ -191,16 +188,9 @@ export class ChatSockets {
     connection.closer.ended(code);
     connection.close();
     this.sockets.delete(ws);
-    this.keyed.remove(ws);
+    this.deps.apiKeySockets.remove(ws);
     this.sessions.release(connection.sessionId, ws);
     this.updateGauges();
-  }
-
-  /** Closes the sockets of revoked (or deleted) API keys; throws when persona could not be asked, for `every` to warn. */
-  private async recheckApiKeys(): Promise<void> {
-    const { refused, unchecked } = await this.keyed.recheck(this.deps.callers.apiKeys);
-    for (const ws of refused) void this.sockets.get(ws)?.closer.close('credential_revoked', UNAUTHORIZED_CLOSE, 'API key revoked');
-    if (unchecked > 0) throw new Error(`${unchecked} API key(s) could not be checked again; their sockets stay open`);
   }
 
   private sweepIdle(): void {
